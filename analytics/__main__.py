@@ -1,0 +1,124 @@
+"""The command line: python -m analytics attainment … (clear messages, exit status 1 on bad input, no tracebacks)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analytics.attainment import attainment, summarize
+from analytics.catalog import DEFAULT_PROFILE, CatalogError, list_profiles, load_catalog, load_profile
+from analytics.regions import RegionError, load_regions
+from analytics.store import DEMO_FILE, DEMO_LABEL_ZH, ObservationError, read_observations
+
+ATTAINMENT_COLUMNS = [
+    "region_code",
+    "region_name",
+    "level",
+    "year",
+    "indicator_id",
+    "indicator_name",
+    "numerator",
+    "denominator",
+    "baseline",
+    "value",
+    "unit",
+    "comparator",
+    "target",
+    "status",
+    "gap",
+    "shortfall",
+    "shortfall_unit",
+    "n_units",
+    "n_reported",
+]
+STATUS_MARK = {"met": "✓ 达标", "not_met": "✗ 未达标", "no_data": "– 无数据"}
+
+
+class UsageError(ValueError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits with 2; the contract says 1
+        self.print_usage(sys.stderr)
+        print(f"错误：{message}", file=sys.stderr)
+        sys.exit(1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analytics", description="残疾预防达标地图 — 命令行工具")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    att = sub.add_parser("attainment", help="各地区各指标的达标情况（值、目标、状态、差距、缺口）")
+    src = att.add_mutually_exclusive_group()
+    src.add_argument("--data", help="规范长表 CSV（默认：内置示例数据）")
+    src.add_argument("--db", help="数据库文件（数据导入功能完成后可用）")
+    att.add_argument("--region", required=True, help="省或市州的6位行政区划代码，如 220000")
+    att.add_argument("--year", required=True, type=int)
+    att.add_argument("--level", required=True, choices=["county", "city", "prefecture", "province"])
+    att.add_argument("--targets", default=DEFAULT_PROFILE, help=f"目标方案（{', '.join(list_profiles())}）")
+    att.add_argument("--format", choices=["table", "csv"], default="table")
+    return parser
+
+
+def run_attainment(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    profile = load_profile(args.targets)
+    regions = load_regions()
+    if args.db:
+        raise UsageError("--db 需要数据库存储（数据导入功能），当前版本请用 --data 指定规范 CSV")
+    path = args.data or DEMO_FILE
+    obs = read_observations(path, catalog)
+    region = regions.get(args.region)
+    if region.level == "county":
+        raise UsageError(f"{region.name}（{region.code}）是县级单位；--region 请给省或市州代码")
+    if args.year not in set(obs["year"]):
+        years = sorted(set(obs["year"]))
+        raise UsageError(f"数据中没有 {args.year} 年（已有：{', '.join(map(str, years))}）")
+    result = attainment(obs, regions, catalog, profile, region.code, args.level, years=[args.year])
+    names = {i.id: i.name_zh for i in catalog.indicators}
+    result["indicator_name"] = result["indicator_id"].map(names)
+    result["unit"] = result["indicator_id"].map({i.id: i.unit for i in catalog.indicators})
+    result["shortfall_unit"] = result["indicator_id"].map({i.id: i.numerator_unit_zh for i in catalog.indicators})
+    order = {i: n for n, i in enumerate(catalog.ids)}
+    result = result.sort_values(["region_code", "indicator_id"], key=lambda s: s.map(order) if s.name == "indicator_id" else s)
+    table = result[ATTAINMENT_COLUMNS]
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False, float_format="%.4g", lineterminator="\n")
+        return 0
+    if args.data is None:
+        print(f"[{DEMO_LABEL_ZH}]")
+    print(f"{profile.name_zh} · {args.year} 年 · {region.name} · 按{ {'county': '县', 'prefecture': '市州', 'city': '市州', 'province': '省'}[args.level]}级")
+    summary = summarize(result).set_index("region_code")
+    for code, part in table.groupby("region_code", sort=False):
+        s = summary.loc[code]
+        print(f"\n{part['region_name'].iloc[0]}（{code}）：{s['met']} / {len(catalog)} 项达标，{s['not_met']} 项未达标，{s['no_data']} 项无数据")
+        for row in part.itertuples():
+            value = "—" if pd.isna(row.value) else f"{row.value:.{catalog[row.indicator_id].decimals}f}"
+            target = f"{'＞' if row.comparator == '>' else '≥'}{row.target:g}"
+            short = "" if pd.isna(row.shortfall) or row.status != "not_met" else f"  缺口 {row.shortfall} {row.shortfall_unit}"
+            print(f"  {STATUS_MARK[row.status]:<6} {row.indicator_name}：{value}{row.unit}（目标 {target}）{short}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "attainment":
+            return run_attainment(args)
+    except (UsageError, RegionError, CatalogError, ObservationError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: still no traceback for the user, but say what to report
+        print(f"内部错误（请报告）：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""The 25 indicators of the action plan and the target profiles, loaded from data/*.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+INDICATORS_FILE = DATA_DIR / "indicators.toml"
+TARGETS_DIR = DATA_DIR / "targets"
+
+KINDS = ("rate", "per_population", "county_status", "reduction_vs_baseline")
+COMPARATORS = (">", ">=")
+DEFAULT_PROFILE = "jilin-2022-2025"
+
+
+class CatalogError(ValueError):
+    """A data file under data/ is missing a field or holds an impossible value."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    name_zh: str
+    name_en: str
+    lead_departments_zh: tuple[str, ...] = ()
+    departments_zh: tuple[str, ...] = ()
+
+    def name(self, lang: str = "zh") -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    order: int
+    domain: str
+    name_zh: str
+    name_en: str
+    short_zh: str
+    short_en: str
+    kind: str
+    unit: str
+    unit_en: str
+    scale: int
+    direction: str
+    decimals: int
+    numerator_zh: str
+    denominator_zh: str
+    numerator_en: str
+    denominator_en: str
+    numerator_unit_zh: str
+    numerator_unit_en: str
+    formula_zh: str
+    formula_en: str
+    notes_zh: str
+    notes_en: str
+    lead_departments_zh: tuple[str, ...] = ()
+    lead_departments_note: str = ""
+
+    def name(self, lang: str = "zh") -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+    def short(self, lang: str = "zh") -> str:
+        return self.short_en if lang == "en" else self.short_zh
+
+    @property
+    def upper_bound(self) -> float | None:
+        """Physical ceiling of the value: a rate or a share of counties cannot pass 100 %."""
+        return 100.0 if self.kind in ("rate", "county_status", "reduction_vs_baseline") else None
+
+
+@dataclass(frozen=True)
+class Target:
+    indicator_id: str
+    comparator: str
+    threshold: Fraction
+    aspirational: bool
+    text_zh: str
+    certain: bool = True
+    note: str = ""
+    baseline_year: int | None = None
+
+    @property
+    def threshold_float(self) -> float:
+        return float(self.threshold)
+
+    def label(self, unit: str = "") -> str:
+        sign = "＞" if self.comparator == ">" else "≥"
+        value = f"{float(self.threshold):g}"
+        return f"{sign}{value}{unit}"
+
+    def is_met(self, value: Fraction | float) -> bool:
+        """Exact comparison: pass a Fraction (numerator/denominator) to avoid float rounding."""
+        v = value if isinstance(value, Fraction) else Fraction(str(value))
+        return v > self.threshold if self.comparator == ">" else v >= self.threshold
+
+
+@dataclass(frozen=True)
+class TargetProfile:
+    id: str
+    name_zh: str
+    name_en: str
+    source: str
+    target_year: int
+    baseline_year: int
+    targets: dict[str, Target] = field(default_factory=dict)
+
+    def name(self, lang: str = "zh") -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+    def __getitem__(self, indicator_id: str) -> Target:
+        return self.targets[indicator_id]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    domains: tuple[Domain, ...]
+    indicators: tuple[Indicator, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [i.id for i in self.indicators]
+
+    def __getitem__(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def __contains__(self, indicator_id: object) -> bool:
+        return any(ind.id == indicator_id for ind in self.indicators)
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def domain(self, domain_id: str) -> Domain:
+        for d in self.domains:
+            if d.id == domain_id:
+                return d
+        raise KeyError(domain_id)
+
+    def in_domain(self, domain_id: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.domain == domain_id]
+
+
+def _require(table: dict, key: str, where: str):
+    if key not in table:
+        raise CatalogError(f"{where}: missing field '{key}'")
+    return table[key]
+
+
+def _indicator_from(raw: dict) -> Indicator:
+    where = f"indicators.toml [{raw.get('id', '?')}]"
+    names = [f for f in Indicator.__dataclass_fields__ if f not in ("lead_departments_zh", "lead_departments_note")]
+    values = {name: _require(raw, name, where) for name in names}
+    values["lead_departments_zh"] = tuple(raw.get("lead_departments_zh", ()))
+    values["lead_departments_note"] = raw.get("lead_departments_note", "")
+    ind = Indicator(**values)
+    if ind.kind not in KINDS:
+        raise CatalogError(f"{where}: unknown kind '{ind.kind}'")
+    if ind.scale <= 0:
+        raise CatalogError(f"{where}: scale must be positive")
+    return ind
+
+
+@cache
+def load_catalog(path: Path = INDICATORS_FILE) -> Catalog:
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    domains = tuple(
+        Domain(
+            id=d["id"],
+            name_zh=d["name_zh"],
+            name_en=d["name_en"],
+            lead_departments_zh=tuple(d.get("lead_departments_zh", ())),
+            departments_zh=tuple(d.get("departments_zh", ())),
+        )
+        for d in raw.get("domains", [])
+    )
+    indicators = tuple(sorted((_indicator_from(r) for r in raw.get("indicators", [])), key=lambda i: i.order))
+    domain_ids = {d.id for d in domains}
+    for ind in indicators:
+        if ind.domain not in domain_ids:
+            raise CatalogError(f"indicators.toml [{ind.id}]: unknown domain '{ind.domain}'")
+    if len({i.id for i in indicators}) != len(indicators):
+        raise CatalogError("indicators.toml: duplicate indicator id")
+    return Catalog(domains=domains, indicators=indicators)
+
+
+def list_profiles(targets_dir: Path = TARGETS_DIR) -> list[str]:
+    return sorted(p.stem for p in targets_dir.glob("*.toml"))
+
+
+@cache
+def load_profile(profile_id: str = DEFAULT_PROFILE, targets_dir: Path = TARGETS_DIR) -> TargetProfile:
+    path = targets_dir / f"{profile_id}.toml"
+    if not path.is_file():
+        known = ", ".join(list_profiles(targets_dir))
+        raise CatalogError(f"未知的目标方案 '{profile_id}'（可选：{known}）")
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    catalog = load_catalog()
+    baseline_year = int(_require(raw, "baseline_year", path.name))
+    targets: dict[str, Target] = {}
+    for ind_id, t in raw.get("targets", {}).items():
+        where = f"{path.name} [targets.{ind_id}]"
+        if ind_id not in catalog:
+            raise CatalogError(f"{where}: unknown indicator id")
+        comparator = _require(t, "comparator", where)
+        if comparator not in COMPARATORS:
+            raise CatalogError(f"{where}: comparator must be one of {COMPARATORS}")
+        targets[ind_id] = Target(
+            indicator_id=ind_id,
+            comparator=comparator,
+            threshold=Fraction(str(_require(t, "threshold", where))),
+            aspirational=bool(t.get("aspirational", False)),
+            text_zh=t.get("text_zh", ""),
+            certain=bool(t.get("certain", True)),
+            note=t.get("note", ""),
+            baseline_year=int(t.get("baseline_year", baseline_year)),
+        )
+    return TargetProfile(
+        id=_require(raw, "id", path.name),
+        name_zh=_require(raw, "name_zh", path.name),
+        name_en=_require(raw, "name_en", path.name),
+        source=raw.get("source", ""),
+        target_year=int(_require(raw, "target_year", path.name)),
+        baseline_year=baseline_year,
+        targets=targets,
+    )

@@ -1,0 +1,285 @@
+"""China's province -> prefecture -> county hierarchy (adcodes), census population, and name resolution."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.catalog import DATA_DIR
+
+REGIONS_FILE = DATA_DIR / "regions.csv"
+ALIASES_FILE = DATA_DIR / "region_aliases.csv"
+LEVELS = ("province", "prefecture", "county")
+# Suffixes of county-level and prefecture-level names, longest first, for the short forms people write.
+_SUFFIXES = ("自治县", "自治旗", "自治州", "林区", "特区", "地区", "新区", "县", "区", "市", "旗", "盟", "州")
+_PUNCT = re.compile(r"[\s·•．.\-—_,，、()（）\[\]【】]+")
+
+
+class RegionError(ValueError):
+    """A region code or name that cannot be used."""
+
+
+class UnknownRegion(RegionError):
+    def __init__(self, name: str, within: str, candidates: list[tuple[str, str]] | None = None):
+        self.name, self.within, self.candidates = name, within, candidates or []
+        hint = ""
+        if self.candidates:
+            hint = "；相近的名称：" + "、".join(f"{n}（{c}）" for c, n in self.candidates)
+        super().__init__(f"在{within}内找不到地区“{name}”{hint}")
+
+
+class AmbiguousRegion(RegionError):
+    def __init__(self, name: str, within: str, candidates: list[tuple[str, str]]):
+        self.name, self.within, self.candidates = name, within, candidates
+        listed = "、".join(f"{n}（{c}）" for c, n in candidates)
+        super().__init__(f"地区名称“{name}”在{within}内有歧义，可能是：{listed}；请写全称或加上所属市州，或使用行政区划代码")
+
+
+def normalize_name(text: str) -> str:
+    """NFKC (full-width -> half-width), no spaces or punctuation: '四平市 铁西区' == '四平市铁西区'."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", str(text))).strip()
+
+
+def short_forms(name: str, level: str) -> set[str]:
+    """Forms people write for an official name: '前郭尔罗斯蒙古族自治县' -> {'前郭县', '前郭'}; '长春市' -> {'长春'}."""
+    forms: set[str] = set()
+    if level == "county" and name.endswith(("自治县", "自治旗")):
+        # Ethnic autonomous counties are commonly written with the place's first two characters.
+        forms.add(name[:2] + name[-1])
+        forms.add(name[:2])
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            forms.add(name[: -len(suffix)])
+            break
+    forms.discard(name)
+    return forms
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: str
+    parent_code: str
+    province_code: str
+    population: int | None
+
+
+class RegionTable:
+    """All regions; counties are the map units, a 'region' the user picks is a province or a prefecture."""
+
+    def __init__(self, frame: pd.DataFrame, aliases: dict[str, list[str]] | None = None):
+        frame = frame.copy()
+        frame["code"] = frame["code"].astype(str)
+        frame["parent_code"] = frame["parent_code"].fillna("").astype(str)
+        frame["province_code"] = frame["province_code"].astype(str)
+        self.frame = frame.set_index("code", drop=False).sort_index()
+        self._aliases = aliases or {}
+        self._names: dict[str, dict[str, set[str]]] = {}
+
+    # --- lookup -------------------------------------------------------------------------------
+    def __contains__(self, code: object) -> bool:
+        return str(code) in self.frame.index
+
+    def get(self, code: str) -> Region:
+        code = str(code)
+        if code not in self.frame.index:
+            raise RegionError(f"未知的行政区划代码 {code}")
+        row = self.frame.loc[code]
+        pop = row["population"]
+        return Region(
+            code=code,
+            name=row["name"],
+            level=row["level"],
+            parent_code=row["parent_code"],
+            province_code=row["province_code"],
+            population=None if pd.isna(pop) else int(pop),
+        )
+
+    def name(self, code: str) -> str:
+        return self.get(code).name
+
+    def names(self, codes) -> list[str]:
+        return [self.frame.at[str(c), "name"] if str(c) in self.frame.index else str(c) for c in codes]
+
+    def level(self, code: str) -> str:
+        return self.get(code).level
+
+    def provinces(self) -> pd.DataFrame:
+        return self.frame[self.frame["level"] == "province"]
+
+    def children(self, code: str) -> pd.DataFrame:
+        return self.frame[self.frame["parent_code"] == str(code)]
+
+    def prefectures(self, province_code: str) -> pd.DataFrame:
+        """Prefecture-level units of a province (counties directly under the province are not included)."""
+        f = self.frame
+        return f[(f["level"] == "prefecture") & (f["province_code"] == str(province_code))]
+
+    def counties(self, region_code: str | None = None) -> pd.DataFrame:
+        """County-level units inside a province or prefecture (or all, or the county itself)."""
+        f = self.frame
+        c = f[f["level"] == "county"]
+        if region_code is None:
+            return c
+        region = self.get(region_code)
+        if region.level == "province":
+            return c[c["province_code"] == region.code]
+        if region.level == "prefecture":
+            return c[c["parent_code"] == region.code]
+        return c.loc[[region.code]]
+
+    def prefecture_of(self, county_code: str) -> str:
+        """The county's prefecture; a county directly under its province is its own group."""
+        r = self.get(county_code)
+        if r.level != "county":
+            raise RegionError(f"{county_code} 不是县级单位")
+        parent = self.get(r.parent_code) if r.parent_code else None
+        return parent.code if parent is not None and parent.level == "prefecture" else r.code
+
+    def county_groups(self, region_code: str) -> pd.DataFrame:
+        """county_code, prefecture_code, province_code for every county of a region (roll-up keys)."""
+        c = self.counties(region_code)
+        parent_level = c["parent_code"].map(self.frame["level"])
+        prefecture = c["parent_code"].where(parent_level == "prefecture", c["code"])
+        return pd.DataFrame(
+            {
+                "region_code": c["code"].to_numpy(),
+                "prefecture_code": prefecture.to_numpy(),
+                "province_code": c["province_code"].to_numpy(),
+            }
+        )
+
+    def population(self, codes) -> pd.Series:
+        return self.frame["population"].reindex([str(c) for c in codes])
+
+    def path(self, code: str) -> list[Region]:
+        """Province › prefecture › county, top first."""
+        out = [self.get(code)]
+        while out[0].parent_code and out[0].parent_code in self.frame.index:
+            out.insert(0, self.get(out[0].parent_code))
+        return out
+
+    # --- names --------------------------------------------------------------------------------
+    def _name_index(self, within: str) -> dict[str, set[str]]:
+        """normalized form -> codes, for the counties and prefectures inside `within`."""
+        if within in self._names:
+            return self._names[within]
+        region = self.get(within)
+        f = self.frame
+        inside = f[(f["province_code"] == region.province_code)]
+        if region.level == "prefecture":
+            inside = inside[(inside["parent_code"] == region.code) | (inside["code"] == region.code)]
+        index: dict[str, set[str]] = {}
+        for code, name, level in zip(inside["code"], inside["name"], inside["level"], strict=True):
+            if level == "province":
+                continue
+            for form in {name, *short_forms(name, level), *self._aliases.get(code, [])}:
+                index.setdefault(normalize_name(form), set()).add(code)
+        self._names[within] = index
+        return index
+
+    def resolve(self, text: str, within: str, level: str | None = "county") -> str:
+        """The adcode for a name or code written by a department, looked up inside region `within`.
+
+        Accepts 6-digit codes, official names, short forms (前郭县, 长白县), and a prefecture (or province)
+        prefix (四平市铁西区, 吉林省四平市铁西区). Raises UnknownRegion / AmbiguousRegion with candidates.
+        """
+        raw = str(text).strip()
+        within_name = self.name(within)
+        key = normalize_name(raw)
+        if not key:
+            raise UnknownRegion(raw, within_name)
+        inside = self._in_region(within)
+        if key.isdigit():
+            code = key[:6] if len(key) >= 6 and key[6:].strip("0") == "" else key
+            if code in inside and (level is None or self.frame.at[code, "level"] == level):
+                return code
+            raise UnknownRegion(raw, within_name)
+        key = self._strip_province(key, within)
+        index = self._name_index(within)
+        found = self._match(index, key, level)
+        if not found:
+            found = self._match_with_prefix(key, within, level)
+        if len(found) == 1:
+            return next(iter(found))
+        if len(found) > 1:
+            raise AmbiguousRegion(raw, within_name, sorted((c, self._label(c)) for c in found))
+        raise UnknownRegion(raw, within_name, self._near(index, key, level))
+
+    def _in_region(self, within: str) -> set[str]:
+        region = self.get(within)
+        f = self.frame
+        inside = f[f["province_code"] == region.province_code]
+        if region.level == "prefecture":
+            inside = inside[(inside["parent_code"] == region.code) | (inside["code"] == region.code)]
+        return set(inside["code"])
+
+    def _strip_province(self, key: str, within: str) -> str:
+        prov = self.name(self.get(within).province_code)
+        for form in sorted({prov, *short_forms(prov, "province"), prov.rstrip("省")}, key=len, reverse=True):
+            form = normalize_name(form)
+            if form and key.startswith(form) and len(key) > len(form) + 1:
+                return key[len(form) :]
+        return key
+
+    def _match(self, index: dict[str, set[str]], key: str, level: str | None) -> set[str]:
+        codes = index.get(key, set())
+        return {c for c in codes if level is None or self.frame.at[c, "level"] == level}
+
+    def _match_with_prefix(self, key: str, within: str, level: str | None) -> set[str]:
+        """'四平市铁西区' or '四平铁西区': a prefecture name, then a county name inside that prefecture."""
+        found: set[str] = set()
+        for pref_code in self.prefectures(self.get(within).province_code)["code"]:
+            if pref_code not in self._in_region(within):
+                continue
+            pname = self.name(pref_code)
+            for form in {pname, *short_forms(pname, "prefecture")}:
+                form = normalize_name(form)
+                if key.startswith(form) and len(key) > len(form):
+                    rest = key[len(form) :]
+                    sub = self._match(self._name_index(pref_code), rest, level)
+                    found |= {c for c in sub if c != pref_code}
+        return found
+
+    def _near(self, index: dict[str, set[str]], key: str, level: str | None) -> list[tuple[str, str]]:
+        import difflib
+
+        forms = difflib.get_close_matches(key, list(index), n=8, cutoff=0.5)
+        codes: list[str] = []
+        for form in forms:
+            for c in sorted(index[form]):
+                if c not in codes and (level is None or self.frame.at[c, "level"] == level):
+                    codes.append(c)
+        return [(c, self._label(c)) for c in codes[:5]]
+
+    def _label(self, code: str) -> str:
+        r = self.get(code)
+        parent = self.frame.at[r.parent_code, "name"] if r.parent_code in self.frame.index else ""
+        return f"{parent}{r.name}" if r.level == "county" and parent else r.name
+
+
+def _read_aliases(path: Path) -> dict[str, list[str]]:
+    if not path.is_file():
+        return {}
+    out: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            out.setdefault(row["code"], []).append(row["alias"])
+    return out
+
+
+@cache
+def load_regions(path: Path = REGIONS_FILE, aliases_path: Path = ALIASES_FILE) -> RegionTable:
+    frame = pd.read_csv(
+        path,
+        dtype={"code": str, "parent_code": str, "province_code": str, "name": str, "level": str},
+    )
+    frame["population"] = frame["population"].astype("Int64")
+    return RegionTable(frame, _read_aliases(aliases_path))

@@ -1,0 +1,40 @@
+"""Shared fixtures: the real catalog and target profiles, and a tiny made-up province for roll-up tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analytics.catalog import load_catalog, load_profile
+from analytics.regions import RegionTable
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def jilin():
+    return load_profile("jilin-2022-2025")
+
+
+@pytest.fixture(scope="session")
+def national():
+    return load_profile("national-2021-2025")
+
+
+@pytest.fixture(scope="session")
+def tiny_regions() -> RegionTable:
+    """Province 990000 with prefectures 990100 (counties 990101, 990102) and 990200 (county 990201)."""
+    rows = [
+        ("990000", "测试省", "province", "", "990000", 3_000_000),
+        ("990100", "甲市", "prefecture", "990000", "990000", 2_000_000),
+        ("990101", "东区", "county", "990100", "990000", 1_000_000),
+        ("990102", "西县", "county", "990100", "990000", 1_000_000),
+        ("990200", "乙市", "prefecture", "990000", "990000", 1_000_000),
+        ("990201", "南县", "county", "990200", "990000", 1_000_000),
+    ]
+    frame = pd.DataFrame(rows, columns=["code", "name", "level", "parent_code", "province_code", "population"])
+    frame["population"] = frame["population"].astype("Int64")
+    return RegionTable(frame)
