@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -81,25 +82,43 @@ def run_attainment(args: argparse.Namespace) -> int:
     names = {i.id: i.name_zh for i in catalog.indicators}
     result["indicator_name"] = result["indicator_id"].map(names)
     result["unit"] = result["indicator_id"].map({i.id: i.unit for i in catalog.indicators})
-    result["shortfall_unit"] = result["indicator_id"].map({i.id: i.numerator_unit_zh for i in catalog.indicators})
+    result["shortfall_unit"] = result["indicator_id"].map(
+        {i.id: i.numerator_unit_zh for i in catalog.indicators}
+    )
     order = {i: n for n, i in enumerate(catalog.ids)}
-    result = result.sort_values(["region_code", "indicator_id"], key=lambda s: s.map(order) if s.name == "indicator_id" else s)
-    table = result[ATTAINMENT_COLUMNS]
+    result = result.sort_values(
+        ["region_code", "indicator_id"], key=lambda s: s.map(order) if s.name == "indicator_id" else s
+    )
+    table = result[ATTAINMENT_COLUMNS].copy()
     if args.format == "csv":
-        table.to_csv(sys.stdout, index=False, float_format="%.4g", lineterminator="\n")
+        for col in ("numerator", "denominator", "baseline"):  # counts print as counts, not 2.597e+04
+            whole = table[col].dropna().mod(1).eq(0).all()
+            table[col] = table[col].round().astype("Int64") if whole else table[col]
+        table[["value", "target", "gap"]] = table[["value", "target", "gap"]].round(4)
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
     if args.data is None:
         print(f"[{DEMO_LABEL_ZH}]")
-    print(f"{profile.name_zh} · {args.year} 年 · {region.name} · 按{ {'county': '县', 'prefecture': '市州', 'city': '市州', 'province': '省'}[args.level]}级")
+    print(
+        f"{profile.name_zh} · {args.year} 年 · {region.name} · 按{ {'county': '县', 'prefecture': '市州', 'city': '市州', 'province': '省'}[args.level] }级"
+    )
     summary = summarize(result).set_index("region_code")
     for code, part in table.groupby("region_code", sort=False):
         s = summary.loc[code]
-        print(f"\n{part['region_name'].iloc[0]}（{code}）：{s['met']} / {len(catalog)} 项达标，{s['not_met']} 项未达标，{s['no_data']} 项无数据")
+        print(
+            f"\n{part['region_name'].iloc[0]}（{code}）：{s['met']} / {len(catalog)} 项达标，{s['not_met']} 项未达标，{s['no_data']} 项无数据"
+        )
         for row in part.itertuples():
             value = "—" if pd.isna(row.value) else f"{row.value:.{catalog[row.indicator_id].decimals}f}"
-            target = f"{'＞' if row.comparator == '>' else '≥'}{row.target:g}"
-            short = "" if pd.isna(row.shortfall) or row.status != "not_met" else f"  缺口 {row.shortfall} {row.shortfall_unit}"
-            print(f"  {STATUS_MARK[row.status]:<6} {row.indicator_name}：{value}{row.unit}（目标 {target}）{short}")
+            target = f"{'＞' if row.comparator == '>' else '≥'}{row.target:g}{row.unit}"
+            short = (
+                ""
+                if pd.isna(row.shortfall) or row.status != "not_met"
+                else f"  缺口 {row.shortfall} {row.shortfall_unit}"
+            )
+            print(
+                f"  {STATUS_MARK[row.status]:<6} {row.indicator_name}：{value}{row.unit}（目标 {target}）{short}"
+            )
     return 0
 
 
@@ -114,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: still no traceback for the user, but say what to report
         print(f"内部错误（请报告）：{type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

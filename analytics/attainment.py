@@ -161,7 +161,9 @@ def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> p
     out["comparator"] = par["comparator"].fillna("").to_numpy()
     out["status"] = pd.Categorical(status, categories=list(STATUSES))
     out["gap"] = np.where(evaluable, out["target"].to_numpy() - value, np.nan)
-    out["shortfall"] = pd.array(np.where(np.isnan(shortfall), np.nan, shortfall), dtype="Float64").astype("Int64")
+    out["shortfall"] = pd.array(np.where(np.isnan(shortfall), np.nan, shortfall), dtype="Float64").astype(
+        "Int64"
+    )
     out["unreachable"] = unreachable
     return out
 
@@ -176,9 +178,10 @@ def is_met(numerator: int, denominator: int, indicator: Indicator, target: Targe
 def summarize(evaluated: pd.DataFrame, by: str = "region_code") -> pd.DataFrame:
     """'N of 25 met' per region: met / not_met / no_data counts."""
     counts = (
-        evaluated.groupby([by, "status"], observed=False).size().unstack("status", fill_value=0).reindex(
-            columns=list(STATUSES), fill_value=0
-        )
+        evaluated.groupby([by, "status"], observed=False)
+        .size()
+        .unstack("status", fill_value=0)
+        .reindex(columns=list(STATUSES), fill_value=0)
     )
     counts["evaluated"] = counts["met"] + counts["not_met"]
     return counts.reset_index()
@@ -214,7 +217,9 @@ def attainment(
     rolled = rollup(prepared, groups, level)
     units = pd.Index(groups[LEVEL_KEYS[level]].unique() if level != "county" else groups["region_code"])
     all_years = sorted(years) if years is not None else sorted(prepared["year"].unique())
-    full = pd.MultiIndex.from_product([units, all_years, catalog.ids], names=["region_code", "year", "indicator_id"])
+    full = pd.MultiIndex.from_product(
+        [units, all_years, catalog.ids], names=["region_code", "year", "indicator_id"]
+    )
     rolled = rolled.set_index(["region_code", "year", "indicator_id"]).reindex(full).reset_index()
     rolled["n_units"] = rolled["n_units"].fillna(
         rolled["region_code"].map(groups.groupby(LEVEL_KEYS[level]).size()) if level != "county" else 1

@@ -155,7 +155,9 @@ def _require(table: dict, key: str, where: str):
 
 def _indicator_from(raw: dict) -> Indicator:
     where = f"indicators.toml [{raw.get('id', '?')}]"
-    names = [f for f in Indicator.__dataclass_fields__ if f not in ("lead_departments_zh", "lead_departments_note")]
+    names = [
+        f for f in Indicator.__dataclass_fields__ if f not in ("lead_departments_zh", "lead_departments_note")
+    ]
     values = {name: _require(raw, name, where) for name in names}
     values["lead_departments_zh"] = tuple(raw.get("lead_departments_zh", ()))
     values["lead_departments_note"] = raw.get("lead_departments_note", "")

@@ -17,7 +17,14 @@ import pandas as pd
 
 from analytics.catalog import Catalog, TargetProfile
 
-PROGRESS_STATUSES = ("target_met", "improving", "little_or_no_change", "getting_worse", "baseline_only", "no_data")
+PROGRESS_STATUSES = (
+    "target_met",
+    "improving",
+    "little_or_no_change",
+    "getting_worse",
+    "baseline_only",
+    "no_data",
+)
 TRAJECTORIES = (
     "maintaining",
     "on_track",
@@ -100,7 +107,15 @@ def progress(
             ratio >= 0.5,
             ratio >= 0,
         ],
-        ["maintaining", "insufficient_data", "worsening", "stagnating", "on_track", "moderately_improving", "stagnating"],
+        [
+            "maintaining",
+            "insufficient_data",
+            "worsening",
+            "stagnating",
+            "on_track",
+            "moderately_improving",
+            "stagnating",
+        ],
         default="worsening",
     )
 

@@ -38,7 +38,9 @@ class AmbiguousRegion(RegionError):
     def __init__(self, name: str, within: str, candidates: list[tuple[str, str]]):
         self.name, self.within, self.candidates = name, within, candidates
         listed = "、".join(f"{n}（{c}）" for c, n in candidates)
-        super().__init__(f"地区名称“{name}”在{within}内有歧义，可能是：{listed}；请写全称或加上所属市州，或使用行政区划代码")
+        super().__init__(
+            f"地区名称“{name}”在{within}内有歧义，可能是：{listed}；请写全称或加上所属市州，或使用行政区划代码"
+        )
 
 
 def normalize_name(text: str) -> str:
@@ -49,8 +51,8 @@ def normalize_name(text: str) -> str:
 def short_forms(name: str, level: str) -> set[str]:
     """Forms people write for an official name: '前郭尔罗斯蒙古族自治县' -> {'前郭县', '前郭'}; '长春市' -> {'长春'}."""
     forms: set[str] = set()
-    if level == "county" and name.endswith(("自治县", "自治旗")):
-        # Ethnic autonomous counties are commonly written with the place's first two characters.
+    if name.endswith(("自治县", "自治旗", "自治州")):
+        # Ethnic autonomous units are commonly written with the place's first two characters: 前郭县, 延边州.
         forms.add(name[:2] + name[-1])
         forms.add(name[:2])
     for suffix in _SUFFIXES:

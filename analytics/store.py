@@ -29,7 +29,9 @@ def read_observations(path: str | Path, catalog: Catalog | None = None) -> pd.Da
     try:
         df = pd.read_csv(path, dtype={"region_code": str, "indicator_id": str}, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ObservationError(f"无法读取 {path.name}：不是 UTF-8 编码的规范 CSV 文件（{type(exc).__name__}）") from None
+        raise ObservationError(
+            f"无法读取 {path.name}：不是 UTF-8 编码的规范 CSV 文件（{type(exc).__name__}）"
+        ) from None
     return check_observations(df, catalog, source=path.name)
 
 
@@ -38,24 +40,35 @@ def check_observations(df: pd.DataFrame, catalog: Catalog, source: str = "") -> 
     if missing:
         raise ObservationError(f"{source} 缺少列：{', '.join(missing)}（规范列为 {', '.join(OBS_COLUMNS)}）")
     problems: list[str] = []
+    total = 0
     row_no = pd.Series(range(2, len(df) + 2), index=df.index)  # spreadsheet row numbers (header is row 1)
+
+    def report(mask: pd.Series, message) -> None:
+        nonlocal total
+        total += int(mask.sum())
+        problems.extend(message(i) for i in df.index[mask][:20])
+
     codes = df["region_code"].astype(str).str.strip()
-    bad = ~codes.str.fullmatch(r"\d{6}")
-    problems += [f"第{row_no[i]}行：地区代码“{codes[i]}”不是6位行政区划代码" for i in df.index[bad][:20]]
+    report(
+        ~codes.str.fullmatch(r"\d{6}"), lambda i: f"第{row_no[i]}行：地区代码“{codes[i]}”不是6位行政区划代码"
+    )
     years = pd.to_numeric(df["year"], errors="coerce")
-    bad = years.isna() | (years % 1 != 0)
-    problems += [f"第{row_no[i]}行：年份“{df.at[i, 'year']}”不是整数" for i in df.index[bad][:20]]
-    unknown = ~df["indicator_id"].isin(catalog.ids)
-    problems += [f"第{row_no[i]}行：未知指标“{df.at[i, 'indicator_id']}”" for i in df.index[unknown][:20]]
+    report(years.isna() | (years % 1 != 0), lambda i: f"第{row_no[i]}行：年份“{df.at[i, 'year']}”不是整数")
+    report(
+        ~df["indicator_id"].isin(catalog.ids),
+        lambda i: f"第{row_no[i]}行：未知指标“{df.at[i, 'indicator_id']}”",
+    )
     for col in ("numerator", "denominator", "value"):
         num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() & df[col].notna()
-        problems += [f"第{row_no[i]}行：{col}“{df.at[i, col]}”不是数字" for i in df.index[bad][:20]]
-        neg = num < 0
-        problems += [f"第{row_no[i]}行：{col} 为负数（{num[i]:g}）" for i in df.index[neg][:20]]
+        report(
+            num.isna() & df[col].notna(),
+            lambda i, col=col: f"第{row_no[i]}行：{col}“{df.at[i, col]}”不是数字",
+        )
+        if col != "value":  # a value may be negative (accidents rose against the baseline)
+            report(num < 0, lambda i, col=col, num=num: f"第{row_no[i]}行：{col} 为负数（{num[i]:g}）")
     if problems:
-        more = "" if len(problems) <= 30 else f"\n……另有 {len(problems) - 30} 处问题"
-        raise ObservationError(f"{source} 有 {len(problems)} 处问题：\n" + "\n".join(problems[:30]) + more)
+        more = "" if total <= len(problems[:30]) else f"\n……另有 {total - len(problems[:30])} 处问题"
+        raise ObservationError(f"{source} 有 {total} 处问题：\n" + "\n".join(problems[:30]) + more)
     out = df.copy()
     out["region_code"] = codes
     out["year"] = years.astype("int64")

@@ -35,6 +35,8 @@ def tiny_regions() -> RegionTable:
         ("990200", "乙市", "prefecture", "990000", "990000", 1_000_000),
         ("990201", "南县", "county", "990200", "990000", 1_000_000),
     ]
-    frame = pd.DataFrame(rows, columns=["code", "name", "level", "parent_code", "province_code", "population"])
+    frame = pd.DataFrame(
+        rows, columns=["code", "name", "level", "parent_code", "province_code", "population"]
+    )
     frame["population"] = frame["population"].astype("Int64")
     return RegionTable(frame)

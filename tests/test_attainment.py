@@ -75,7 +75,14 @@ KNOWN = [
 @pytest.mark.parametrize(("ind", "num", "den", "base", "status", "value", "shortfall"), KNOWN)
 def test_known_answers(catalog, jilin, ind, num, den, base, status, value, shortfall):
     nan = np.nan
-    row = one(catalog, jilin, ind, nan if num is None else num, nan if den is None else den, nan if base is None else base)
+    row = one(
+        catalog,
+        jilin,
+        ind,
+        nan if num is None else num,
+        nan if den is None else den,
+        nan if base is None else base,
+    )
     assert row["status"] == status
     if value is None:
         assert math.isnan(row["value"])
@@ -103,7 +110,12 @@ def test_county_status_share_of_counties_is_strict(catalog, jilin, tiny_regions)
     assert (row["status"], row["value"], row["shortfall"]) == ("not_met", 95.0, 1)
 
     county = pd.DataFrame(
-        {"region_code": ["990101", "990102"], "year": 2024, "indicator_id": "endemic_disease_control", "value": [1, 0]}
+        {
+            "region_code": ["990101", "990102"],
+            "year": 2024,
+            "indicator_id": "endemic_disease_control",
+            "value": [1, 0],
+        }
     )
     prepared = prepare(county, catalog, jilin)
     ev = evaluate(prepared, catalog, jilin)
@@ -128,7 +140,12 @@ def test_non_integer_counts_are_compared_exactly(catalog, jilin):
 
 def test_unreachable_target_has_no_shortfall(catalog):
     impossible = TargetProfile(
-        id="t", name_zh="t", name_en="t", source="", target_year=2025, baseline_year=2020,
+        id="t",
+        name_zh="t",
+        name_en="t",
+        source="",
+        target_year=2025,
+        baseline_year=2020,
         targets={"premarital_exam": Target("premarital_exam", ">", Fraction(100), False, "")},
     )
     row = one(catalog, impossible, "premarital_exam", 1000, 1000)
@@ -154,7 +171,13 @@ def test_reduction_baseline_comes_from_the_baseline_year_row(catalog, jilin):
 @settings(max_examples=300, deadline=None)
 @given(
     ind=st.sampled_from(
-        ["premarital_exam", "newborn_hearing_screening", "barrier_free_buildings", "cataract_surgery_rate", "rehab_physicians"]
+        [
+            "premarital_exam",
+            "newborn_hearing_screening",
+            "barrier_free_buildings",
+            "cataract_surgery_rate",
+            "rehab_physicians",
+        ]
     ),
     den=st.integers(min_value=1, max_value=5_000_000),
     frac=st.fractions(min_value=0, max_value=1),
@@ -176,7 +199,13 @@ def test_vectorised_status_and_minimal_shortfall(catalog, jilin, ind, den, frac)
 
 def test_attainment_covers_every_unit_and_indicator(catalog, jilin, tiny_regions):
     obs = pd.DataFrame(
-        {"region_code": ["990101"], "year": [2024], "indicator_id": ["premarital_exam"], "numerator": [80], "denominator": [100]}
+        {
+            "region_code": ["990101"],
+            "year": [2024],
+            "indicator_id": ["premarital_exam"],
+            "numerator": [80],
+            "denominator": [100],
+        }
     )
     out = attainment(obs, tiny_regions, catalog, jilin, "990000", "county", years=[2024])
     assert len(out) == 3 * 25
@@ -190,4 +219,11 @@ def test_attainment_covers_every_unit_and_indicator(catalog, jilin, tiny_regions
 
 def test_attainment_rejects_a_level_above_the_region(catalog, jilin, tiny_regions):
     with pytest.raises(ValueError):
-        attainment(pd.DataFrame(columns=["region_code", "year", "indicator_id"]), tiny_regions, catalog, jilin, "990100", "province")
+        attainment(
+            pd.DataFrame(columns=["region_code", "year", "indicator_id"]),
+            tiny_regions,
+            catalog,
+            jilin,
+            "990100",
+            "province",
+        )

@@ -50,7 +50,9 @@ def test_progress_and_trajectory(catalog, jilin, values, status, trajectory, pct
 
 
 def test_projection_is_linear_to_the_target_year_and_bounded(catalog, jilin):
-    row = progress(series(catalog, jilin, {2020: 60, 2021: 62, 2022: 64, 2023: 66, 2024: 68}), catalog, jilin).iloc[0]
+    row = progress(
+        series(catalog, jilin, {2020: 60, 2021: 62, 2022: 64, 2023: 66, 2024: 68}), catalog, jilin
+    ).iloc[0]
     assert row["slope"] == pytest.approx(2.0)
     assert row["projected_target_year"] == pytest.approx(70.0)
     fast = progress(series(catalog, jilin, {2020: 60, 2024: 96}), catalog, jilin).iloc[0]

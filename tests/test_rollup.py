@@ -73,7 +73,9 @@ def test_reduction_rolls_up_by_summed_counts(catalog, jilin, tiny_regions):
     row = province_row(catalog, jilin, tiny_regions, obs, "work_safety_accidents")
     assert row["year"] == 2024
     assert (row["numerator"], row["baseline"]) == (100, 110)
-    assert row["value"] == pytest.approx(10 / 110 * 100) and row["status"] == "not_met" and row["shortfall"] == 1
+    assert (
+        row["value"] == pytest.approx(10 / 110 * 100) and row["status"] == "not_met" and row["shortfall"] == 1
+    )
 
 
 def test_value_only_counties_do_not_enter_weighted_sums(catalog, jilin, tiny_regions):

@@ -1,0 +1,147 @@
+"""The CLI contract of DESIGN.md: `python -m analytics attainment …` (CSV columns, exit status 1, no traceback)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analytics.store import DEMO_FILE
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIRED = ["region_code", "region_name", "indicator_id", "value", "target", "status", "gap", "shortfall"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def csv_of(proc: subprocess.CompletedProcess) -> pd.DataFrame:
+    assert proc.returncode == 0, proc.stderr
+    return pd.read_csv(io.StringIO(proc.stdout), dtype={"region_code": str})
+
+
+@pytest.mark.parametrize(
+    ("level", "units"), [("province", 1), ("city", 9), ("prefecture", 9), ("county", 60)]
+)
+def test_attainment_levels(level, units):
+    out = csv_of(
+        run(
+            "attainment",
+            "--data",
+            str(DEMO_FILE),
+            "--region",
+            "220000",
+            "--year",
+            "2024",
+            "--level",
+            level,
+            "--format",
+            "csv",
+        )
+    )
+    assert set(REQUIRED) <= set(out.columns)
+    assert out["region_code"].nunique() == units
+    assert len(out) == units * 25
+    assert set(out["status"]) <= {"met", "not_met", "no_data"}
+    assert (out.groupby("region_code")["indicator_id"].nunique() == 25).all()
+
+
+def test_attainment_table_prints_all_25_with_status():
+    proc = run("attainment", "--region", "220000", "--year", "2024", "--level", "province")
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if line.strip().startswith(("✓", "✗", "–"))]
+    assert len(lines) == 25
+    assert "示例数据（模拟，非真实统计）" in proc.stdout
+    assert "/ 25 项达标" in proc.stdout
+
+
+def test_province_csv_agrees_with_county_sums():
+    args = ["attainment", "--data", str(DEMO_FILE), "--region", "220000", "--year", "2024", "--format", "csv"]
+    prov = csv_of(run(*args, "--level", "province")).set_index("indicator_id")
+    county = csv_of(run(*args, "--level", "county"))
+    sums = county[county["n_reported"] == 1].groupby("indicator_id")[["numerator", "denominator"]].sum()
+    rate = "prenatal_screening"
+    assert prov.loc[rate, "numerator"] == sums.loc[rate, "numerator"]
+    assert prov.loc[rate, "denominator"] == sums.loc[rate, "denominator"]
+
+
+def test_prefecture_region_and_other_profile():
+    out = csv_of(
+        run(
+            "attainment",
+            "--region",
+            "222400",
+            "--year",
+            "2023",
+            "--level",
+            "county",
+            "--targets",
+            "national-2021-2025",
+            "--format",
+            "csv",
+        )
+    )
+    assert out["region_code"].nunique() == 8 and (out["region_code"].str[:4] == "2224").all()
+
+
+BAD = [
+    (["attainment", "--region", "999999", "--year", "2024", "--level", "province"], "999999"),
+    (["attainment", "--region", "220000", "--year", "2031", "--level", "province"], "2031"),
+    (["attainment", "--region", "220000", "--year", "2024", "--level", "village"], "village"),
+    (
+        ["attainment", "--region", "220000", "--year", "2024", "--level", "province", "--targets", "nope"],
+        "nope",
+    ),
+    (
+        [
+            "attainment",
+            "--region",
+            "220000",
+            "--year",
+            "2024",
+            "--level",
+            "province",
+            "--data",
+            "missing.csv",
+        ],
+        "missing.csv",
+    ),
+    (["attainment", "--region", "220102", "--year", "2024", "--level", "county"], "县级"),
+    (["attainment", "--region", "220100", "--year", "2024", "--level", "province"], "长春市"),
+    (["attainment", "--year", "2024", "--level", "province"], "--region"),
+    (["frobnicate"], "frobnicate"),
+]
+
+
+@pytest.mark.parametrize(("args", "mentions"), BAD)
+def test_bad_input_exits_1_with_a_message_and_no_traceback(args, mentions):
+    proc = run(*args)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert mentions in proc.stderr
+
+
+def test_broken_file_reports_rows(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "region_code,year,indicator_id,numerator,denominator,value\n"
+        "220102,2024,premarital_exam,10,20,\n"
+        "22010,2024,premarital_exam,10,20,\n"
+        "220102,2024,no_such_indicator,1,2,\n"
+        "220103,2024,premarital_exam,-3,20,\n"
+        "220104,二〇二四,premarital_exam,abc,20,\n",
+        encoding="utf-8",
+    )
+    proc = run(
+        "attainment", "--data", str(bad), "--region", "220000", "--year", "2024", "--level", "province"
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    for fragment in ("第3行", "第4行", "第5行", "第6行", "no_such_indicator", "负数"):
+        assert fragment in proc.stderr
