@@ -11,12 +11,27 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from analytics.catalog import Catalog, Indicator, Target, TargetProfile
+from analytics.catalog import KINDS, Catalog, Indicator, Target, TargetProfile
 
 OBS_COLUMNS = ["region_code", "year", "indicator_id", "numerator", "denominator", "value"]
 STATUSES = ("met", "not_met", "no_data")
 # int64 products stay exact below this; larger inputs fall back to Fractions.
 _INT_LIMIT = 2**62
+
+
+def indicator_categorical(values, catalog: Catalog) -> pd.Categorical:
+    """Indicator ids as a Categorical in catalog order (codes index per-indicator parameter arrays)."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, pd.Categorical) and list(values.categories) == catalog.ids:
+        return values
+    cat = pd.Categorical(values, categories=catalog.ids)
+    lost = np.flatnonzero(cat.codes < 0)
+    if lost.size:
+        bad = sorted({str(values[k]) for k in lost if pd.notna(values[k])})
+        if bad:
+            raise ValueError(f"未知的指标编号：{', '.join(bad[:10])}")
+    return cat
 
 
 def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, population: pd.Series | None = None):
@@ -25,58 +40,77 @@ def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, populat
     - county_status: a county's 1/0 becomes numerator 1/0 over denominator 1, so sums give a share of counties.
     - per_population: a missing denominator is filled from `population` (census residents) when given.
     - reduction_vs_baseline: `baseline` is the same region's count in the profile's baseline year.
+    region_code and indicator_id come back as Categoricals (indicator categories in catalog order).
     """
     df = obs.loc[:, [c for c in OBS_COLUMNS if c in obs.columns]].copy()
     for col in ("numerator", "denominator", "value"):
         if col not in df.columns:
             df[col] = np.nan
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    df["region_code"] = df["region_code"].astype(str)
+    df["region_code"] = df["region_code"].astype(str).astype("category")
     df["year"] = df["year"].astype("int64")
-    kinds = df["indicator_id"].map({i.id: i.kind for i in catalog.indicators})
-    unknown = kinds.isna()
-    if unknown.any():
-        raise ValueError(f"unknown indicator ids: {sorted(df.loc[unknown, 'indicator_id'].unique())}")
-    df["kind"] = kinds
+    ind = indicator_categorical(df["indicator_id"], catalog)
+    df["indicator_id"] = ind
+    codes = ind.codes
+    kind_codes = np.array([KINDS.index(i.kind) for i in catalog.indicators])[codes]
+    df["kind"] = pd.Categorical.from_codes(kind_codes, categories=list(KINDS))
 
-    status_rows = (kinds == "county_status") & df["numerator"].isna() & df["value"].notna()
-    df.loc[status_rows, "numerator"] = df.loc[status_rows, "value"]
-    df.loc[status_rows, "denominator"] = 1.0
-
+    num = df["numerator"].to_numpy(copy=True)
+    den = df["denominator"].to_numpy(copy=True)
+    val = df["value"].to_numpy()
+    status_rows = (kind_codes == KINDS.index("county_status")) & np.isnan(num) & ~np.isnan(val)
+    num[status_rows] = val[status_rows]
+    den[status_rows] = 1.0
     if population is not None:
-        fill = (kinds == "per_population") & df["denominator"].isna() & df["numerator"].notna()
-        df.loc[fill, "denominator"] = df.loc[fill, "region_code"].map(population).astype("float64")
+        fill = (kind_codes == KINDS.index("per_population")) & np.isnan(den) & ~np.isnan(num)
+        if fill.any():
+            pop = df["region_code"].map(population).astype("float64").to_numpy()
+            den[fill] = pop[fill]
 
-    df["baseline"] = np.nan
-    reduction_ids = [i.id for i in catalog.indicators if i.kind == "reduction_vs_baseline"]
-    for ind_id in reduction_ids:
-        target = profile.targets.get(ind_id)
-        base_year = target.baseline_year if target and target.baseline_year else profile.baseline_year
-        rows = df["indicator_id"] == ind_id
-        base = df[rows & (df["year"] == base_year)].set_index("region_code")["numerator"]
-        base = base[~base.index.duplicated()]
-        df.loc[rows, "baseline"] = df.loc[rows, "region_code"].map(base).astype("float64")
+    # reduction: baseline = this region's count in the baseline year, looked up by (region, indicator) key
+    is_red = kind_codes == KINDS.index("reduction_vs_baseline")
+    baseline = np.full(len(df), np.nan)
+    if is_red.any():
+        base_year = np.array(
+            [
+                (profile.targets[i.id].baseline_year if i.id in profile.targets else None) or profile.baseline_year
+                for i in catalog.indicators
+            ]
+        )[codes]
+        n_ind = len(catalog.ids)
+        key = df["region_code"].cat.codes.to_numpy().astype(np.int64) * n_ind + codes
+        table = np.full(len(df["region_code"].cat.categories) * n_ind, np.nan)
+        at_base = is_red & (df["year"].to_numpy() == base_year) & ~np.isnan(num)
+        table[key[at_base]] = num[at_base]
+        baseline = np.where(is_red, table[key], np.nan)
+    df["numerator"], df["denominator"], df["baseline"] = num, den, baseline
     return df
 
 
-def _params(catalog: Catalog, profile: TargetProfile) -> pd.DataFrame:
+def _params(catalog: Catalog, profile: TargetProfile) -> dict[str, np.ndarray]:
+    """Per-indicator arrays in catalog order, plus a trailing 'no indicator' slot for code -1."""
     rows = []
     for ind in catalog.indicators:
         t = profile.targets.get(ind.id)
         rows.append(
-            {
-                "indicator_id": ind.id,
-                "kind": ind.kind,
-                "scale": ind.scale,
-                "p": t.threshold.numerator if t else 0,
-                "q": t.threshold.denominator if t else 1,
-                "strict": bool(t and t.comparator == ">"),
-                "target": float(t.threshold) if t else np.nan,
-                "comparator": t.comparator if t else "",
-                "has_target": t is not None,
-            }
+            (
+                ind.kind,
+                ind.scale,
+                t.threshold.numerator if t else 0,
+                t.threshold.denominator if t else 1,
+                bool(t and t.comparator == ">"),
+                float(t.threshold) if t else np.nan,
+                t.comparator if t else "",
+                t is not None,
+            )
         )
-    return pd.DataFrame(rows).set_index("indicator_id")
+    rows.append(("", 1, 0, 1, False, np.nan, "", False))
+    cols = list(zip(*rows, strict=True))
+    names = ("kind", "scale", "p", "q", "strict", "target", "comparator", "has_target")
+    dtypes = (object, "float64", "float64", "float64", bool, "float64", object, bool)
+    out = {n: np.array(c, dtype=d) for n, c, d in zip(names, cols, dtypes, strict=True)}
+    out["kind_code"] = np.array([KINDS.index(k) if k else -1 for k in out["kind"]])
+    return out
 
 
 def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> pd.DataFrame:
@@ -85,19 +119,19 @@ def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> p
     for col in ("numerator", "denominator", "baseline", "value"):
         if col not in out.columns:
             out[col] = np.nan
-    par = _params(catalog, profile).reindex(out["indicator_id"])
-    kind = par["kind"].to_numpy()
-    scale = par["scale"].to_numpy(dtype="float64")
-    p = par["p"].to_numpy(dtype="float64")
-    q = par["q"].to_numpy(dtype="float64")
-    strict = par["strict"].to_numpy(dtype=bool)
-    has_target = par["has_target"].fillna(False).to_numpy(dtype=bool)
+    ind = indicator_categorical(out["indicator_id"], catalog)
+    out["indicator_id"] = ind
+    codes = np.where(ind.codes < 0, len(catalog.ids), ind.codes)
+    params = _params(catalog, profile)
+    par = {name: params[name][codes] for name in ("kind_code", "scale", "p", "q", "strict", "target", "has_target")}
+    kind, scale, p, q = par["kind_code"], par["scale"], par["p"], par["q"]
+    strict, has_target = par["strict"], par["has_target"]
 
     num = out["numerator"].to_numpy(dtype="float64")
     den = out["denominator"].to_numpy(dtype="float64")
     base = out["baseline"].to_numpy(dtype="float64")
     given = out["value"].to_numpy(dtype="float64")
-    is_red = kind == "reduction_vs_baseline"
+    is_red = kind == KINDS.index("reduction_vs_baseline")
 
     # Unify: met iff  M x scale x q  [cmp]  p x W, with (M, W) = (N, D), or (B - C, B) for a reduction.
     m = np.where(is_red, base - num, num)
@@ -150,20 +184,20 @@ def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> p
         shortfall[i] = 0 if met[i] else max(need, 0)
 
     # Physical ceilings: a rate cannot pass 100 % (k <= D - N); accidents avoided cannot exceed those that happened.
-    capped = np.where(is_red, num, np.where(np.isin(kind, ["rate", "county_status"]), den - num, np.inf))
+    bounded = (kind == KINDS.index("rate")) | (kind == KINDS.index("county_status"))
+    capped = np.where(is_red, num, np.where(bounded, den - num, np.inf))
     unreachable = ~np.isnan(shortfall) & (shortfall > capped)
     shortfall = np.where(unreachable, np.nan, shortfall)
 
     evaluable = (has_ratio | value_only) & has_target
-    status = np.where(evaluable, np.where(met, "met", "not_met"), "no_data")
+    status_codes = np.where(evaluable, np.where(met, 0, 1), 2)
     out["value"] = value
-    out["target"] = par["target"].to_numpy()
-    out["comparator"] = par["comparator"].fillna("").to_numpy()
-    out["status"] = pd.Categorical(status, categories=list(STATUSES))
-    out["gap"] = np.where(evaluable, out["target"].to_numpy() - value, np.nan)
-    out["shortfall"] = pd.array(np.where(np.isnan(shortfall), np.nan, shortfall), dtype="Float64").astype(
-        "Int64"
-    )
+    out["target"] = par["target"]
+    out["comparator"] = params["comparator"][codes]
+    out["status"] = pd.Categorical.from_codes(status_codes, categories=list(STATUSES))
+    out["gap"] = np.where(evaluable, par["target"] - value, np.nan)
+    missing = np.isnan(shortfall)
+    out["shortfall"] = pd.arrays.IntegerArray(np.where(missing, 0, shortfall).astype(np.int64), missing)
     out["unreachable"] = unreachable
     return out
 
@@ -192,22 +226,23 @@ def attainment(
     regions,
     catalog: Catalog,
     profile: TargetProfile,
-    region_code: str,
+    region_code: str | None,
     level: str,
     years: list[int] | None = None,
 ) -> pd.DataFrame:
     """Evaluated rows for every unit of `level` inside `region_code` x every indicator (x each year).
 
-    Units or indicators without data appear with status `no_data`, so "N of 25" always counts 25.
+    `region_code` None means all of China. Units or indicators without data appear with status `no_data`,
+    so "N of 25" always counts 25.
     """
     from analytics.rollup import LEVEL_ALIASES, LEVEL_KEYS, rollup
 
     level = LEVEL_ALIASES.get(level, level)
-    region = regions.get(region_code)
     rank = {"province": 0, "prefecture": 1, "county": 2}
     if level not in LEVEL_KEYS:
         raise ValueError(f"未知的级别 '{level}'（可选 county、prefecture/city、province）")
-    if rank[level] < rank.get(region.level, 2):
+    region = regions.get(region_code) if region_code is not None else None
+    if region is not None and rank[level] < rank.get(region.level, 2):
         raise ValueError(f"所选地区 {region.name}（{region.code}）是{region.level}级，不能按 {level} 级汇总")
     groups = regions.county_groups(region_code)
     subset = obs[obs["region_code"].astype(str).isin(groups["region_code"])]

@@ -145,8 +145,8 @@ class RegionTable:
         parent = self.get(r.parent_code) if r.parent_code else None
         return parent.code if parent is not None and parent.level == "prefecture" else r.code
 
-    def county_groups(self, region_code: str) -> pd.DataFrame:
-        """county_code, prefecture_code, province_code for every county of a region (roll-up keys)."""
+    def county_groups(self, region_code: str | None) -> pd.DataFrame:
+        """region_code, prefecture_code, province_code for every county of a region (None: all China)."""
         c = self.counties(region_code)
         parent_level = c["parent_code"].map(self.frame["level"])
         prefecture = c["parent_code"].where(parent_level == "prefecture", c["code"])

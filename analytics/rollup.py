@@ -21,36 +21,76 @@ def rollup(prepared: pd.DataFrame, groups: pd.DataFrame, level: str) -> pd.DataF
     level = LEVEL_ALIASES.get(level, level)
     if level not in LEVEL_KEYS:
         raise ValueError(f"unknown level {level!r}: use county, prefecture (city) or province")
-    df = prepared.merge(groups, on="region_code", how="inner")
-    if level == "county":
-        out = df.drop(columns=["prefecture_code", "province_code"])
-        out["n_units"] = 1
-        out["n_reported"] = _complete(out).astype("int64")
-        out["n_value_only"] = (~_complete(out) & out["value"].notna()).astype("int64")
-        return out.reset_index(drop=True)
-
+    region = prepared["region_code"]
+    if not isinstance(region.dtype, pd.CategoricalDtype):
+        region = region.astype(str).astype("category")
+    # county -> group position, computed once per distinct county (categories), then taken by code
     key = LEVEL_KEYS[level]
+    group_labels = pd.Index(pd.unique(groups[key]))
+    county_to_group = pd.Series(group_labels.get_indexer(groups[key]), index=groups["region_code"].to_numpy())
+    per_category = county_to_group.reindex(region.cat.categories.astype(str)).fillna(-1).to_numpy(dtype=np.int64)
+    codes = region.cat.codes.to_numpy()
+    g_all = np.where(codes >= 0, per_category[codes], -1)
+    inside = g_all >= 0
+    df = prepared[inside] if not inside.all() else prepared
     complete = _complete(df)
-    df = df.assign(
-        numerator=df["numerator"].where(complete),
-        denominator=df["denominator"].where(complete),
-        baseline=df["baseline"].where(complete),
-        n_reported=complete.astype("int64"),
-        n_value_only=(~complete & df["value"].notna()).astype("int64"),
+    value_only = ~complete & df["value"].notna().to_numpy()
+
+    if level == "county":
+        out = df.reset_index(drop=True)
+        out["n_units"] = 1
+        out["n_reported"] = complete.astype("int64")
+        out["n_value_only"] = value_only.astype("int64")
+        return out
+
+    g = g_all[inside]
+    years = np.sort(df["year"].unique())
+    y = np.searchsorted(years, df["year"].to_numpy())
+    ind = df["indicator_id"].array if isinstance(df["indicator_id"].dtype, pd.CategoricalDtype) else pd.Categorical(df["indicator_id"])
+    i = ind.codes.astype(np.int64)
+    n_ind, n_years = len(ind.categories), len(years)
+    flat = (g * n_years + y) * n_ind + i
+    size = len(group_labels) * n_years * n_ind
+
+    def total(col: str) -> np.ndarray:
+        values = np.where(complete, df[col].to_numpy(dtype="float64"), 0.0)
+        return np.bincount(flat, weights=np.nan_to_num(values), minlength=size)
+
+    reported = np.bincount(flat, weights=complete, minlength=size)
+    rows_seen = np.bincount(flat, minlength=size)
+    keep = np.flatnonzero(rows_seen > 0)
+    has = reported[keep] > 0
+    gi, rem = np.divmod(keep, n_years * n_ind)
+    yi, ii = np.divmod(rem, n_ind)
+    units = groups.groupby(key).size()
+    labels = group_labels[gi]
+    kind_of = np.full(n_ind, "", dtype=object)
+    kind_cat = df["kind"].astype("category").array
+    kind_of[i] = np.asarray(kind_cat.categories, dtype=object)[kind_cat.codes]
+    is_red = kind_of[ii] == "reduction_vs_baseline"
+    out = pd.DataFrame(
+        {
+            "region_code": labels,
+            "year": years[yi],
+            "indicator_id": pd.Categorical.from_codes(ii, categories=ind.categories),
+            "kind": kind_of[ii],
+            "numerator": np.where(has, total("numerator")[keep], np.nan),
+            "denominator": np.where(has & ~is_red, total("denominator")[keep], np.nan),
+            "baseline": np.where(has & is_red, total("baseline")[keep], np.nan),
+            "n_reported": reported[keep].astype("int64"),
+            "n_value_only": np.bincount(flat, weights=value_only, minlength=size)[keep].astype("int64"),
+            "n_units": units.reindex(labels).to_numpy().astype("int64"),
+            "value": np.nan,
+        }
     )
-    # Every county of the group is a unit, whether or not it reported this indicator and year.
-    units = groups.groupby(key).size().rename("n_units")
-    grouped = df.groupby([key, "kind", "year", "indicator_id"], sort=True, observed=True)
-    summed = grouped[["numerator", "denominator", "baseline"]].sum(min_count=1)
-    summed[["n_reported", "n_value_only"]] = grouped[["n_reported", "n_value_only"]].sum()
-    summed = summed.reset_index().rename(columns={key: "region_code"})
-    summed["n_units"] = summed["region_code"].map(units).astype("int64")
-    summed["value"] = np.nan
-    return summed
+    return out
 
 
-def _complete(df: pd.DataFrame) -> pd.Series:
-    has_num = df["numerator"].notna()
-    rate_ok = has_num & df["denominator"].notna() & (df["denominator"] > 0)
-    red_ok = has_num & df["baseline"].notna() & (df["baseline"] > 0)
-    return rate_ok.where(df["kind"] != "reduction_vs_baseline", red_ok)
+def _complete(df: pd.DataFrame) -> np.ndarray:
+    num = df["numerator"].to_numpy(dtype="float64")
+    den = df["denominator"].to_numpy(dtype="float64")
+    base = df["baseline"].to_numpy(dtype="float64")
+    has_num = ~np.isnan(num)
+    rate_ok = has_num & (den > 0)  # NaN > 0 is False
+    red_ok = has_num & (base > 0)
+    return np.where((df["kind"] == "reduction_vs_baseline").to_numpy(), red_ok, rate_ok)
