@@ -73,7 +73,8 @@ def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, populat
     if is_red.any():
         base_year = np.array(
             [
-                (profile.targets[i.id].baseline_year if i.id in profile.targets else None) or profile.baseline_year
+                (profile.targets[i.id].baseline_year if i.id in profile.targets else None)
+                or profile.baseline_year
                 for i in catalog.indicators
             ]
         )[codes]
@@ -123,7 +124,10 @@ def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> p
     out["indicator_id"] = ind
     codes = np.where(ind.codes < 0, len(catalog.ids), ind.codes)
     params = _params(catalog, profile)
-    par = {name: params[name][codes] for name in ("kind_code", "scale", "p", "q", "strict", "target", "has_target")}
+    par = {
+        name: params[name][codes]
+        for name in ("kind_code", "scale", "p", "q", "strict", "target", "has_target")
+    }
     kind, scale, p, q = par["kind_code"], par["scale"], par["p"], par["q"]
     strict, has_target = par["strict"], par["has_target"]
 
@@ -238,9 +242,9 @@ def attainment(
     from analytics.rollup import LEVEL_ALIASES, LEVEL_KEYS, rollup
 
     level = LEVEL_ALIASES.get(level, level)
-    rank = {"province": 0, "prefecture": 1, "county": 2}
+    rank = {"country": -1, "province": 0, "prefecture": 1, "county": 2}
     if level not in LEVEL_KEYS:
-        raise ValueError(f"未知的级别 '{level}'（可选 county、prefecture/city、province）")
+        raise ValueError(f"未知的级别 '{level}'（可选 county、prefecture/city、province、country）")
     region = regions.get(region_code) if region_code is not None else None
     if region is not None and rank[level] < rank.get(region.level, 2):
         raise ValueError(f"所选地区 {region.name}（{region.code}）是{region.level}级，不能按 {level} 级汇总")

@@ -16,6 +16,7 @@ from analytics.catalog import DATA_DIR
 REGIONS_FILE = DATA_DIR / "regions.csv"
 ALIASES_FILE = DATA_DIR / "region_aliases.csv"
 LEVELS = ("province", "prefecture", "county")
+COUNTRY = "100000"  # 中华人民共和国 (Amap's adcode), the roll-up of every province
 # Suffixes of county-level and prefecture-level names, longest first, for the short forms people write.
 _SUFFIXES = ("自治县", "自治旗", "自治州", "林区", "特区", "地区", "新区", "县", "区", "市", "旗", "盟", "州")
 _PUNCT = re.compile(r"[\s·•．.\-—_,，、()（）\[\]【】]+")
@@ -105,10 +106,11 @@ class RegionTable:
         )
 
     def name(self, code: str) -> str:
-        return self.get(code).name
+        return "全国" if str(code) == COUNTRY else self.get(code).name
 
     def names(self, codes) -> list[str]:
-        return [self.frame.at[str(c), "name"] if str(c) in self.frame.index else str(c) for c in codes]
+        names = self.frame["name"]
+        return [names.get(str(c), "全国" if str(c) == COUNTRY else str(c)) for c in codes]
 
     def level(self, code: str) -> str:
         return self.get(code).level
@@ -155,6 +157,7 @@ class RegionTable:
                 "region_code": c["code"].to_numpy(),
                 "prefecture_code": prefecture.to_numpy(),
                 "province_code": c["province_code"].to_numpy(),
+                "country_code": COUNTRY,
             }
         )
 

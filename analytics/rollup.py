@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-LEVEL_KEYS = {"county": "region_code", "prefecture": "prefecture_code", "province": "province_code"}
-LEVEL_ALIASES = {"city": "prefecture", "prefecture": "prefecture", "county": "county", "province": "province"}
+LEVEL_KEYS = {
+    "county": "region_code",
+    "prefecture": "prefecture_code",
+    "province": "province_code",
+    "country": "country_code",
+}
+LEVEL_ALIASES = {"city": "prefecture", **{k: k for k in LEVEL_KEYS}}
 
 
 def rollup(prepared: pd.DataFrame, groups: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -28,7 +33,9 @@ def rollup(prepared: pd.DataFrame, groups: pd.DataFrame, level: str) -> pd.DataF
     key = LEVEL_KEYS[level]
     group_labels = pd.Index(pd.unique(groups[key]))
     county_to_group = pd.Series(group_labels.get_indexer(groups[key]), index=groups["region_code"].to_numpy())
-    per_category = county_to_group.reindex(region.cat.categories.astype(str)).fillna(-1).to_numpy(dtype=np.int64)
+    per_category = (
+        county_to_group.reindex(region.cat.categories.astype(str)).fillna(-1).to_numpy(dtype=np.int64)
+    )
     codes = region.cat.codes.to_numpy()
     g_all = np.where(codes >= 0, per_category[codes], -1)
     inside = g_all >= 0
@@ -46,7 +53,11 @@ def rollup(prepared: pd.DataFrame, groups: pd.DataFrame, level: str) -> pd.DataF
     g = g_all[inside]
     years = np.sort(df["year"].unique())
     y = np.searchsorted(years, df["year"].to_numpy())
-    ind = df["indicator_id"].array if isinstance(df["indicator_id"].dtype, pd.CategoricalDtype) else pd.Categorical(df["indicator_id"])
+    ind = (
+        df["indicator_id"].array
+        if isinstance(df["indicator_id"].dtype, pd.CategoricalDtype)
+        else pd.Categorical(df["indicator_id"])
+    )
     i = ind.codes.astype(np.int64)
     n_ind, n_years = len(ind.categories), len(years)
     flat = (g * n_years + y) * n_ind + i
