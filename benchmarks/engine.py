@@ -23,10 +23,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics.attainment import evaluate, prepare  # noqa: E402
-from analytics.catalog import load_catalog, load_profile  # noqa: E402
-from analytics.regions import load_regions  # noqa: E402
-from analytics.rollup import rollup  # noqa: E402
+from analytics.attainment import evaluate, prepare
+from analytics.catalog import load_catalog, load_profile
+from analytics.regions import load_regions
+from analytics.rollup import rollup
 
 YEARS = list(range(2020, 2026))
 
@@ -72,10 +72,15 @@ def national_table(seed: int = 1) -> pd.DataFrame:
 
 def engine(obs: pd.DataFrame, catalog, profile, groups: pd.DataFrame) -> dict[str, pd.DataFrame]:
     prepared = prepare(obs, catalog, profile)
-    return {level: evaluate(rollup(prepared, groups, level), catalog, profile) for level in ("county", "prefecture", "province")}
+    return {
+        level: evaluate(rollup(prepared, groups, level), catalog, profile)
+        for level in ("county", "prefecture", "province")
+    }
 
 
-def naive(obs: pd.DataFrame, catalog, profile, groups: pd.DataFrame, rows: str = "iterrows") -> dict[str, dict]:
+def naive(
+    obs: pd.DataFrame, catalog, profile, groups: pd.DataFrame, rows: str = "iterrows"
+) -> dict[str, dict]:
     """What a first spreadsheet-minded script does: a loop over rows, float rates, averages upward.
 
     rows="iterrows" is the common pandas pattern; rows="itertuples" is the fastest plain-Python loop.
@@ -136,7 +141,9 @@ def main() -> int:
     catalog, profile, regions = load_catalog(), load_profile("jilin-2022-2025"), load_regions()
     obs = national_table()
     groups = regions.county_groups(None)
-    print(f"table: {len(obs):,} rows ({obs['region_code'].nunique():,} counties x {obs['indicator_id'].nunique()} indicators x {len(YEARS)} years)")
+    print(
+        f"table: {len(obs):,} rows ({obs['region_code'].nunique():,} counties x {obs['indicator_id'].nunique()} indicators x {len(YEARS)} years)"
+    )
 
     t_engine, result = timed(lambda: engine(obs, catalog, profile, groups), args.repeat)
     tracemalloc.start()
@@ -152,11 +159,15 @@ def main() -> int:
         status = pref.get(key)
         if status in ("met", "not_met") and (status == "met") != met:
             disagree += 1
-    print(f"engine (vectorised, exact, sums): {t_engine:.3f} s median of {args.repeat}; peak traced memory {peak / 2**20:.0f} MiB")
+    print(
+        f"engine (vectorised, exact, sums): {t_engine:.3f} s median of {args.repeat}; peak traced memory {peak / 2**20:.0f} MiB"
+    )
     print(f"naive (iterrows loop, float, averages): {t_naive:.3f} s  -> ratio {t_naive / t_engine:.0f}x")
     print(f"naive (itertuples loop, float, averages): {t_tuples:.3f} s  -> ratio {t_tuples / t_engine:.0f}x")
     print("goal: engine < 0.5 s and >= 50x the naive (iterrows) loop")
-    print(f"prefecture x year x indicator statuses where averaging rates gives another answer: {disagree:,} of {len(pref):,}")
+    print(
+        f"prefecture x year x indicator statuses where averaging rates gives another answer: {disagree:,} of {len(pref):,}"
+    )
     return 0
 
 

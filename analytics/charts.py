@@ -1,0 +1,326 @@
+"""Altair chart builders (pure: they return charts, never render). One theme, colour-blind-safe palettes.
+
+Maps follow the measured pattern (DESIGN.md "Rendering"): the indicator table is the chart's data and the
+geometry joins by `transform_lookup` from a TopoJSON file the browser fetches from static/, so a rerun sends
+a small spec. Status is never shown by colour alone: tooltips and tables carry ✓ / ✗ / –, and the maps
+print the symbol on each county.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+# Status colours: dark blue / orange / light grey. Blue-orange is safe for the common colour-vision
+# deficiencies, and each pair differs by >= 3:1 in contrast (checked in tests/test_charts.py).
+STATUS_COLORS = {"met": "#08306b", "not_met": "#d95f02", "no_data": "#f0f0f0"}
+STATUS_ORDER = ["met", "not_met", "no_data"]
+STATUS_SYMBOL = {"met": "✓", "not_met": "✗", "no_data": "–"}
+DIVERGING = ["#b35806", "#f7f7f7", "#2166ac"]  # short of target (orange) .. at target .. beyond (blue)
+PROGRESS_COLORS = {
+    "target_met": "#08306b",
+    "improving": "#6baed6",
+    "little_or_no_change": "#fdd0a2",
+    "getting_worse": "#d95f02",
+    "baseline_only": "#bdbdbd",
+    "no_data": "#f0f0f0",
+}
+TRAJECTORY_COLORS = {
+    "maintaining": "#08306b",
+    "on_track": "#2171b5",
+    "moderately_improving": "#9ecae1",
+    "stagnating": "#fdae6b",
+    "worsening": "#d95f02",
+    "insufficient_data": "#bdbdbd",
+    "no_data": "#f0f0f0",
+}
+OUTLINE = "#333333"
+THEME = "atlas"
+
+
+@alt.theme.register(THEME, enable=True)
+def atlas_theme() -> alt.theme.ThemeConfig:
+    """Large type for a projector, CJK-capable fonts, no chart border."""
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None},
+            "title": {"fontSize": 20, "font": FONT, "anchor": "start"},
+            "axis": {"labelFontSize": 14, "titleFontSize": 15, "labelFont": FONT, "titleFont": FONT},
+            "legend": {"labelFontSize": 14, "titleFontSize": 15, "labelFont": FONT, "titleFont": FONT},
+            "header": {"labelFontSize": 14, "titleFontSize": 15, "labelFont": FONT, "titleFont": FONT},
+            "text": {"font": FONT},
+        }
+    }
+
+
+def relative_luminance(hex_color: str) -> float:
+    rgb = [int(hex_color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def status_scale(labels: dict[str, str]) -> alt.Scale:
+    return alt.Scale(domain=[labels[s] for s in STATUS_ORDER], range=[STATUS_COLORS[s] for s in STATUS_ORDER])
+
+
+def categorical_scale(colors: dict[str, str], labels: dict[str, str]) -> alt.Scale:
+    return alt.Scale(domain=[labels[k] for k in colors], range=list(colors.values()))
+
+
+# --- maps -------------------------------------------------------------------------------------------
+def _geo(url: str, feature: str) -> alt.LookupData:
+    return alt.LookupData(data=alt.topo_feature(url, feature), key="properties.adcode")
+
+
+def county_map(
+    data: pd.DataFrame,
+    *,
+    topo_url: str,
+    color: alt.Color,
+    tooltip: list,
+    selection_name: str = "county",
+    outline_codes: list[str] | None = None,
+    symbols: pd.DataFrame | None = None,
+    title: str = "",
+    width: int = 720,
+    height: int = 560,
+    fit: dict | None = None,
+    highlight: str | None = None,
+) -> alt.LayerChart:
+    """Counties coloured by `color`, prefecture outlines, status symbols, click-to-select by adcode.
+
+    `data` needs a `region_code` column; `symbols` (lon, lat, symbol) prints a glyph on each county.
+    """
+    select = alt.selection_point(fields=["region_code"], name=selection_name, on="click", clear="dblclick")
+    projection = alt.Projection(type="mercator", **({"fit": fit} if fit else {}))
+    base = (
+        alt.Chart(data)
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.6, clip=bool(fit))
+        .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
+        .encode(
+            shape="geo:G",
+            color=color,
+            tooltip=tooltip,
+            strokeWidth=alt.condition(select, alt.value(2.5), alt.value(0.6), empty=False),
+            stroke=alt.condition(select, alt.value("#000000"), alt.value("#ffffff"), empty=False),
+        )
+        .add_params(select)
+    )
+    layers: list[alt.Chart] = [base]
+    if outline_codes:
+        outlines = (
+            alt.Chart(pd.DataFrame({"region_code": outline_codes}))
+            .mark_geoshape(filled=False, stroke=OUTLINE, strokeWidth=1.6, clip=bool(fit))
+            .transform_lookup(lookup="region_code", from_=_geo(topo_url, "prefectures"), as_="geo")
+            .encode(shape="geo:G")
+        )
+        layers.append(outlines)
+    if highlight:
+        ring = (
+            alt.Chart(pd.DataFrame({"region_code": [highlight]}))
+            .mark_geoshape(filled=False, stroke="#000000", strokeWidth=3)
+            .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
+            .encode(shape="geo:G")
+        )
+        layers.append(ring)
+    if symbols is not None and len(symbols):
+        # black glyph on a white halo: readable on every fill colour without a second colour scale
+        glyph = alt.Chart(symbols).encode(longitude="lon:Q", latitude="lat:Q", text="symbol:N")
+        layers.append(
+            glyph.mark_text(fontSize=13, fontWeight="bold", stroke="#ffffff", strokeWidth=3, clip=bool(fit))
+        )
+        layers.append(glyph.mark_text(fontSize=13, fontWeight="bold", color="#000000", clip=bool(fit)))
+    chart = alt.layer(*layers).project(**projection.to_dict()).properties(width=width, height=height)
+    return chart.properties(title=title) if title else chart
+
+
+def status_color(field: str, labels: dict[str, str], title: str) -> alt.Color:
+    return alt.Color(
+        f"{field}:N", scale=status_scale(labels), title=title, legend=alt.Legend(orient="bottom")
+    )
+
+
+def value_color(
+    field: str, target: float, title: str, domain: tuple[float, float] | None = None
+) -> alt.Color:
+    """Diverging around the target: orange below, blue above; the legend marks the target."""
+    lo, hi = domain if domain else (None, None)
+    scale_domain = [lo, target, hi] if lo is not None and hi is not None else None
+    scale = (
+        alt.Scale(domain=scale_domain, range=DIVERGING)
+        if scale_domain
+        else alt.Scale(range=DIVERGING, domainMid=target)
+    )
+    legend_values = sorted({round(v, 1) for v in (lo, target, hi) if v is not None})
+    return alt.Color(
+        f"{field}:Q",
+        scale=scale,
+        title=title,
+        legend=alt.Legend(orient="bottom", gradientLength=320, values=legend_values or None),
+    )
+
+
+def sequential_color(
+    field: str, title: str, scheme: str = "oranges", domain: list | None = None
+) -> alt.Color:
+    return alt.Color(
+        f"{field}:Q",
+        scale=alt.Scale(scheme=scheme, domain=domain) if domain else alt.Scale(scheme=scheme),
+        title=title,
+        legend=alt.Legend(orient="bottom", gradientLength=320),
+    )
+
+
+# --- bars, bullets, trends, grids -----------------------------------------------------------------------
+def ranked_bars(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    label: str,
+    color: alt.Color,
+    target: float | None,
+    tooltip: list,
+    x_title: str,
+    selection_name: str = "bar",
+    height_per_row: int = 18,
+) -> alt.LayerChart:
+    """Counties sorted by value, target as a dashed rule; click selects a county (same field as the map)."""
+    select = alt.selection_point(fields=["region_code"], name=selection_name, on="click")
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+            x=alt.X(f"{value}:Q", title=x_title),
+            color=color,
+            tooltip=tooltip,
+            opacity=alt.condition(select, alt.value(1.0), alt.value(0.85)),
+        )
+        .add_params(select)
+    )
+    layers: list[alt.Chart] = [bars]
+    if target is not None:
+        rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
+            strokeDash=[6, 4], strokeWidth=2, color="#000000"
+        )
+        layers.append(rule.encode(x="target:Q"))
+    return alt.layer(*layers).properties(height=max(160, height_per_row * len(data)), width="container")
+
+
+def status_grid(
+    data: pd.DataFrame,
+    *,
+    county_order: list[str],
+    indicator_order: list[str],
+    labels: dict[str, str],
+    titles: dict,
+) -> alt.LayerChart:
+    """County x indicator cells coloured by status with the ✓/✗/– symbol printed in each cell."""
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "indicator:N",
+            sort=indicator_order,
+            title=None,
+            axis=alt.Axis(labelAngle=-60, labelLimit=160, orient="top"),
+        ),
+        y=alt.Y("county:N", sort=county_order, title=None),
+        tooltip=titles["tooltip"],
+    )
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        color=status_color("status_label", labels, titles["status"])
+    )
+    marks = base.mark_text(fontSize=12).encode(
+        text="symbol:N",
+        color=alt.condition(alt.datum.status == "met", alt.value("#ffffff"), alt.value("#000000")),
+    )
+    return alt.layer(cells, marks).properties(
+        height=max(200, 20 * len(county_order)), width=max(400, 30 * len(indicator_order))
+    )
+
+
+def bullet_chart(data: pd.DataFrame, *, titles: dict) -> alt.FacetChart:
+    """One row per indicator: county bar, target tick, prefecture (◆) and province (●) markers; own scales."""
+    base = alt.Chart(data)
+    bar = base.mark_bar(height=14).encode(
+        x=alt.X("county_value:Q", title=None),
+        color=alt.Color(
+            "status_label:N",
+            scale=titles["status_scale"],
+            title=titles["status"],
+            legend=alt.Legend(orient="top"),
+        ),
+        tooltip=titles["tooltip"],
+    )
+    target = base.mark_tick(thickness=3, size=26, color="#000000").encode(x="target:Q")
+    pref = base.mark_point(shape="diamond", size=90, filled=True, color="#6a3d9a").encode(
+        x="prefecture_value:Q"
+    )
+    prov = base.mark_point(shape="circle", size=70, filled=False, strokeWidth=2, color="#000000").encode(
+        x="province_value:Q"
+    )
+    return (
+        alt.layer(bar, target, pref, prov, data=data)
+        .properties(width=420, height=28)
+        .facet(
+            row=alt.Row(
+                "indicator:N",
+                sort=titles["order"],
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=340),
+            )
+        )
+        .resolve_scale(x="independent")
+    )
+
+
+def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 5) -> alt.FacetChart:
+    """Small multiples: observed line with points, dashed projection to the target year, target rule."""
+    base = alt.Chart(data).encode(
+        x=alt.X("year:O", title=None),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+    )
+    observed = base.transform_filter(alt.datum.series == "observed").mark_line(
+        point=True, strokeWidth=2.5, color="#08306b"
+    )
+    projected = base.transform_filter(alt.datum.series == "projection").mark_line(
+        strokeDash=[5, 4], strokeWidth=2, color="#08306b"
+    )
+    target = base.mark_rule(color="#d95f02", strokeDash=[2, 2], strokeWidth=2).encode(y="target:Q")
+    return (
+        alt.layer(observed, projected, target, data=data)
+        .encode(tooltip=titles["tooltip"])
+        .properties(width=170, height=110)
+        .facet(
+            facet=alt.Facet(
+                "indicator:N", sort=titles["order"], title=None, header=alt.Header(labelLimit=170)
+            ),
+            columns=columns,
+        )
+        .resolve_scale(y="independent")
+    )
+
+
+def count_bars(
+    data: pd.DataFrame, *, category: str, value: str, total: int, title: str, sort: list | None = None
+) -> alt.LayerChart:
+    """Horizontal bars of 'N met' with the total as a light background bar and the number printed."""
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{category}:N", sort=sort or "-x", title=None, axis=alt.Axis(labelLimit=240))
+    )
+    back = base.mark_bar(color="#e5e5e5").encode(
+        x=alt.X("total:Q", title=title, scale=alt.Scale(domain=[0, total]))
+    )
+    front = base.mark_bar(color=STATUS_COLORS["met"]).encode(
+        x=f"{value}:Q", tooltip=[f"{category}:N", f"{value}:Q", "total:Q"]
+    )
+    label = base.mark_text(align="left", dx=4, fontSize=14).encode(x=f"{value}:Q", text=f"{value}:Q")
+    return alt.layer(back, front, label, data=data.assign(total=data.get("total", total))).properties(
+        height=max(120, 28 * len(data)), width="container"
+    )

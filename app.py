@@ -1,0 +1,31 @@
+"""残疾预防达标地图 Prevention Atlas — the router: pages, the shared sidebar, then the chosen page."""
+
+import streamlit as st
+
+from analytics.i18n import DEFAULT_LANG, LANGS, t
+
+st.set_page_config(
+    page_title="残疾预防达标地图 Prevention Atlas", layout="wide", initial_sidebar_state="expanded"
+)
+
+# Navigation is declared first (before anything slow), so a link to a page opens that page.
+lang = st.session_state.get("lang") or (
+    st.query_params.get("lang") if st.query_params.get("lang") in LANGS else DEFAULT_LANG
+)
+pages = [
+    st.Page("pages/overview.py", title=t("page_overview", lang), url_path="overview", default=True),
+    st.Page("pages/indicator_map.py", title=t("page_map", lang), url_path="indicator_map"),
+    st.Page("pages/county_profile.py", title=t("page_profile", lang), url_path="county_profile"),
+    st.Page("pages/catalog.py", title=t("page_catalog", lang), url_path="catalog"),
+]
+page = st.navigation(pages, position="top")
+
+from ui.context import resume_deep_link, sidebar  # noqa: E402  (heavy imports after navigation: see above)
+
+resume_deep_link()
+ctx = sidebar()
+st.session_state["_context"] = ctx
+st.sidebar.markdown(f"**{t('app_title', ctx.lang)}**  \n{t('app_subtitle', ctx.lang)}")
+if ctx.is_demo:
+    st.sidebar.caption(t("demo_short", ctx.lang))
+page.run()

@@ -1,0 +1,174 @@
+"""指标地图 Indicator map: one indicator across counties — map, ranked bars with the target, and a table, in sync."""
+
+import altair as alt
+import streamlit as st
+
+from analytics import charts, insights
+from analytics.geo import MAINLAND_BBOX, bbox_feature, label_points, topo_path
+from analytics.i18n import t
+from ui import render
+from ui.context import catalog, current, keep, regions, write_url
+
+SHOWS = ["value", "status", "gap", "shortfall", "progress", "trajectory"]
+
+ctx = current()
+lang, cat, regs = ctx.lang, catalog(), regions()
+render.banner(ctx)
+
+# --- controls ----------------------------------------------------------------------------------
+ids = cat.ids
+ind_key = keep("indicator", ids[0], ids)
+show_key = keep("map_show", "value", SHOWS)
+c1, c2 = st.columns([3, 2])
+with c1:
+    ind_id = st.selectbox(
+        t("indicator", lang),
+        ids,
+        key=ind_key,
+        format_func=lambda i: f"{cat.domain(cat[i].domain).name(lang)} · {cat[i].name(lang)}",
+    )
+with c2:
+    show = st.radio(
+        t("show", lang), SHOWS, key=show_key, horizontal=True, format_func=lambda s: t(f"show_{s}", lang)
+    )
+st.session_state["indicator"], st.session_state["map_show"] = ind_id, show
+write_url(ctx, ind=ind_id, show=show)
+ind = cat[ind_id]
+target_label = insights.target_text(ctx.profile, ind, lang)
+st.title(f"{ind.name(lang)} · {ctx.region_name} {ctx.year}")
+st.caption(f"{t('target', lang)}：{target_label} · {ctx.profile.name(lang)}")
+
+
+def back_to_province() -> None:
+    st.session_state["prefecture"] = ""
+
+
+if ctx.prefecture:
+    st.button(t("back_to_province", lang), on_click=back_to_province)
+
+# --- data --------------------------------------------------------------------------------------
+rows = insights.indicator_table(ctx.level_rows("county"), ctx.progress(), cat, ctx.profile, ind, regs, lang)
+rows["prefecture"] = regs.names([regs.prefecture_of(c) for c in rows["region_code"]])
+rows["gap_text"] = [insights.format_number(g, ind.decimals) for g in rows["gap"]]
+if rows["value"].notna().sum() == 0:
+    st.info(t("no_data_here", lang))
+
+labels = insights.status_labels(lang)
+target = float(ctx.profile.targets[ind_id].threshold)
+legend_title = f"{t(f'show_{show}', lang)}（{t('target', lang)} {target_label}）"
+if show == "value":
+    lo, hi = rows["value"].min(), rows["value"].max()
+    span = max(abs(target - lo) if lo == lo else 0, abs(hi - target) if hi == hi else 0, 1e-9)
+    color = charts.value_color("value", target, legend_title, domain=(target - span, target + span))
+elif show == "status":
+    color = charts.status_color("status_label", labels, legend_title)
+elif show == "gap":
+    color = charts.sequential_color("gap_pos", legend_title)
+elif show == "shortfall":
+    color = charts.sequential_color("shortfall_num", legend_title)
+elif show == "progress":
+    color = alt.Color(
+        "progress_label:N",
+        title=legend_title,
+        legend=alt.Legend(orient="bottom", columns=3),
+        scale=charts.categorical_scale(
+            charts.PROGRESS_COLORS, {k: t(f"progress_{k}", lang) for k in charts.PROGRESS_COLORS}
+        ),
+    )
+else:
+    color = alt.Color(
+        "trajectory_label:N",
+        title=legend_title,
+        legend=alt.Legend(orient="bottom", columns=3),
+        scale=charts.categorical_scale(
+            charts.TRAJECTORY_COLORS, {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS}
+        ),
+    )
+
+tooltip = [
+    alt.Tooltip("region_name:N", title=t("county", lang)),
+    alt.Tooltip("prefecture:N", title=t("prefecture", lang)),
+    alt.Tooltip("value_text:N", title=t("value", lang)),
+    alt.Tooltip("target_text:N", title=t("target", lang)),
+    alt.Tooltip("status_label:N", title=t("status", lang)),
+    alt.Tooltip("gap_text:N", title=t("gap", lang)),
+    alt.Tooltip("shortfall_text:N", title=t("shortfall", lang)),
+    alt.Tooltip("progress_label:N", title=t("show_progress", lang)),
+    alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
+]
+points = None
+if not ctx.national:
+    points = label_points(topo_path(ctx.province)).merge(rows[["region_code", "symbol"]], on="region_code")
+if ctx.national:
+    outlines = []
+elif ctx.prefecture:
+    outlines = [ctx.prefecture]
+else:
+    outlines = list(regs.prefectures(ctx.province)["code"])
+
+# --- map + ranked bars + table -----------------------------------------------------------------
+map_spec = charts.county_map(
+    rows,
+    topo_url=ctx.topo_url,
+    color=color,
+    tooltip=tooltip,
+    outline_codes=outlines,
+    symbols=points,
+    fit=bbox_feature(MAINLAND_BBOX) if ctx.national else None,
+    width=760,
+    height=620,
+)
+map_col, bar_col = st.columns([3, 2])
+with map_col:
+    event = render.chart(map_spec, key="indicator_map", selectable=True)
+    st.caption(t("click_hint", lang))
+    render.map_caption(ctx)
+    if show in ("progress", "trajectory"):
+        method = t("method_progress" if show == "progress" else "method_trajectory", lang)
+        st.caption(t("method_note", lang, method=method, years=f"{ctx.profile.baseline_year}–{ctx.year}"))
+with bar_col:
+    st.subheader(t("rank_title", lang))
+    ranked = rows[rows["value"].notna()]
+    if ctx.national:  # thousands of bars do not help anyone: the 40 lowest and a table of all
+        ranked = ranked.nsmallest(40, "value")
+    bars = charts.ranked_bars(
+        ranked.assign(label=ranked["region_name"] + " " + ranked["symbol"]),
+        value="value",
+        label="label",
+        color=charts.status_color("status_label", labels, t("status", lang)),
+        target=target,
+        tooltip=tooltip,
+        x_title=f"{ind.short(lang)}（{ind.unit if lang == 'zh' else ind.unit_en}）",
+        selection_name="bar",
+    )
+    bar_event = render.chart(bars, key="indicator_bars", selectable=True)
+
+render.open_profile(render.selected_code(event, "county") or render.selected_code(bar_event, "bar"))
+
+table = rows.sort_values("value", na_position="last")[
+    [
+        "region_name",
+        "prefecture",
+        "value_text",
+        "status_label",
+        "gap_text",
+        "shortfall_text",
+        "progress_label",
+        "trajectory_label",
+    ]
+]
+render.table(
+    table.rename(
+        columns={
+            "region_name": t("county", lang),
+            "prefecture": t("prefecture", lang),
+            "value_text": t("value", lang),
+            "status_label": t("status", lang),
+            "gap_text": t("gap", lang),
+            "shortfall_text": t("shortfall", lang),
+            "progress_label": t("show_progress", lang),
+            "trajectory_label": t("show_trajectory", lang),
+        }
+    ),
+    caption=t("table_of_chart", lang),
+)
