@@ -292,7 +292,9 @@ def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 5) -> alt.Fa
     projected = base.transform_filter(alt.datum.series == "projection").mark_line(
         strokeDash=[5, 4], strokeWidth=2, color="#08306b"
     )
-    target = base.mark_rule(color="#d95f02", strokeDash=[2, 2], strokeWidth=2).encode(y="target:Q")
+    target = (
+        alt.Chart().mark_rule(color="#d95f02", strokeDash=[2, 2], strokeWidth=2).encode(y="max(target):Q")
+    )
     return (
         alt.layer(observed, projected, target, data=data)
         .encode(tooltip=titles["tooltip"])

@@ -193,11 +193,8 @@ def profile_table(
         pick(ev_prefecture, pref_code),
         pick(ev_province, regions.get(county).province_code),
     )
-    p = (
-        prog[prog["region_code"].astype(str) == county].set_index(prog["indicator_id"].astype(str))
-        if len(prog)
-        else None
-    )
+    p = prog[prog["region_code"].astype(str) == county]
+    p = p.set_index(p["indicator_id"].astype(str)) if len(p) else None
     labels = status_labels(lang)
     rows = []
     for ind in catalog.indicators:
