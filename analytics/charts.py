@@ -326,3 +326,27 @@ def count_bars(
     return alt.layer(back, front, label, data=data.assign(total=data.get("total", total))).properties(
         height=max(120, 28 * len(data)), width="container"
     )
+
+
+def south_china_sea_inset(
+    data: pd.DataFrame, *, topo_url: str, color: alt.Color, fit: dict, title: str
+) -> alt.LayerChart:
+    """The 南海诸岛 inset standard Chinese maps carry: the islands' counties and the dashed boundary line."""
+    islands = (
+        alt.Chart(data)
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.4, clip=True)
+        .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
+        .encode(shape="geo:G", color=color)
+    )
+    line = alt.Chart(alt.topo_feature(topo_url, "scs_line")).mark_geoshape(
+        filled=False, stroke="#000000", strokeWidth=1.2, clip=True
+    )
+    return (
+        alt.layer(islands, line)
+        .project(type="mercator", fit=fit)
+        .properties(width=130, height=170, title=alt.TitleParams(title, fontSize=13, anchor="middle"))
+    )
+
+
+def with_inset(main: alt.LayerChart, inset: alt.LayerChart) -> alt.HConcatChart:
+    return alt.hconcat(main, inset, spacing=4).resolve_scale(color="shared")

@@ -19,6 +19,7 @@ STATIC_PREFIX = "app/static"
 # Mainland frame for the national map; the South China Sea islands go to an inset (南海诸岛).
 MAINLAND_BBOX = (73.0, 17.5, 135.5, 54.0)
 SOUTH_CHINA_SEA_BBOX = (105.5, 2.5, 124.5, 24.5)
+SOUTH_CHINA_SEA_TITLE = "南海诸岛"
 
 
 def topo_path(province: str | None) -> Path:

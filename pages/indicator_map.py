@@ -4,7 +4,6 @@ import altair as alt
 import streamlit as st
 
 from analytics import charts, insights
-from analytics.geo import MAINLAND_BBOX, bbox_feature, label_points, topo_path
 from analytics.i18n import t
 from ui import render
 from ui.context import catalog, current, keep, regions, write_url
@@ -96,29 +95,9 @@ tooltip = [
     alt.Tooltip("progress_label:N", title=t("show_progress", lang)),
     alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
 ]
-points = None
-if not ctx.national:
-    points = label_points(topo_path(ctx.province)).merge(rows[["region_code", "symbol"]], on="region_code")
-if ctx.national:
-    outlines = []
-elif ctx.prefecture:
-    outlines = [ctx.prefecture]
-else:
-    outlines = list(regs.prefectures(ctx.province)["code"])
-
 # --- map + ranked bars + table -----------------------------------------------------------------
-map_spec = charts.county_map(
-    rows,
-    topo_url=ctx.topo_url,
-    color=color,
-    tooltip=tooltip,
-    outline_codes=outlines,
-    symbols=points,
-    fit=bbox_feature(MAINLAND_BBOX) if ctx.national else None,
-    width=760,
-    height=620,
-)
-map_col, bar_col = st.columns([3, 2])
+map_spec = render.region_map(ctx, rows, color=color, tooltip=tooltip)
+map_col, bar_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
 with map_col:
     event = render.chart(map_spec, key="indicator_map", selectable=True)
     st.caption(t("click_hint", lang))

@@ -4,7 +4,6 @@ import altair as alt
 import streamlit as st
 
 from analytics import charts, insights
-from analytics.geo import MAINLAND_BBOX, bbox_feature, label_points, topo_path
 from analytics.i18n import t
 from ui import render
 from ui.context import catalog, current, regions, write_url
@@ -98,31 +97,10 @@ tooltip = [
     alt.Tooltip("not_met:Q", title=t("not_met_count", lang)),
     alt.Tooltip("no_data:Q", title=t("no_data_count", lang)),
 ]
-points = None
-if not ctx.national:  # the number itself is printed on each county: status never by colour alone
-    points = label_points(topo_path(ctx.province)).merge(summary[["region_code", "met"]], on="region_code")
-    points["symbol"] = points["met"].astype(str)
-outlines = (
-    []
-    if ctx.national
-    else list(regs.prefectures(ctx.province)["code"])
-    if not ctx.prefecture
-    else [ctx.prefecture]
-)
+summary["symbol"] = summary["met"].astype(str)  # the number is printed on each county, not only coloured
 color = charts.sequential_color("met", t("met_count", lang), scheme="blues", domain=[0, total])
-map_spec = charts.county_map(
-    summary,
-    topo_url=ctx.topo_url,
-    color=color,
-    tooltip=tooltip,
-    outline_codes=outlines,
-    symbols=points,
-    selection_name="county",
-    fit=bbox_feature(MAINLAND_BBOX) if ctx.national else None,
-    width=760,
-    height=600,
-)
-map_col, table_col = st.columns([3, 2])
+map_spec = render.region_map(ctx, summary, color=color, tooltip=tooltip)
+map_col, table_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
 with map_col:
     event = render.chart(map_spec, key="overview_map", selectable=True)
     st.caption(t("click_hint", lang))

@@ -222,7 +222,8 @@ def sidebar() -> Context:
             disabled=province == NATIONAL,
         )
         source = st.session_state["source"]
-        years = sorted(int(y) for y in observations(source, province)["year"].unique())
+        # a region without any rows (e.g. 香港, 澳门 in the demo) still gets a year axis: every status is no_data
+        years = sorted(int(y) for y in observations(source, province)["year"].unique()) or list(demo.YEARS)
         url_year = st.session_state.pop("_url_year", None)
         if url_year and url_year.isdigit() and int(url_year) in years:
             st.session_state["year"] = int(url_year)

@@ -6,8 +6,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analytics import charts
+from analytics.geo import (
+    MAINLAND_BBOX,
+    SOUTH_CHINA_SEA_BBOX,
+    SOUTH_CHINA_SEA_TITLE,
+    bbox_feature,
+    label_points,
+    topo_path,
+)
 from analytics.i18n import t
-from ui.context import Context
+from ui.context import Context, regions
 
 PROFILE_PAGE = "pages/county_profile.py"
 
@@ -64,3 +73,44 @@ def open_profile(code: str | None) -> None:
 
 def map_caption(ctx: Context) -> None:
     st.caption(t("map_source", ctx.lang))
+
+
+def region_map(
+    ctx: Context, rows: pd.DataFrame, *, color: alt.Color, tooltip: list, symbol: str | None = "symbol"
+):
+    """The county map of the current region: prefecture outlines, a glyph per county from column `symbol`,
+    zoomed to the prefecture if one is chosen; nationally, the mainland frame plus the 南海诸岛 inset."""
+    regs = regions()
+    if ctx.national:
+        main = charts.county_map(
+            rows,
+            topo_url=ctx.topo_url,
+            color=color,
+            tooltip=tooltip,
+            fit=bbox_feature(MAINLAND_BBOX),
+            width=700,
+            height=560,
+        )
+        inset = charts.south_china_sea_inset(
+            rows,
+            topo_url=ctx.topo_url,
+            color=color,
+            fit=bbox_feature(SOUTH_CHINA_SEA_BBOX),
+            title=SOUTH_CHINA_SEA_TITLE,
+        )
+        return charts.with_inset(main, inset)
+    points = None
+    if symbol:
+        points = label_points(topo_path(ctx.province)).merge(rows[["region_code", symbol]], on="region_code")
+        points = points.rename(columns={symbol: "symbol"})
+    outlines = [ctx.prefecture] if ctx.prefecture else list(regs.prefectures(ctx.province)["code"])
+    return charts.county_map(
+        rows,
+        topo_url=ctx.topo_url,
+        color=color,
+        tooltip=tooltip,
+        outline_codes=outlines,
+        symbols=points,
+        width=760,
+        height=620,
+    )
