@@ -81,6 +81,7 @@ def region_map(
     """The county map of the current region: prefecture outlines, a glyph per county from column `symbol`,
     zoomed to the prefecture if one is chosen; nationally, the mainland frame plus the 南海诸岛 inset."""
     regs = regions()
+    rows = rows[_used_columns(rows, [color, *tooltip], extra=["region_code", symbol])]
     if ctx.national:
         main = charts.county_map(
             rows,
@@ -114,3 +115,13 @@ def region_map(
         width=760,
         height=620,
     )
+
+
+def _used_columns(rows: pd.DataFrame, channels: list, extra: list) -> list[str]:
+    """Only the columns a chart encodes go into its spec (2,875 counties x unused columns is most of the bytes)."""
+    used = set(extra)
+    for channel in channels:
+        shorthand = channel if isinstance(channel, str) else getattr(channel, "shorthand", None) or getattr(channel, "field", None)
+        if isinstance(shorthand, str):
+            used.add(shorthand.split(":")[0])
+    return [c for c in rows.columns if c in used]
