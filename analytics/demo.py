@@ -128,7 +128,9 @@ def make(province: str = PROVINCE, seed: int | None = None) -> pd.DataFrame:
     c = county_frame(regions, province)
     n = len(c)
     if n == 0:  # no census residents to size denominators (香港, 澳门): no demo rows
-        return pd.DataFrame(columns=["region_code", "year", "indicator_id", "numerator", "denominator", "value", "source"])
+        return pd.DataFrame(
+            columns=["region_code", "year", "indicator_id", "numerator", "denominator", "value", "source"]
+        )
     pop = c["population"].to_numpy()
     records: list[dict] = []
     status_flags: dict[str, dict[int, np.ndarray]] = {}

@@ -25,7 +25,13 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from analytics.geo import topo_path  # noqa: E402
 
-IDS = ["premarital_exam", "prenatal_screening", "rehab_physicians", "work_safety_accidents", "endemic_disease_control"]
+IDS = [
+    "premarital_exam",
+    "prenatal_screening",
+    "rehab_physicians",
+    "work_safety_accidents",
+    "endemic_disease_control",
+]
 
 
 def open_map(province: str) -> AppTest:
@@ -44,7 +50,11 @@ def map_spec(at: AppTest) -> dict:
         spec = json.loads(proto.spec)
         if "geoshape" in proto.spec:
             datasets = {d.name: len(d.data.data) for d in proto.datasets}
-            return {"spec": spec, "spec_bytes": len(proto.spec.encode()), "data_bytes": sum(datasets.values())}
+            return {
+                "spec": spec,
+                "spec_bytes": len(proto.spec.encode()),
+                "data_bytes": sum(datasets.values()),
+            }
     raise AssertionError("no map chart on the page")
 
 

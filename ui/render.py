@@ -45,6 +45,8 @@ def chart(spec: alt.TopLevelMixin, *, key: str | None = None, selectable: bool =
 def table(frame: pd.DataFrame, *, caption: str | None = None, height: int | str = "auto", **kwargs) -> None:
     if caption:
         st.caption(caption)
+    if isinstance(height, int):  # no empty rows under a short table
+        height = min(height, 35 * (len(frame) + 1) + 3)
     st.dataframe(frame, hide_index=True, height=height, **kwargs)
 
 
@@ -121,7 +123,11 @@ def _used_columns(rows: pd.DataFrame, channels: list, extra: list) -> list[str]:
     """Only the columns a chart encodes go into its spec (2,875 counties x unused columns is most of the bytes)."""
     used = set(extra)
     for channel in channels:
-        shorthand = channel if isinstance(channel, str) else getattr(channel, "shorthand", None) or getattr(channel, "field", None)
+        shorthand = (
+            channel
+            if isinstance(channel, str)
+            else getattr(channel, "shorthand", None) or getattr(channel, "field", None)
+        )
         if isinstance(shorthand, str):
             used.add(shorthand.split(":")[0])
     return [c for c in rows.columns if c in used]
