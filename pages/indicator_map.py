@@ -38,12 +38,7 @@ st.title(f"{ind.name(lang)} · {ctx.region_name} {ctx.year}")
 st.caption(f"{t('target', lang)}：{target_label} · {ctx.profile.name(lang)}")
 
 
-def back_to_province() -> None:
-    st.session_state["prefecture"] = ""
-
-
-if ctx.prefecture:
-    st.button(t("back_to_province", lang), on_click=back_to_province)
+render.back_to_province_button(ctx)
 
 # --- data --------------------------------------------------------------------------------------
 rows = insights.indicator_table(ctx.level_rows("county"), ctx.progress(), cat, ctx.profile, ind, regs, lang)

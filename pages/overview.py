@@ -12,6 +12,7 @@ ctx = current()
 lang, cat, regs = ctx.lang, catalog(), regions()
 write_url(ctx)
 render.header(ctx, t("overview_title", lang, region=ctx.region_name, year=ctx.year))
+render.back_to_province_button(ctx)
 
 # --- headline: N / 25 for the region -----------------------------------------------------------
 region_rows = ctx.region_rows()

@@ -131,3 +131,13 @@ def _used_columns(rows: pd.DataFrame, channels: list, extra: list) -> list[str]:
         if isinstance(shorthand, str):
             used.add(shorthand.split(":")[0])
     return [c for c in rows.columns if c in used]
+
+
+def back_to_province_button(ctx: Context) -> None:
+    """When a prefecture is chosen (the map is zoomed to it), a clear way back to the whole province."""
+    if ctx.prefecture:
+
+        def back() -> None:
+            st.session_state["prefecture"] = ""
+
+        st.button(t("back_to_province", ctx.lang), on_click=back, key="back_to_province")
