@@ -1,0 +1,348 @@
+"""What-if scenarios as pure functions on the observation table: adjust, allocate units, re-evaluate.
+
+An adjustment changes one indicator in one year for a scope of counties:
+- `add_pp`     add X points to the value (a rate cannot pass 100 %; for the accident reduction, X more points of
+               reduction, i.e. fewer accidents);
+- `scale_pct`  multiply the counted numerator (people checked, surgeries, physicians, accidents) by 1 + X/100;
+- `add_units`  N more units (people, surgeries, physicians, counties, avoided accidents) shared by a rule:
+               `fewest-first` gives each lagging county its shortfall, smallest first (the most counties reach the
+               target), then the rest to the next one; `population` splits N in proportion to residents;
+- `set_target` replace the target threshold (comparator unchanged).
+Counts stay whole and within physical bounds; units that cannot be used are reported as unallocated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from analytics.attainment import attainment
+from analytics.catalog import Catalog, Target, TargetProfile
+
+OPERATIONS = ("add_pp", "scale_pct", "add_units", "set_target")
+ALLOCATIONS = ("fewest-first", "population")
+
+
+class ScenarioError(ValueError):
+    """An adjustment that cannot be applied (unknown indicator, operation, scope)."""
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    indicator_id: str
+    operation: str
+    amount: float
+    allocate: str = "fewest-first"
+    scope: str = "all"  # "all", "lagging", or adcodes (counties or prefectures) joined by commas
+
+    def __post_init__(self) -> None:
+        if self.operation not in OPERATIONS:
+            raise ScenarioError(f"未知的调整方式 {self.operation}（可选：{', '.join(OPERATIONS)}）")
+        if self.allocate not in ALLOCATIONS:
+            raise ScenarioError(f"未知的分配规则 {self.allocate}（可选：{', '.join(ALLOCATIONS)}）")
+        if self.operation == "add_units" and (self.amount < 0 or self.amount != int(self.amount)):
+            raise ScenarioError("新增数量必须是非负整数")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    adjustments: tuple[Adjustment, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"name": self.name, "adjustments": [asdict(a) for a in self.adjustments]}, ensure_ascii=False
+        )
+
+    @staticmethod
+    def from_json(text: str) -> Scenario:
+        try:
+            raw = json.loads(text)
+            return Scenario(
+                name=str(raw["name"]), adjustments=tuple(Adjustment(**a) for a in raw["adjustments"])
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ScenarioError(f"无法读取情景：{exc}") from None
+
+
+@dataclass
+class ScenarioResult:
+    observations: pd.DataFrame  # adjusted county rows (all years; only `year` changed)
+    profile: TargetProfile
+    allocated: pd.DataFrame  # region_code, indicator_id, units given
+    unallocated: dict[str, int]  # indicator_id -> units that could not be used
+
+
+def scope_counties(scope: str, counties: pd.Series, lagging: set[str], regions) -> set[str]:
+    """The counties an adjustment touches, inside the region's counties."""
+    inside = set(counties)
+    if scope in ("", "all"):
+        return inside
+    if scope == "lagging":
+        return inside & lagging
+    chosen: set[str] = set()
+    for code in (c.strip() for c in scope.split(",") if c.strip()):
+        if code not in regions:
+            raise ScenarioError(f"范围中的地区代码 {code} 不存在")
+        level = regions.level(code)
+        chosen |= set(regions.counties(code)["code"]) if level in ("prefecture", "province") else {code}
+    outside = chosen - inside
+    if outside and not (chosen & inside):
+        raise ScenarioError(f"范围 {scope} 不在所选地区内")
+    return chosen & inside
+
+
+def apply(
+    obs: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    catalog: Catalog,
+    profile: TargetProfile,
+    regions,
+    region_code: str,
+    year: int,
+) -> ScenarioResult:
+    """Apply every adjustment, in order, to the county rows of `year` inside `region_code`."""
+    out = obs.copy()
+    for col in ("numerator", "denominator", "value"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64") if col in out else np.nan
+    out["region_code"] = out["region_code"].astype(str)
+    counties = regions.counties(region_code)["code"]
+    allocated: list[dict] = []
+    unallocated: dict[str, int] = {}
+    for adj in scenario.adjustments:
+        if adj.indicator_id not in catalog:
+            raise ScenarioError(f"未知的指标 {adj.indicator_id}")
+        if adj.operation == "set_target":
+            old = profile.targets[adj.indicator_id]
+            new = Target(
+                **{**old.__dict__, "threshold": Fraction(str(adj.amount)), "text_zh": f"情景：{adj.amount:g}"}
+            )
+            profile = replace(profile, targets={**profile.targets, adj.indicator_id: new})
+            continue
+        before = _evaluate_counties(out, catalog, profile, regions, region_code, year, adj.indicator_id)
+        lagging = set(before.loc[before["status"] == "not_met", "region_code"])
+        scope = scope_counties(adj.scope, counties, lagging, regions)
+        rows = out.index[
+            (out["year"] == year) & (out["indicator_id"] == adj.indicator_id) & out["region_code"].isin(scope)
+        ]
+        if adj.operation == "add_units":
+            given, left = _allocate(out, rows, adj, before, catalog, regions)
+            allocated += [
+                {"region_code": c, "indicator_id": adj.indicator_id, "units": u}
+                for c, u in given.items()
+                if u
+            ]
+            unallocated[adj.indicator_id] = unallocated.get(adj.indicator_id, 0) + left
+            if catalog[adj.indicator_id].kind == "reduction_vs_baseline":
+                _refresh_reduction(out, rows, profile, adj.indicator_id)
+        else:
+            _shift(out, rows, adj, catalog, profile)
+    return ScenarioResult(
+        out, profile, pd.DataFrame(allocated, columns=["region_code", "indicator_id", "units"]), unallocated
+    )
+
+
+def _evaluate_counties(obs, catalog, profile, regions, region_code, year, indicator_id) -> pd.DataFrame:
+    part = obs[obs["indicator_id"] == indicator_id]
+    ev = attainment(part, regions, catalog, profile, region_code, "county", years=[year])
+    ev = ev[ev["indicator_id"].astype(str) == indicator_id].copy()
+    ev["region_code"] = ev["region_code"].astype(str)
+    ev["status"] = ev["status"].astype(str)
+    return ev
+
+
+def _kind(catalog: Catalog, indicator_id: str) -> str:
+    return catalog[indicator_id].kind
+
+
+def _baseline(obs: pd.DataFrame, profile: TargetProfile, indicator_id: str) -> pd.Series:
+    base_year = profile.targets[indicator_id].baseline_year or profile.baseline_year
+    rows = obs[(obs["indicator_id"] == indicator_id) & (obs["year"] == base_year)]
+    return rows.set_index("region_code")["numerator"]
+
+
+def _shift(
+    out: pd.DataFrame, rows: pd.Index, adj: Adjustment, catalog: Catalog, profile: TargetProfile
+) -> None:
+    ind = catalog[adj.indicator_id]
+    num = out.loc[rows, "numerator"]
+    den = out.loc[rows, "denominator"]
+    if ind.kind == "county_status":
+        return  # a county's 1/0 does not move by points or percent: add_units brings counties up to standard
+    if ind.kind == "reduction_vs_baseline":
+        base = out.loc[rows, "region_code"].map(_baseline(out, profile, adj.indicator_id))
+        if adj.operation == "add_pp":  # X more points of reduction = X % of the baseline fewer accidents
+            new = num - np.round(adj.amount * base / 100.0)
+        else:
+            new = np.round(num * (1 + adj.amount / 100.0))
+        out.loc[rows, "numerator"] = new.clip(lower=0)
+        _refresh_reduction(out, rows, profile, adj.indicator_id)
+        return
+    if adj.operation == "add_pp":
+        new = num + np.round(adj.amount * den / ind.scale)
+    else:
+        new = np.round(num * (1 + adj.amount / 100.0))
+    new = new.clip(lower=0)
+    if ind.kind == "rate":
+        new = np.minimum(new, den)  # a rate cannot pass 100 %
+    out.loc[rows, "numerator"] = new
+    out.loc[rows, "value"] = np.where(den > 0, new * ind.scale / den, np.nan)
+
+
+def _allocate(out, rows, adj, before, catalog, regions) -> tuple[dict[str, int], int]:
+    """Share N units among the scope's counties; returns units per county and what could not be used."""
+    ind = catalog[adj.indicator_id]
+    n = int(adj.amount)
+    frame = out.loc[rows].copy()
+    frame["shortfall"] = frame["region_code"].map(
+        before.set_index("region_code")["shortfall"].astype("Float64")
+    )
+    room = _room(frame, ind)
+    given = dict.fromkeys(frame["region_code"], 0)
+    if adj.allocate == "fewest-first":
+        lag = frame[frame["shortfall"].fillna(0) > 0].sort_values(["shortfall", "region_code"])
+        left = n
+        for idx, rec in lag.iterrows():
+            if left <= 0:
+                break
+            take = int(min(left, rec["shortfall"], room[idx]))
+            given[rec["region_code"]] += take
+            left -= take
+    else:
+        pop = regions.population(frame["region_code"]).astype("float64").fillna(0).to_numpy()
+        share = pop / pop.sum() * n if pop.sum() > 0 else np.zeros(len(frame))
+        base = np.floor(share)
+        remainder = int(n - base.sum())
+        order = np.argsort(-(share - base), kind="stable")[:remainder]
+        base[order] += 1  # largest remainders get the last units
+        left = 0
+        for (idx, rec), units in zip(frame.iterrows(), base.astype(int), strict=True):
+            take = int(min(units, room[idx]))
+            given[rec["region_code"]] += take
+            left += units - take
+        left = int(left)
+    for idx, rec in frame.iterrows():
+        units = given[rec["region_code"]]
+        if not units:
+            continue
+        _add_units(out, idx, units, ind)
+    return given, int(left)
+
+
+def _room(frame: pd.DataFrame, ind) -> pd.Series:
+    """How many units each county row can still take within physical bounds."""
+    if ind.kind == "rate":
+        return (frame["denominator"] - frame["numerator"]).fillna(0).clip(lower=0)
+    if ind.kind == "county_status":
+        return (1 - frame["value"].fillna(0)).clip(lower=0)
+    if ind.kind == "reduction_vs_baseline":
+        return frame["numerator"].fillna(0).clip(lower=0)  # cannot avoid more accidents than happen
+    return pd.Series(np.inf, index=frame.index).where(frame["denominator"].notna(), 0)
+
+
+def _add_units(out: pd.DataFrame, idx, units: int, ind) -> None:
+    if ind.kind == "county_status":
+        out.at[idx, "value"] = 1.0
+    elif ind.kind == "reduction_vs_baseline":
+        out.at[idx, "numerator"] = out.at[idx, "numerator"] - units  # accidents avoided
+    else:
+        out.at[idx, "numerator"] = out.at[idx, "numerator"] + units
+        den = out.at[idx, "denominator"]
+        out.at[idx, "value"] = out.at[idx, "numerator"] * ind.scale / den if den and den > 0 else np.nan
+
+
+def _refresh_reduction(out: pd.DataFrame, rows: pd.Index, profile: TargetProfile, indicator_id: str) -> None:
+    """Keep the displayed reduction % in step with the changed counts (the engine recomputes it anyway)."""
+    base = out.loc[rows, "region_code"].map(_baseline(out, profile, indicator_id))
+    count = out.loc[rows, "numerator"]
+    out.loc[rows, "value"] = np.where(base > 0, (base - count) * 100.0 / base, np.nan)
+
+
+def compare(
+    before_obs: pd.DataFrame,
+    result: ScenarioResult,
+    *,
+    catalog: Catalog,
+    profile: TargetProfile,
+    regions,
+    region_code: str,
+    year: int,
+    indicator_ids: list[str] | None = None,
+) -> pd.DataFrame:
+    """Before/after rows for every county, prefecture and the province (or the prefecture chosen)."""
+    ids = indicator_ids or catalog.ids
+    levels = (
+        ["county", "prefecture", "province"]
+        if regions.level(region_code) == "province"
+        else ["county", "prefecture"]
+    )
+    parts = []
+    for level in levels:
+        b = attainment(before_obs, regions, catalog, profile, region_code, level, years=[year])
+        a = attainment(
+            result.observations, regions, catalog, result.profile, region_code, level, years=[year]
+        )
+        keys = ["region_code", "indicator_id"]
+        b = b[b["indicator_id"].astype(str).isin(ids)]
+        a = a[a["indicator_id"].astype(str).isin(ids)]
+        merged = b[[*keys, "region_name", "value", "status", "shortfall", "target"]].merge(
+            a[[*keys, "value", "status", "shortfall", "target"]], on=keys, suffixes=("_before", "_after")
+        )
+        merged.insert(0, "level", level)
+        parts.append(merged)
+    out = pd.concat(parts, ignore_index=True)
+    out["indicator_id"] = out["indicator_id"].astype(str)
+    for col in ("status_before", "status_after"):
+        out[col] = out[col].astype(str)
+    out["changed"] = out["status_before"] != out["status_after"]
+    return out
+
+
+def met_counts(comparison: pd.DataFrame, level: str = "county") -> pd.DataFrame:
+    """Per indicator: how many units meet it before and after."""
+    part = comparison[comparison["level"] == level]
+    return (
+        part.groupby("indicator_id")
+        .agg(
+            met_before=("status_before", lambda s: int((s == "met").sum())),
+            met_after=("status_after", lambda s: int((s == "met").sum())),
+        )
+        .reset_index()
+    )
+
+
+def minimum_units(
+    obs: pd.DataFrame,
+    *,
+    catalog: Catalog,
+    profile: TargetProfile,
+    regions,
+    region_code: str,
+    year: int,
+    indicator_id: str,
+) -> dict[str, int | None]:
+    """The fewest units that meet the target region-wide (one pool), and that bring every county to it."""
+    part = obs[obs["indicator_id"] == indicator_id]
+    top = "province" if regions.level(region_code) == "province" else "prefecture"
+    region = attainment(part, regions, catalog, profile, region_code, top, years=[year])
+    region = region[
+        (region["indicator_id"].astype(str) == indicator_id)
+        & (region["region_code"].astype(str) == region_code)
+    ]
+    county = attainment(part, regions, catalog, profile, region_code, "county", years=[year])
+    county = county[county["indicator_id"].astype(str) == indicator_id]
+    region_units = region["shortfall"].iloc[0] if len(region) else pd.NA
+    every = county["shortfall"]
+    reachable = county["status"].astype(str) != "no_data"
+    return {
+        "region": None if pd.isna(region_units) else int(region_units),
+        "every_county": int(every[reachable].fillna(0).sum()),
+        "unreachable_counties": int(
+            (reachable & every.isna() & (county["status"].astype(str) == "not_met")).sum()
+        ),
+    }
