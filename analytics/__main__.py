@@ -12,6 +12,7 @@ import pandas as pd
 from analytics.attainment import attainment, summarize
 from analytics.catalog import DEFAULT_PROFILE, CatalogError, list_profiles, load_catalog, load_profile
 from analytics.regions import RegionError, load_regions
+from analytics.scenarios import ALLOCATIONS, Adjustment, Scenario, ScenarioError, apply, compare
 from analytics.store import DEMO_FILE, DEMO_LABEL_ZH, ObservationError, read_observations
 
 ATTAINMENT_COLUMNS = [
@@ -61,6 +62,23 @@ def build_parser() -> argparse.ArgumentParser:
     att.add_argument("--level", required=True, choices=["county", "city", "prefecture", "province"])
     att.add_argument("--targets", default=DEFAULT_PROFILE, help=f"目标方案（{', '.join(list_profiles())}）")
     att.add_argument("--format", choices=["table", "csv"], default="table")
+
+    wi = sub.add_parser("whatif", help="情景推演：调整一项指标后各县、市州、全省的达标变化")
+    src = wi.add_mutually_exclusive_group()
+    src.add_argument("--data", help="规范长表 CSV（默认：内置示例数据）")
+    src.add_argument("--db", help="数据库文件（数据导入功能完成后可用）")
+    wi.add_argument("--region", required=True, help="省或市州的6位行政区划代码")
+    wi.add_argument("--year", required=True, type=int)
+    wi.add_argument("--indicator", required=True, help="指标编号，如 prenatal_screening")
+    how = wi.add_mutually_exclusive_group(required=True)
+    how.add_argument("--add-pp", type=float, help="提高 X 个百分点（或指标单位）")
+    how.add_argument("--scale-pct", type=float, help="分子（人数、例数、人员、起数）增减 X%%")
+    how.add_argument("--add-units", type=int, help="新增 N 个单位（人、例、名、县、起），按 --allocate 分配")
+    how.add_argument("--target", type=float, help="把目标值改为 T")
+    wi.add_argument("--allocate", choices=list(ALLOCATIONS), default="fewest-first")
+    wi.add_argument("--scope", default="all", help="all、lagging，或逗号分隔的县/市州代码")
+    wi.add_argument("--targets", default=DEFAULT_PROFILE, help=f"目标方案（{', '.join(list_profiles())}）")
+    wi.add_argument("--format", choices=["table", "csv"], default="table")
     return parser
 
 
@@ -68,16 +86,8 @@ def run_attainment(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     profile = load_profile(args.targets)
     regions = load_regions()
-    if args.db:
-        raise UsageError("--db 需要数据库存储（数据导入功能），当前版本请用 --data 指定规范 CSV")
-    path = args.data or DEMO_FILE
-    obs = read_observations(path, catalog)
-    region = regions.get(args.region)
-    if region.level == "county":
-        raise UsageError(f"{region.name}（{region.code}）是县级单位；--region 请给省或市州代码")
-    if args.year not in set(obs["year"]):
-        years = sorted(set(obs["year"]))
-        raise UsageError(f"数据中没有 {args.year} 年（已有：{', '.join(map(str, years))}）")
+    obs = _load(args, catalog)
+    region = _check_region_year(regions, obs, args.region, args.year)
     result = attainment(obs, regions, catalog, profile, region.code, args.level, years=[args.year])
     names = {i.id: i.name_zh for i in catalog.indicators}
     result["indicator_name"] = result["indicator_id"].map(names)
@@ -122,13 +132,110 @@ def run_attainment(args: argparse.Namespace) -> int:
     return 0
 
 
+WHATIF_COLUMNS = [
+    "level",
+    "region_code",
+    "region_name",
+    "indicator_id",
+    "value_before",
+    "status_before",
+    "value_after",
+    "status_after",
+    "shortfall_before",
+    "shortfall_after",
+    "target_before",
+    "target_after",
+    "changed",
+]
+
+
+def _load(args: argparse.Namespace, catalog) -> pd.DataFrame:
+    if args.db:
+        raise UsageError("--db 需要数据库存储（数据导入功能），当前版本请用 --data 指定规范 CSV")
+    return read_observations(args.data or DEMO_FILE, catalog)
+
+
+def _check_region_year(regions, obs: pd.DataFrame, region_code: str, year: int):
+    region = regions.get(region_code)
+    if region.level == "county":
+        raise UsageError(f"{region.name}（{region.code}）是县级单位；--region 请给省或市州代码")
+    if year not in set(obs["year"]):
+        years = sorted(set(obs["year"]))
+        raise UsageError(f"数据中没有 {year} 年（已有：{', '.join(map(str, years))}）")
+    return region
+
+
+def run_whatif(args: argparse.Namespace) -> int:
+    catalog, regions = load_catalog(), load_regions()
+    profile = load_profile(args.targets)
+    if args.indicator not in catalog:
+        raise UsageError(f"未知的指标编号 {args.indicator}（可选：{', '.join(catalog.ids)}）")
+    obs = _load(args, catalog)
+    region = _check_region_year(regions, obs, args.region, args.year)
+    if args.add_pp is not None:
+        adj = Adjustment(args.indicator, "add_pp", args.add_pp, scope=args.scope)
+    elif args.scale_pct is not None:
+        adj = Adjustment(args.indicator, "scale_pct", args.scale_pct, scope=args.scope)
+    elif args.add_units is not None:
+        adj = Adjustment(
+            args.indicator, "add_units", args.add_units, allocate=args.allocate, scope=args.scope
+        )
+    else:
+        adj = Adjustment(args.indicator, "set_target", args.target, scope=args.scope)
+    result = apply(
+        obs,
+        Scenario("cli", (adj,)),
+        catalog=catalog,
+        profile=profile,
+        regions=regions,
+        region_code=region.code,
+        year=args.year,
+    )
+    table = compare(
+        obs,
+        result,
+        catalog=catalog,
+        profile=profile,
+        regions=regions,
+        region_code=region.code,
+        year=args.year,
+        indicator_ids=[args.indicator],
+    )
+    if args.format == "csv":
+        out = table[WHATIF_COLUMNS].copy()
+        out[["value_before", "value_after"]] = out[["value_before", "value_after"]].round(4)
+        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    ind = catalog[args.indicator]
+    if args.data is None:
+        print(f"[{DEMO_LABEL_ZH}]")
+    county = table[table["level"] == "county"]
+    before, after = (
+        int((county["status_before"] == "met").sum()),
+        int((county["status_after"] == "met").sum()),
+    )
+    print(f"{ind.name_zh} · {region.name} · {args.year} 年：达标县 {before} → {after}（共 {len(county)} 个）")
+    left = result.unallocated.get(args.indicator, 0)
+    if left:
+        print(f"未能分配的数量：{left} {ind.numerator_unit_zh}（已达标或已到上限）")
+    for row in table[table["changed"] | (table["level"] != "county")].itertuples():
+        b = "—" if pd.isna(row.value_before) else f"{row.value_before:.{ind.decimals}f}"
+        a = "—" if pd.isna(row.value_after) else f"{row.value_after:.{ind.decimals}f}"
+        print(
+            f"  {row.region_name}：{b} → {a}{ind.unit}  {STATUS_MARK[row.status_before]} → {STATUS_MARK[row.status_after]}"
+        )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "attainment":
             return run_attainment(args)
-    except (UsageError, RegionError, CatalogError, ObservationError, ValueError) as exc:
+        if args.command == "whatif":
+            return run_whatif(args)
+    except (UsageError, RegionError, CatalogError, ObservationError, ScenarioError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

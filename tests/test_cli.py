@@ -145,3 +145,49 @@ def test_broken_file_reports_rows(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     for fragment in ("第3行", "第4行", "第5行", "第6行", "no_such_indicator", "负数"):
         assert fragment in proc.stderr
+
+
+WHATIF_REQUIRED = ["level", "region_code", "value_before", "status_before", "value_after", "status_after"]
+
+
+def whatif(*extra: str) -> pd.DataFrame:
+    return csv_of(run("whatif", "--region", "220000", "--year", "2024", "--format", "csv", *extra))
+
+
+def test_whatif_covers_every_county_prefecture_and_the_province():
+    out = whatif("--indicator", "prenatal_screening", "--add-pp", "5")
+    assert set(WHATIF_REQUIRED) <= set(out.columns)
+    assert out.groupby("level").size().to_dict() == {"county": 60, "prefecture": 9, "province": 1}
+
+
+def test_whatif_units_fewest_first_raise_met_counties():
+    out = whatif("--indicator", "rehab_physicians", "--add-units", "40", "--allocate", "fewest-first")
+    county = out[out["level"] == "county"]
+    assert (county["status_after"] == "met").sum() > (county["status_before"] == "met").sum()
+    assert (county["value_after"] >= county["value_before"]).all()
+    zero = whatif("--indicator", "rehab_physicians", "--add-units", "0")
+    assert (zero["value_after"] == zero["value_before"]).all() and not zero["changed"].any()
+
+
+def test_whatif_target_change_and_scope():
+    out = whatif("--indicator", "premarital_exam", "--target", "60")
+    assert (out["target_after"] == 60).all() and (out["target_before"] == 70).all()
+    scoped = whatif("--indicator", "premarital_exam", "--add-pp", "3", "--scope", "222400")
+    moved = scoped[(scoped["level"] == "county") & (scoped["value_after"] != scoped["value_before"])]
+    assert len(moved) > 0 and moved["region_code"].astype(str).str.startswith("2224").all()
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (["--indicator", "nope", "--add-pp", "5"], "nope"),
+        (["--indicator", "premarital_exam"], "--add-pp"),
+        (["--indicator", "premarital_exam", "--add-units", "5", "--allocate", "random"], "random"),
+        (["--indicator", "premarital_exam", "--add-pp", "5", "--scope", "999999"], "999999"),
+        (["--indicator", "premarital_exam", "--add-units", "-3"], "非负"),
+    ],
+)
+def test_whatif_bad_input(args, mentions):
+    proc = run("whatif", "--region", "220000", "--year", "2024", *args)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+    assert mentions in proc.stderr
