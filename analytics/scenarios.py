@@ -103,7 +103,7 @@ def apply(
     catalog: Catalog,
     profile: TargetProfile,
     regions,
-    region_code: str,
+    region_code: str | None,
     year: int,
 ) -> ScenarioResult:
     """Apply every adjustment, in order, to the county rows of `year` inside `region_code`."""
@@ -111,7 +111,7 @@ def apply(
     for col in ("numerator", "denominator", "value"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64") if col in out else np.nan
     out["region_code"] = out["region_code"].astype(str)
-    counties = regions.counties(region_code)["code"]
+    counties = regions.counties(region_code)["code"]  # region_code None: every county of China
     allocated: list[dict] = []
     unallocated: dict[str, int] = {}
     for adj in scenario.adjustments:
@@ -263,6 +263,17 @@ def _refresh_reduction(out: pd.DataFrame, rows: pd.Index, profile: TargetProfile
     out.loc[rows, "value"] = np.where(base > 0, (base - count) * 100.0 / base, np.nan)
 
 
+def levels_of(regions, region_code: str | None) -> list[str]:
+    """County up to the chosen region itself: a prefecture, a province, or (None) the country."""
+    if region_code is None:
+        return ["county", "prefecture", "province", "country"]
+    return (
+        ["county", "prefecture", "province"]
+        if regions.level(region_code) == "province"
+        else ["county", "prefecture"]
+    )
+
+
 def compare(
     before_obs: pd.DataFrame,
     result: ScenarioResult,
@@ -270,23 +281,19 @@ def compare(
     catalog: Catalog,
     profile: TargetProfile,
     regions,
-    region_code: str,
+    region_code: str | None,
     year: int,
     indicator_ids: list[str] | None = None,
 ) -> pd.DataFrame:
     """Before/after rows for every county, prefecture and the province (or the prefecture chosen)."""
     ids = indicator_ids or catalog.ids
-    levels = (
-        ["county", "prefecture", "province"]
-        if regions.level(region_code) == "province"
-        else ["county", "prefecture"]
-    )
+    levels = levels_of(regions, region_code)
+    before_obs = before_obs[before_obs["indicator_id"].isin(ids)]
+    after_obs = result.observations[result.observations["indicator_id"].isin(ids)]
     parts = []
     for level in levels:
         b = attainment(before_obs, regions, catalog, profile, region_code, level, years=[year])
-        a = attainment(
-            result.observations, regions, catalog, result.profile, region_code, level, years=[year]
-        )
+        a = attainment(after_obs, regions, catalog, result.profile, region_code, level, years=[year])
         keys = ["region_code", "indicator_id"]
         b = b[b["indicator_id"].astype(str).isin(ids)]
         a = a[a["indicator_id"].astype(str).isin(ids)]
@@ -322,18 +329,15 @@ def minimum_units(
     catalog: Catalog,
     profile: TargetProfile,
     regions,
-    region_code: str,
+    region_code: str | None,
     year: int,
     indicator_id: str,
 ) -> dict[str, int | None]:
     """The fewest units that meet the target region-wide (one pool), and that bring every county to it."""
     part = obs[obs["indicator_id"] == indicator_id]
-    top = "province" if regions.level(region_code) == "province" else "prefecture"
+    top = levels_of(regions, region_code)[-1]  # the chosen region itself
     region = attainment(part, regions, catalog, profile, region_code, top, years=[year])
-    region = region[
-        (region["indicator_id"].astype(str) == indicator_id)
-        & (region["region_code"].astype(str) == region_code)
-    ]
+    region = region[region["indicator_id"].astype(str) == indicator_id]
     county = attainment(part, regions, catalog, profile, region_code, "county", years=[year])
     county = county[county["indicator_id"].astype(str) == indicator_id]
     region_units = region["shortfall"].iloc[0] if len(region) else pd.NA
@@ -346,3 +350,171 @@ def minimum_units(
             (reachable & every.isna() & (county["status"].astype(str) == "not_met")).sum()
         ),
     }
+
+
+# --- what the 情景推演 page shows ----------------------------------------------------------------
+@dataclass
+class ScenarioView:
+    result: ScenarioResult
+    comparison: pd.DataFrame  # before/after for the adjusted indicators and the focus, every level
+    region_met_before: int
+    region_met_after: int
+    counties_met: pd.DataFrame  # per indicator: counties meeting it before / after
+    changed: pd.DataFrame  # county rows whose status changes
+    minimum: dict  # fewest units for the focus indicator: region-wide and in every county (before)
+    remaining: dict  # shortfall left after the scenario for the focus indicator
+
+
+def scenario_view(
+    obs: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    focus: str,
+    region_before: pd.DataFrame,
+    catalog: Catalog,
+    profile: TargetProfile,
+    regions,
+    region_code: str | None,
+    year: int,
+) -> ScenarioView:
+    """Everything the page needs, computed only for the indicators the scenario touches (and the focus).
+
+    `region_before` is the region's own 25 evaluated rows for the year (cached by the app), so "N / 25 met"
+    after = before, with the touched indicators replaced.
+    """
+    touched = sorted({a.indicator_id for a in scenario.adjustments} | {focus}, key=catalog.ids.index)
+    subset = obs[obs["indicator_id"].isin(touched) | (obs["indicator_id"] == focus)]
+    result = apply(
+        subset,
+        scenario,
+        catalog=catalog,
+        profile=profile,
+        regions=regions,
+        region_code=region_code,
+        year=year,
+    )
+    table = compare(
+        subset,
+        result,
+        catalog=catalog,
+        profile=profile,
+        regions=regions,
+        region_code=region_code,
+        year=year,
+        indicator_ids=touched,
+    )
+    top = table[table["level"] == levels_of(regions, region_code)[-1]].set_index("indicator_id")
+    status_before = region_before.set_index(region_before["indicator_id"].astype(str))["status"].astype(str)
+    status_after = status_before.copy()
+    for ind_id in touched:
+        if ind_id in top.index:
+            status_after[ind_id] = top.loc[ind_id, "status_after"]
+    focus_rows = table[table["indicator_id"] == focus]
+    county_focus = focus_rows[focus_rows["level"] == "county"]
+    top_focus = top.loc[focus] if focus in top.index else None
+    return ScenarioView(
+        result=result,
+        comparison=table,
+        region_met_before=int((status_before == "met").sum()),
+        region_met_after=int((status_after == "met").sum()),
+        counties_met=met_counts(table),
+        changed=table[(table["level"] == "county") & table["changed"]],
+        minimum=minimum_units(
+            subset,
+            catalog=catalog,
+            profile=profile,
+            regions=regions,
+            region_code=region_code,
+            year=year,
+            indicator_id=focus,
+        ),
+        remaining={
+            "region": None
+            if top_focus is None or pd.isna(top_focus["shortfall_after"])
+            else int(top_focus["shortfall_after"]),
+            "every_county": int(county_focus["shortfall_after"].fillna(0).sum()),
+            "counties_not_met": int((county_focus["status_after"] == "not_met").sum()),
+        },
+    )
+
+
+def trajectory_with(
+    obs_all_years: pd.DataFrame,
+    result: ScenarioResult | None,
+    *,
+    catalog,
+    profile,
+    regions,
+    region_code,
+    year,
+    indicator_id,
+) -> pd.DataFrame:
+    """County trajectories for one indicator at today's pace, or with the scenario's change in `year`."""
+    from analytics.progress import progress
+
+    part = result.observations if result is not None else obs_all_years
+    part = part[part["indicator_id"] == indicator_id]
+    if result is not None:  # the scenario only holds the touched year: put it back among the other years
+        other = obs_all_years[
+            (obs_all_years["indicator_id"] == indicator_id) & (obs_all_years["year"] != year)
+        ]
+        part = pd.concat([other, part[part["year"] == year]], ignore_index=True)
+    ev = attainment(part, regions, catalog, result.profile if result else profile, region_code, "county")
+    ev = ev[ev["indicator_id"].astype(str) == indicator_id]
+    return progress(ev, catalog, result.profile if result else profile, year)
+
+
+def is_noop(adj: Adjustment, profile: TargetProfile) -> bool:
+    """An adjustment that changes nothing (zero amount, or the target it already has)."""
+    if adj.operation == "set_target":
+        current = profile.targets.get(adj.indicator_id)
+        return current is not None and Fraction(str(adj.amount)) == current.threshold
+    return adj.amount == 0
+
+
+# --- saving, loading and sharing scenarios -------------------------------------------------------
+def to_param(scenario: Scenario) -> str:
+    """A URL-safe token for the `scenario` query parameter (a link reopens the scenario)."""
+    import base64
+
+    return base64.urlsafe_b64encode(scenario.to_json().encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def from_param(token: str) -> Scenario:
+    import base64
+
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise ScenarioError("链接中的情景无法读取") from None
+    return Scenario.from_json(text)
+
+
+def load_saved(path) -> dict[str, Scenario]:
+    """Named scenarios saved on this machine (a JSON file; missing or unreadable file: none)."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {name: Scenario.from_json(json.dumps(item, ensure_ascii=False)) for name, item in raw.items()}
+    except (ValueError, ScenarioError, AttributeError):
+        return {}
+
+
+def save(path, scenario: Scenario) -> None:
+    """Add or replace a named scenario; written to a temporary file then renamed, so a crash loses nothing."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = {name: json.loads(s.to_json()) for name, s in load_saved(path).items()}
+    saved[scenario.name] = json.loads(scenario.to_json())
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".scenarios-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(saved, fh, ensure_ascii=False, indent=1)
+    os.replace(tmp, path)

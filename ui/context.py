@@ -169,7 +169,7 @@ def _load_url_once(province_options: list[str], profile_options: list[str]) -> N
         st.session_state["province"] = qp["prov"]
     if qp.get("targets") in profile_options:
         st.session_state["profile"] = qp["targets"]
-    for key in ("pref", "year", "ind", "county", "show"):
+    for key in ("pref", "year", "ind", "county", "show", "scenario"):
         if key in qp:
             st.session_state[f"_url_{key}"] = qp[key]
 

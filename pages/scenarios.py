@@ -1,0 +1,308 @@
+"""情景推演 What-if: adjust indicators, allocate units, see "N / 25" and counties change; save and share."""
+
+import os
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from analytics import charts, insights, scenarios
+from analytics.i18n import t
+from ui import render
+from ui.context import catalog, current, keep, observations, regions, write_url
+
+OPS = list(scenarios.OPERATIONS)
+SAVED_FILE = Path(
+    os.environ.get("PREVENTION_ATLAS_SCENARIOS", Path.home() / ".prevention_atlas" / "scenarios.json")
+)
+
+ctx = current()
+lang, cat, regs = ctx.lang, catalog(), regions()
+render.banner(ctx)
+st.title(t("scenarios_title", lang, region=ctx.region_name, year=ctx.year))
+
+# A shared link carries the scenario: on a fresh session it becomes the committed adjustments.
+token = st.session_state.pop("_url_scenario", None)
+if token:
+    try:
+        st.session_state["scenario_steps"] = list(scenarios.from_param(token).adjustments)
+    except scenarios.ScenarioError as exc:
+        st.error(str(exc))
+steps: list[scenarios.Adjustment] = st.session_state.setdefault("scenario_steps", [])
+
+# --- the live adjustment -----------------------------------------------------------------------
+c1, c2, c3 = st.columns([3, 2, 2])
+ind_id = c1.selectbox(
+    t("indicator", lang),
+    cat.ids,
+    key=keep("indicator", cat.ids[0], cat.ids),
+    format_func=lambda i: f"{cat.domain(cat[i].domain).name(lang)} · {cat[i].name(lang)}",
+)
+st.session_state["indicator"] = ind_id
+ind = cat[ind_id]
+op = c2.radio(t("operation", lang), OPS, key="sc_op", format_func=lambda o: t(f"op_{o}", lang))
+unit = ind.unit if lang == "zh" else ind.unit_en
+if op == "add_pp":
+    amount = c3.slider(
+        f"{t('amount', lang)}（{unit}）", 0.0, 20.0 if ind.scale == 100 else 10.0, 0.0, 0.5, key="sc_pp"
+    )
+elif op == "scale_pct":
+    amount = c3.slider(f"{t('amount', lang)}（%）", -50, 100, 0, 5, key="sc_scale")
+elif op == "add_units":
+    amount = c3.number_input(
+        f"{t('amount', lang)}（{ind.numerator_unit_zh if lang == 'zh' else ind.numerator_unit_en}）",
+        0,
+        1_000_000,
+        0,
+        10,
+        key="sc_units",
+    )
+else:
+    current_target = float(ctx.profile.targets[ind_id].threshold)
+    amount = c3.number_input(
+        f"{t('target', lang)}（{unit}）", 0.0, 1e7, current_target, key=f"sc_target_{ind_id}"
+    )
+s1, s2 = st.columns(2)
+allocate = s1.radio(
+    t("allocate", lang),
+    list(scenarios.ALLOCATIONS),
+    key="sc_alloc",
+    horizontal=True,
+    format_func=lambda a: t(f"alloc_{a}", lang),
+    disabled=op != "add_units",
+)
+scope_kind = s2.radio(
+    t("scope", lang),
+    ["all", "lagging", "prefecture"],
+    key="sc_scope",
+    horizontal=True,
+    format_func=lambda k: t(f"scope_{k}", lang),
+)
+scope = scope_kind
+if scope_kind == "prefecture":
+    options = (
+        list(regs.prefectures(ctx.province)["code"]) if not ctx.national else list(regs.provinces()["code"])
+    )
+    scope = s2.selectbox(t("prefecture", lang), options, key="sc_scope_code", format_func=regs.name)
+
+live = scenarios.Adjustment(ind_id, op, float(amount), allocate=allocate, scope=scope)
+b1, b2, _ = st.columns([1, 1, 4])
+if b1.button(t("add_to_scenario", lang)):
+    steps.append(live)
+if b2.button(t("clear_scenario", lang)):
+    steps.clear()
+scenario = scenarios.Scenario(st.session_state.get("sc_name", "") or "情景", (*steps, live))
+shared = scenarios.Scenario(
+    scenario.name, tuple(a for a in scenario.adjustments if not scenarios.is_noop(a, ctx.profile))
+)
+write_url(ctx, ind=ind_id, scenario=scenarios.to_param(shared) if shared.adjustments else None)
+if steps:
+    st.markdown(f"**{t('scenario_steps', lang)}**")
+    for k, a in enumerate([*steps, live]):
+        extra = f" {t('live_adjustment', lang)}" if k == len(steps) else ""
+        st.markdown(
+            f"{k + 1}. {cat[a.indicator_id].short(lang)} · {t(f'op_{a.operation}', lang)} {a.amount:g} · {a.scope}{extra}"
+        )
+
+# --- results -----------------------------------------------------------------------------------
+obs = observations(ctx.source, ctx.province)
+code = None if ctx.national else ctx.region
+try:
+    view = scenarios.scenario_view(
+        obs,
+        scenario,
+        focus=ind_id,
+        region_before=ctx.region_rows(),
+        catalog=cat,
+        profile=ctx.profile,
+        regions=regs,
+        region_code=code,
+        year=ctx.year,
+    )
+except scenarios.ScenarioError as exc:
+    st.error(t("scenario_error", lang, error=exc))
+    st.stop()
+counts = view.counties_met.set_index("indicator_id")
+m1, m2 = st.columns(2)
+m1.metric(
+    t("region_met_change", lang),
+    f"{view.region_met_before} → {view.region_met_after} / {len(cat)}",
+    delta=view.region_met_after - view.region_met_before,
+    border=True,
+)
+m2.metric(
+    t("counties_met_change", lang),
+    f"{counts.loc[ind_id, 'met_before']} → {counts.loc[ind_id, 'met_after']} / {len(ctx.counties())}",
+    delta=int(counts.loc[ind_id, "met_after"] - counts.loc[ind_id, "met_before"]),
+    border=True,
+)
+u = ind.numerator_unit_zh if lang == "zh" else ind.numerator_unit_en
+fmt = lambda n: "—" if n is None else f"{n:,} {u}"  # noqa: E731
+st.markdown(
+    t("minimum_units", lang, region=fmt(view.minimum["region"]), every=fmt(view.minimum["every_county"]))
+)
+st.markdown(
+    t(
+        "remaining_shortfall",
+        lang,
+        region=fmt(view.remaining["region"]),
+        every=fmt(view.remaining["every_county"]),
+        counties=view.remaining["counties_not_met"],
+    )
+)
+if view.result.unallocated.get(ind_id):
+    st.caption(t("unallocated", lang, n=fmt(view.result.unallocated[ind_id])))
+
+# before / after maps for the focus indicator
+county = view.comparison[
+    (view.comparison["level"] == "county") & (view.comparison["indicator_id"] == ind_id)
+].copy()
+labels = insights.status_labels(lang)
+maps = []
+for side in ("before", "after"):
+    rows = county.assign(
+        status_label=county[f"status_{side}"].map(labels),
+        symbol=county[f"status_{side}"].map(charts.STATUS_SYMBOL),
+        value_text=[insights.format_value(v, ind, lang) for v in county[f"value_{side}"]],
+    )
+    tooltip = [
+        alt.Tooltip("region_name:N", title=t("county", lang)),
+        alt.Tooltip("value_text:N", title=t("value", lang)),
+        alt.Tooltip("status_label:N", title=t("status", lang)),
+    ]
+    maps.append(
+        render.region_map(
+            ctx, rows, color=charts.status_color("status_label", labels, t(side, lang)), tooltip=tooltip
+        )
+    )
+left, right = st.columns(2)
+for col, side, spec in zip((left, right), ("before", "after"), maps, strict=True):
+    with col:
+        st.subheader(t(side, lang))
+        render.chart(spec, key=f"scenario_map_{side}")
+render.map_caption(ctx)
+
+st.subheader(t("changed_counties", lang))
+changed = view.changed[view.changed["indicator_id"] == ind_id]
+render.table(
+    pd.DataFrame(
+        {
+            t("county", lang): changed["region_name"],
+            t("before", lang): [
+                f"{insights.format_value(v, ind, lang)} {labels[s]}"
+                for v, s in zip(changed["value_before"], changed["status_before"], strict=True)
+            ],
+            t("after", lang): [
+                f"{insights.format_value(v, ind, lang)} {labels[s]}"
+                for v, s in zip(changed["value_after"], changed["status_after"], strict=True)
+            ],
+        }
+    )
+)
+st.subheader(t("per_indicator_change", lang))
+render.table(
+    view.counties_met.assign(
+        indicator_id=lambda d: d["indicator_id"].map(lambda i: cat[i].name(lang))
+    ).rename(
+        columns={
+            "indicator_id": t("indicator", lang),
+            "met_before": t("before", lang),
+            "met_after": t("after", lang),
+        }
+    )
+)
+
+# --- trajectory: today's pace vs with the adjustment --------------------------------------------
+st.subheader(t("trajectory_title", lang, year=ctx.profile.target_year))
+traj_labels = {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS}
+traj_scale = charts.categorical_scale(charts.TRAJECTORY_COLORS, traj_labels)
+cols = st.columns(2)
+for col, label, res in zip(cols, ("todays_pace", "with_adjustment"), (None, view.result), strict=True):
+    prog = scenarios.trajectory_with(
+        obs,
+        res,
+        catalog=cat,
+        profile=ctx.profile,
+        regions=regs,
+        region_code=code,
+        year=ctx.year,
+        indicator_id=ind_id,
+    )
+    rows = county[["region_code", "region_name"]].merge(
+        prog[["region_code", "trajectory"]], on="region_code", how="left"
+    )
+    rows["trajectory_label"] = rows["trajectory"].fillna("no_data").map(traj_labels)
+    rows["symbol"] = rows["trajectory_label"].str[0]
+    spec = render.region_map(
+        ctx,
+        rows,
+        color=alt.Color(
+            "trajectory_label:N",
+            scale=traj_scale,
+            title=t(label, lang),
+            legend=alt.Legend(orient="bottom", columns=2),
+        ),
+        tooltip=[
+            alt.Tooltip("region_name:N", title=t("county", lang)),
+            alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
+        ],
+    )
+    with col:
+        st.markdown(f"**{t(label, lang)}**")
+        render.chart(spec, key=f"trajectory_{label}")
+        render.table(
+            rows["trajectory_label"].value_counts().rename_axis(t("show_trajectory", lang)).reset_index()
+        )
+st.caption(
+    t(
+        "method_note",
+        lang,
+        method=t("method_trajectory", lang),
+        years=f"{ctx.profile.baseline_year}–{ctx.year}",
+    )
+)
+
+# --- save, load, compare, share ----------------------------------------------------------------
+st.divider()
+st.caption(t("share_link", lang))
+n1, n2 = st.columns([3, 1])
+name = n1.text_input(t("scenario_name", lang), key="sc_name")
+if n2.button(t("save_scenario", lang), disabled=not name):
+    scenarios.save(SAVED_FILE, scenarios.Scenario(name, (*steps, live)))
+    st.success(t("saved_ok", lang, name=name))
+saved = scenarios.load_saved(SAVED_FILE)
+if not saved:
+    st.caption(t("nothing_saved", lang))
+else:
+    l1, l2 = st.columns([3, 1])
+    pick = l1.selectbox(t("saved_scenarios", lang), sorted(saved), key="sc_pick")
+    if l2.button(t("load_scenario", lang)):
+        st.session_state["scenario_steps"] = list(saved[pick].adjustments)
+        st.rerun()
+    chosen = st.multiselect(t("compare_scenarios", lang), sorted(saved), key="sc_compare")
+    if chosen:
+        rows = []
+        for nm in chosen:
+            v = scenarios.scenario_view(
+                obs,
+                saved[nm],
+                focus=saved[nm].adjustments[-1].indicator_id if saved[nm].adjustments else ind_id,
+                region_before=ctx.region_rows(),
+                catalog=cat,
+                profile=ctx.profile,
+                regions=regs,
+                region_code=code,
+                year=ctx.year,
+            )
+            rows.append(
+                {
+                    t("scenario_name", lang): nm,
+                    t("region_met_change", lang): f"{v.region_met_before} → {v.region_met_after}",
+                    **{
+                        cat[r.indicator_id].short(lang): f"{r.met_before} → {r.met_after}"
+                        for r in v.counties_met.itertuples()
+                    },
+                }
+            )
+        render.table(pd.DataFrame(rows))
