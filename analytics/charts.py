@@ -117,7 +117,9 @@ def county_map(
     if outline_codes:
         outlines = (
             alt.Chart(pd.DataFrame({"region_code": outline_codes}))
-            .mark_geoshape(filled=False, stroke=OUTLINE, strokeWidth=1.6, clip=bool(fit))
+            .mark_geoshape(
+                filled=False, fill="none", stroke=OUTLINE, strokeWidth=1.6, clip=bool(fit), tooltip=False
+            )
             .transform_lookup(lookup="region_code", from_=_geo(topo_url, "prefectures"), as_="geo")
             .encode(shape="geo:G")
         )
@@ -125,7 +127,7 @@ def county_map(
     if highlight:
         ring = (
             alt.Chart(pd.DataFrame({"region_code": [highlight]}))
-            .mark_geoshape(filled=False, stroke="#000000", strokeWidth=3)
+            .mark_geoshape(filled=False, fill="none", stroke="#000000", strokeWidth=3, tooltip=False)
             .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
             .encode(shape="geo:G")
         )
@@ -133,10 +135,10 @@ def county_map(
     if symbols is not None and len(symbols):
         # black glyph on a white halo: readable on every fill colour without a second colour scale
         glyph = alt.Chart(symbols).encode(longitude="lon:Q", latitude="lat:Q", text="symbol:N")
-        layers.append(
-            glyph.mark_text(fontSize=13, fontWeight="bold", stroke="#ffffff", strokeWidth=3, clip=bool(fit))
-        )
-        layers.append(glyph.mark_text(fontSize=13, fontWeight="bold", color="#000000", clip=bool(fit)))
+        # tooltip=False keeps these layers out of pointer events: a click goes to the county underneath
+        text = {"fontSize": 13, "fontWeight": "bold", "clip": bool(fit), "tooltip": False}
+        layers.append(glyph.mark_text(stroke="#ffffff", strokeWidth=3, **text))
+        layers.append(glyph.mark_text(color="#000000", **text))
     chart = alt.layer(*layers).project(**projection.to_dict()).properties(width=width, height=height)
     return chart.properties(title=title) if title else chart
 
@@ -285,6 +287,7 @@ def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 5) -> alt.Fa
     base = alt.Chart(data).encode(
         x=alt.X("year:O", title=None),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        tooltip=titles["tooltip"],  # on the lines only: on the rule it would split the max(target) aggregate
     )
     observed = base.transform_filter(alt.datum.series == "observed").mark_line(
         point=True, strokeWidth=2.5, color="#08306b"
@@ -297,7 +300,6 @@ def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 5) -> alt.Fa
     )
     return (
         alt.layer(observed, projected, target, data=data)
-        .encode(tooltip=titles["tooltip"])
         .properties(width=170, height=110)
         .facet(
             facet=alt.Facet(

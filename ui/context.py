@@ -186,6 +186,9 @@ def sidebar() -> Context:
     province_options = [*provinces, NATIONAL]
     profile_options = list_profiles()
     _load_url_once(province_options, profile_options)
+    # st.switch_page reruns without widget states: put the sidebar back as it was before the switch
+    for key, value in st.session_state.get("_sidebar", {}).items():
+        _set_default(key, value)
     _set_default("lang", DEFAULT_LANG)
     _set_default("province", DEMO_REGION)
     _set_default("profile", DEFAULT_PROFILE)
@@ -234,6 +237,14 @@ def sidebar() -> Context:
             t("profile", lang), profile_options, key="profile", format_func=lambda p: profile(p).name(lang)
         )
         st.caption(t("sidebar_help", lang))
+    st.session_state["_sidebar"] = {
+        "lang": lang,
+        "source": source,
+        "province": province,
+        "prefecture": prefecture,
+        "year": year,
+        "profile": profile_id,
+    }
     return Context(
         lang=lang,
         source=source,
