@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import streamlit.testing.v1.app_test as app_test_module  # noqa: E402
+from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from analytics.geo import topo_path  # noqa: E402
@@ -32,6 +34,18 @@ IDS = [
     "work_safety_accidents",
     "endemic_disease_control",
 ]
+
+
+class _AfterFirstNavigation(PagesManager):
+    """As on a server that has run st.navigation once: every run executes app.py (sidebar) and then the page.
+    Without this, AppTest's reruns with a pages/ folder execute the page script alone and time too little."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+app_test_module.PagesManager = _AfterFirstNavigation
 
 
 def open_map(province: str) -> AppTest:

@@ -150,6 +150,7 @@ st.caption(
 wide = trend[trend["series"] == "observed"].pivot_table(
     index="indicator", columns="year", values="value", aggfunc="first"
 )
+wide.columns = [str(c) for c in wide.columns]  # one type of column name for the table
 render.table(
     wide.reindex([i.short(lang) for i in cat.indicators]).reset_index(), caption=t("table_of_chart", lang)
 )

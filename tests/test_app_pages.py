@@ -1,0 +1,340 @@
+"""The pages in streamlit's AppTest (in process, no browser, no server): every page renders, and moving the
+real widgets (sidebar and page) changes what the pages show. Chart contents are read from the Vega-Lite
+elements AppTest records (`at.get("vega_lite_chart")`: the spec JSON plus its datasets as Arrow).
+
+AppTest and the pages/ folder: AppTest resets `PagesManager.uses_pages_directory` before every run, so with a
+pages/ folder every run after the first executes the page script alone (Streamlit's older multipage mode):
+no app.py, no sidebar, a stale Context. A real server is in that mode only until the first st.navigation
+call (ui.context.current() handles that cold start). `_navigation_server` below makes every AppTest run
+behave like the server after that first call; `test_deep_link_reopens_the_view` runs the cold start too.
+Map clicks cannot be made in AppTest: they are injected as the chart's selection state (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit import dataframe_util
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from analytics.catalog import load_catalog
+from analytics.i18n import t
+from analytics.regions import load_regions
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+BANNER = "示例数据（模拟，非真实统计）"
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))  # every page, also ones added later
+NO_DEMO_NUMBERS = {"catalog"}  # definitions and targets only: every other page must carry the demo banner
+YITONG = ("220323", "伊通满族自治县")  # a county of 四平市 (220300)
+
+
+class _AfterFirstNavigation(PagesManager):
+    """A PagesManager as on a server that has run st.navigation once: app.py runs, then the chosen page."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _navigation_server():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_test_module, "PagesManager", _AfterFirstNavigation)
+        yield
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def regions():
+    return load_regions()
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+def check(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_app(page: str | None = None, *, query: dict | None = None, timeout: float = 60) -> AppTest:
+    """A fresh session: the URL's query parameters, a first run (the default page), then `page`."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.query_params.update(query or {})
+    check(at.run())
+    if page:
+        check(at.switch_page(f"pages/{page}.py").run())
+        assert len(at.sidebar.children), "the page ran without app.py's sidebar"
+    return at
+
+
+def title(at: AppTest) -> str:
+    return at.title[0].value
+
+
+def headline(at: AppTest) -> tuple[int, int]:
+    """(met, total) from the overview's first metric, e.g. "7 / 25 项指标达标"."""
+    match = re.match(r"\s*(\d+)\s*/\s*(\d+)", at.metric[0].value)
+    assert match, at.metric[0].value
+    return int(match.group(1)), int(match.group(2))
+
+
+def chart(at: AppTest, key: str):
+    found = [el for el in at.get("vega_lite_chart") if el.key == key]
+    assert found, f"no chart {key!r}: {[el.key for el in at.get('vega_lite_chart')]}"
+    return found[0]
+
+
+def chart_data(element) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """The spec of a rendered Altair chart and its named datasets as data frames."""
+    spec = json.loads(element.proto.spec)
+    frames = {
+        d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in element.proto.datasets
+    }
+    return spec, frames
+
+
+def county_layer(spec: dict) -> tuple[dict, str]:
+    """The map layer that fills counties (a geoshape joined to the TopoJSON's `counties`) and its dataset's
+    name (its own data, or inherited from the enclosing layer / concat, as Altair hoists shared data)."""
+
+    def walk(node, data):
+        if isinstance(node, dict):
+            data = node.get("data", {}).get("name", data) if isinstance(node.get("data"), dict) else data
+            yield node, data
+            for v in node.values():
+                yield from walk(v, data)
+        elif isinstance(node, list):
+            for v in node:
+                yield from walk(v, data)
+
+    for node, data in walk(spec, None):
+        lookups = [s for s in node.get("transform", []) if "lookup" in s]
+        if lookups and lookups[0]["from"]["data"]["format"]["feature"] == "counties":
+            return node, data
+    raise AssertionError("no county layer in the map spec")
+
+
+def map_rows(at: AppTest, key: str) -> pd.DataFrame:
+    spec, frames = chart_data(chart(at, key))
+    return frames[county_layer(spec)[1]]
+
+
+def first_table(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+# --- smoke --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def shared_app() -> AppTest:
+    return open_app()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders(shared_app, page):
+    at = check(shared_app.switch_page(f"pages/{page}.py").run())
+    assert at.title, "no title"
+    banners = [w.value for w in at.warning if BANNER in w.value]
+    if page in NO_DEMO_NUMBERS:
+        assert not banners
+    else:
+        assert banners, f"no demo banner on {page}"
+
+
+# --- sidebar and page widgets -------------------------------------------------------------------------
+def test_year_changes_the_headline():
+    at = open_app()
+    met_2024, total = headline(at)
+    assert "2024" in title(at)
+    check(at.select_slider(key="year").set_value(2020).run())
+    met_2020, total_2020 = headline(at)
+    assert total == total_2020 == 25
+    assert met_2020 < met_2024
+    assert "2020" in title(at)
+    assert at.metric[1].value == str(met_2020)  # the ✓ metric agrees with the headline
+    assert at.query_params["year"] == "2020"  # a copied link reopens 2020
+
+
+def test_indicator_changes_title_and_map_data(catalog):
+    at = open_app("indicator_map")
+    first = catalog.ids[0]
+    assert at.selectbox(key="w_indicator").value == first
+    assert catalog[first].name("zh") in title(at)
+    before_spec, _ = chart_data(chart(at, "indicator_map"))
+    before = map_rows(at, "indicator_map")
+
+    check(at.selectbox(key="w_indicator").set_value("premarital_exam").run())
+    assert title(at).startswith(catalog["premarital_exam"].name("zh"))
+    after_spec, _ = chart_data(chart(at, "indicator_map"))
+    after = map_rows(at, "indicator_map")
+    assert set(after["region_code"]) == set(before["region_code"])
+    assert len(after) == 60
+    merged = before.merge(after, on="region_code", suffixes=("_before", "_after"))
+    assert (merged["value_before"] != merged["value_after"]).any()
+    # the map shows the same numbers as the page's table, and the legend names the new target
+    assert set(after["value_text"]) == set(first_table(at)[t("value")])
+    legend = county_layer(after_spec)[0]["encoding"]["color"]["title"]
+    assert legend != county_layer(before_spec)[0]["encoding"]["color"]["title"]
+    assert at.query_params["ind"] == "premarital_exam"
+
+
+def test_prefecture_restricts_the_map_page(regions):
+    at = open_app("indicator_map")
+    assert len(first_table(at)) == 60
+    check(at.selectbox(key="prefecture").set_value("222400").run())
+    name = regions.name("222400")
+    counties = set(regions.counties("222400")["code"])
+    table = first_table(at)
+    assert len(table) == len(counties) == 8
+    assert set(table[t("prefecture")]) == {name}
+    assert set(table[t("county")]) == {regions.name(c) for c in counties}
+    assert set(map_rows(at, "indicator_map")["region_code"]) == counties
+    assert name in title(at)
+
+    back = [b for b in at.button if b.label == t("back_to_province")]
+    assert back, "no way back to the whole province"
+    check(back[0].click().run())
+    assert at.session_state["prefecture"] == ""
+    assert len(first_table(at)) == 60
+
+
+def test_english(catalog):
+    at = open_app()
+    check(at.radio(key="lang").set_value("en").run())
+    assert title(at).startswith("Overview:")
+    assert "indicators met" in at.metric[0].value
+    assert any(BANNER in w.value for w in at.warning)  # the demo label stays, in Chinese too
+    check(at.switch_page("pages/indicator_map.py").run())
+    assert title(at).startswith(catalog[catalog.ids[0]].name("en"))
+    check(at.switch_page("pages/catalog.py").run())
+    assert title(at) == "Indicator catalog"
+
+
+def test_profile_shows_the_chosen_county():
+    at = open_app("county_profile")
+    code, name = YITONG
+    assert name not in title(at)
+    check(at.selectbox(key="w_county").set_value(code).run())
+    assert title(at) == t("profile_title", county=name)
+    assert at.metric[0].label == name
+    assert at.query_params["county"] == code
+
+
+@pytest.mark.parametrize(
+    ("page", "key", "param"),
+    [
+        ("indicator_map", "indicator_map", "county"),
+        ("indicator_map", "indicator_bars", "bar"),
+        ("overview", "overview_map", "county"),
+    ],
+)
+def test_click_on_a_county_opens_its_profile(page, key, param):
+    at = open_app(page)
+    code, name = YITONG
+    at.session_state[key] = {"selection": {param: [{"region_code": code}]}}
+    check(at.run())
+    assert title(at) == t("profile_title", county=name)
+    assert at.session_state["county"] == code
+    assert at.query_params["county"] == code
+
+
+def a_view_in_english_2021() -> AppTest:
+    """A session that moved the sidebar away from every default (language, year, prefecture, profile)."""
+    at = open_app()
+    at.radio(key="lang").set_value("en")
+    at.select_slider(key="year").set_value(2021)
+    at.selectbox(key="prefecture").set_value("220300")
+    at.selectbox(key="profile").set_value("national-2021-2025")
+    return check(at.run())
+
+
+def sidebar_view(at: AppTest) -> dict:
+    return {k: at.session_state[k] for k in ("lang", "year", "prefecture", "profile")}
+
+
+VIEW = {"lang": "en", "year": 2021, "prefecture": "220300", "profile": "national-2021-2025"}
+
+
+def test_click_on_a_county_keeps_the_sidebar_view():
+    """st.switch_page reruns without widget states, so Streamlit drops them on the page change; the sidebar
+    must come back as it was (it once fell back to zh / 2024 / all prefectures / the Jilin profile)."""
+    at = a_view_in_english_2021()
+    check(at.switch_page("pages/indicator_map.py").run())
+    code, name = YITONG
+    at.session_state["indicator_map"] = {"selection": {"county": [{"region_code": code}]}}
+    check(at.run())
+    assert at.session_state["county"] == code
+    assert sidebar_view(at) == VIEW
+    assert title(at) == t("profile_title", "en", county=name)
+
+
+def test_breadcrumb_keeps_the_sidebar_view():
+    at = a_view_in_english_2021()
+    check(at.switch_page("pages/county_profile.py").run())
+    crumb = [b for b in at.button if b.label.startswith("四平市")]
+    assert crumb, [b.label for b in at.button]
+    check(crumb[0].click().run())
+    assert sidebar_view(at) == VIEW
+    assert title(at) == t("overview_title", "en", region="四平市", year=2021)
+
+
+# --- URL ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("cold_start", [False, True], ids=["running-server", "first-session"])
+def test_deep_link_reopens_the_view(monkeypatch, catalog, cold_start):
+    if cold_start:  # the first session after the server starts: pages/ mode until st.navigation runs
+        monkeypatch.setattr(app_test_module, "PagesManager", PagesManager)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(
+        {"year": "2022", "prov": "220000", "pref": "220300", "ind": "premarital_exam", "show": "status"}
+    )
+    check(at.switch_page("pages/indicator_map.py").run())
+    assert at.select_slider(key="year").value == 2022
+    assert at.selectbox(key="province").value == "220000"
+    assert at.selectbox(key="prefecture").value == "220300"
+    assert at.selectbox(key="w_indicator").value == "premarital_exam"
+    assert at.radio(key="w_map_show").value == "status"
+    assert title(at) == f"{catalog['premarital_exam'].name('zh')} · 四平市 2022"
+    for name, value in {"year": "2022", "pref": "220300", "ind": "premarital_exam"}.items():
+        assert at.query_params[name] == value
+
+
+def test_unknown_url_values_fall_back_to_defaults():
+    at = open_app("indicator_map", query={"year": "1999", "prov": "999999", "ind": "nope", "lang": "xx"})
+    assert at.select_slider(key="year").value == 2024
+    assert at.selectbox(key="province").value == "220000"
+    assert at.selectbox(key="w_indicator").value == load_catalog().ids[0]
+    assert at.radio(key="lang").value == "zh"
+
+
+# --- the whole country --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def national_app() -> AppTest:
+    """Synthetic data for every province (a few seconds the first time; cached for the process)."""
+    return open_app(query={"prov": "100000"}, timeout=180)
+
+
+def test_national_overview(national_app):
+    at = check(national_app.switch_page("pages/overview.py").run())
+    assert t("whole_country") in title(at)
+    met, total = headline(at)
+    assert total == 25 and 0 <= met <= 25
+    assert at.selectbox(key="prefecture").proto.disabled
+
+
+def test_national_map(national_app):
+    at = check(national_app.switch_page("pages/indicator_map.py").run())
+    assert t("whole_country") in title(at)
+    spec, _ = chart_data(chart(at, "indicator_map"))
+    assert len(spec["hconcat"]) == 2  # mainland + the 南海诸岛 inset
+    rows = map_rows(at, "indicator_map")
+    assert len(rows) > 2000
+    assert len(first_table(at)) == len(rows)
