@@ -21,11 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import streamlit.testing.v1.app_test as app_test_module  # noqa: E402
-from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from analytics.geo import topo_path  # noqa: E402
+from ui.apptest import navigation_server  # noqa: E402
 
 IDS = [
     "premarital_exam",
@@ -34,18 +33,6 @@ IDS = [
     "work_safety_accidents",
     "endemic_disease_control",
 ]
-
-
-class _AfterFirstNavigation(PagesManager):
-    """As on a server that has run st.navigation once: every run executes app.py (sidebar) and then the page.
-    Without this, AppTest's reruns with a pages/ folder execute the page script alone and time too little."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-app_test_module.PagesManager = _AfterFirstNavigation
 
 
 def open_map(province: str) -> AppTest:
@@ -88,6 +75,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
+    with navigation_server():
+        return _run(args)
+
+
+def _run(args) -> int:
     for label, province, goal in (("Jilin", "220000", 0.3), ("national", "100000", 1.5)):
         t0 = time.perf_counter()
         at = open_map(province)

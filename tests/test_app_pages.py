@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.catalog import load_catalog
 from analytics.i18n import t
 from analytics.regions import load_regions
+from ui.apptest import navigation_server
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -35,18 +36,9 @@ NO_DEMO_NUMBERS = {"catalog"}  # definitions and targets only: every other page 
 YITONG = ("220323", "伊通满族自治县")  # a county of 四平市 (220300)
 
 
-class _AfterFirstNavigation(PagesManager):
-    """A PagesManager as on a server that has run st.navigation once: app.py runs, then the chosen page."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _navigation_server():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(app_test_module, "PagesManager", _AfterFirstNavigation)
+    with navigation_server():
         yield
 
 

@@ -1,0 +1,114 @@
+"""情景推演 in AppTest: moving the real controls changes the counts shown; steps, save/load, shared link."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.scenarios import Adjustment, Scenario, to_param
+from ui.apptest import navigation_server
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _server(tmp_path, monkeypatch):
+    monkeypatch.setenv("PREVENTION_ATLAS_SCENARIOS", str(tmp_path / "scenarios.json"))
+    with navigation_server():
+        yield
+
+
+def open_page(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page("pages/scenarios.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label_part: str) -> tuple[int, int]:
+    for m in at.metric:
+        if label_part in m.label:
+            before, after = re.findall(r"(\d+) → (\d+)", m.value)[0]
+            return int(before), int(after)
+    raise AssertionError(f"no metric {label_part}: {[m.label for m in at.metric]}")
+
+
+def test_page_renders_with_banner_and_zero_change():
+    at = open_page(ind="rehab_physicians")
+    assert any("示例数据（模拟，非真实统计）" in w.value for w in at.warning)
+    assert "情景推演" in at.title[0].value
+    before, after = metric(at, "达到该指标目标的县数")
+    assert before == after  # nothing adjusted yet
+    region_before, region_after = metric(at, "全区域达标项数")
+    assert region_before == region_after == 20
+
+
+def test_adding_units_raises_the_counties_meeting_the_target():
+    at = open_page(ind="rehab_physicians")
+    at.radio(key="sc_op").set_value("add_units").run()
+    at.number_input(key="sc_units").set_value(40).run()
+    assert not at.exception
+    before, after = metric(at, "达到该指标目标的县数")
+    assert after > before
+    at.number_input(key="sc_units").set_value(400).run()
+    _, more = metric(at, "达到该指标目标的县数")
+    assert more >= after  # more units never mean fewer counties
+    assert "scenario" in at.query_params  # the link carries the scenario
+
+
+def test_points_slider_and_scope():
+    at = open_page(ind="premarital_exam")
+    before, _ = metric(at, "达到该指标目标的县数")
+    at.slider(key="sc_pp").set_value(5.0).run()
+    _, after_all = metric(at, "达到该指标目标的县数")
+    assert after_all > before
+    at.radio(key="sc_scope").set_value("prefecture").run()
+    at.selectbox(key="sc_scope_code").set_value("220600").run()  # 白山市 only
+    _, after_one = metric(at, "达到该指标目标的县数")
+    assert before <= after_one <= after_all
+    region_before, region_after = metric(at, "全区域达标项数")
+    assert region_after >= region_before
+
+
+def test_target_change_and_committed_steps():
+    at = open_page(ind="premarital_exam")
+    at.radio(key="sc_op").set_value("set_target").run()
+    at.number_input(key="sc_target_premarital_exam").set_value(60.0).run()
+    before, after = metric(at, "达到该指标目标的县数")
+    assert after > before
+    at.button[0].click().run()  # 加入情景
+    assert any("情景中的调整" in m.value for m in at.markdown)
+
+
+def test_save_load_and_compare(tmp_path):
+    at = open_page(ind="rehab_physicians")
+    at.radio(key="sc_op").set_value("add_units").run()
+    at.number_input(key="sc_units").set_value(40).run()
+    at.text_input(key="sc_name").set_value("四十名康复医师").run()
+    save = next(b for b in at.button if "保存" in b.label)
+    save.click().run()
+    assert (tmp_path / "scenarios.json").is_file()
+    assert any("四十名康复医师" in s.value for s in at.success)
+    at.multiselect(key="sc_compare").set_value(["四十名康复医师"]).run()
+    assert not at.exception
+    assert any("四十名康复医师" in str(df.value.to_dict()) for df in at.dataframe)
+
+
+def test_shared_link_reopens_the_scenario():
+    token = to_param(Scenario("共享", (Adjustment("rehab_physicians", "add_units", 40),)))
+    at = open_page(ind="rehab_physicians", scenario=token)
+    before, after = metric(at, "达到该指标目标的县数")
+    assert after > before
+    assert any("情景中的调整" in m.value for m in at.markdown)
+
+
+def test_bad_shared_link_is_a_message_not_a_crash():
+    at = open_page(ind="rehab_physicians", scenario="not-a-scenario")
+    assert not at.exception
+    assert at.error and "情景" in at.error[0].value

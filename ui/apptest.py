@@ -1,0 +1,32 @@
+"""Running the app under streamlit's AppTest as a server runs it (used by tests/ and benchmarks/).
+
+With a pages/ folder, AppTest resets `PagesManager.uses_pages_directory` before every run, so every run after
+the first executes the page script alone (Streamlit's older multipage mode): no app.py, no sidebar. A real
+server is in that mode only until the first st.navigation call (ui.context.current() handles that cold start).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+
+
+class AfterFirstNavigation(PagesManager):
+    """A PagesManager as on a server that has run st.navigation once: app.py runs, then the chosen page."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@contextlib.contextmanager
+def navigation_server() -> Iterator[None]:
+    original = app_test_module.PagesManager
+    app_test_module.PagesManager = AfterFirstNavigation
+    try:
+        yield
+    finally:
+        app_test_module.PagesManager = original
