@@ -166,6 +166,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "counties_met_change": {"zh": "达到该指标目标的县数", "en": "Counties meeting this indicator"},
     "before": {"zh": "调整前", "en": "Before"},
     "after": {"zh": "调整后", "en": "After"},
+    "map_pair": {"zh": "地图对比", "en": "Maps"},
+    "pair_status": {"zh": "达标状态：调整前 / 调整后", "en": "Status: before / after"},
+    "pair_trajectory": {
+        "zh": "按期达标趋势：当前速度 / 采取调整后",
+        "en": "Trajectory: today's pace / with the adjustment",
+    },
     "changed_counties": {"zh": "状态发生变化的县（市、区）", "en": "Counties whose status changes"},
     "per_indicator_change": {"zh": "各指标达标县数变化", "en": "Counties meeting each indicator"},
     "minimum_units": {

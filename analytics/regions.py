@@ -85,6 +85,7 @@ class RegionTable:
         self.frame = frame.set_index("code", drop=False).sort_index()
         self._aliases = aliases or {}
         self._names: dict[str, dict[str, set[str]]] = {}
+        self._groups: dict[str | None, pd.DataFrame] = {}
 
     # --- lookup -------------------------------------------------------------------------------
     def __contains__(self, code: object) -> bool:
@@ -109,8 +110,10 @@ class RegionTable:
         return "全国" if str(code) == COUNTRY else self.get(code).name
 
     def names(self, codes) -> list[str]:
-        names = self.frame["name"]
-        return [names.get(str(c), "全国" if str(c) == COUNTRY else str(c)) for c in codes]
+        codes = pd.Index([str(c) for c in codes])
+        found = self.frame["name"].reindex(codes)
+        fallback = pd.Series(["全国" if c == COUNTRY else c for c in codes], index=codes)
+        return found.fillna(fallback).tolist()
 
     def level(self, code: str) -> str:
         return self.get(code).level
@@ -148,7 +151,14 @@ class RegionTable:
         return parent.code if parent is not None and parent.level == "prefecture" else r.code
 
     def county_groups(self, region_code: str | None) -> pd.DataFrame:
-        """region_code, prefecture_code, province_code for every county of a region (None: all China)."""
+        """region_code, prefecture_code, province_code for every county of a region (None: all China).
+
+        Cached per region (the table never changes): callers must not modify the frame they get."""
+        if region_code not in self._groups:
+            self._groups[region_code] = self._county_groups(region_code)
+        return self._groups[region_code]
+
+    def _county_groups(self, region_code: str | None) -> pd.DataFrame:
         c = self.counties(region_code)
         parent_level = c["parent_code"].map(self.frame["level"])
         prefecture = c["parent_code"].where(parent_level == "prefecture", c["code"])

@@ -20,7 +20,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from analytics.attainment import attainment
+from analytics.attainment import attainment, evaluate, prepare
 from analytics.catalog import Catalog, Target, TargetProfile
 
 OPERATIONS = ("add_pp", "scale_pct", "add_units", "set_target")
@@ -124,7 +124,7 @@ def apply(
             )
             profile = replace(profile, targets={**profile.targets, adj.indicator_id: new})
             continue
-        before = _evaluate_counties(out, catalog, profile, regions, region_code, year, adj.indicator_id)
+        before = _evaluate_counties(out, catalog, profile, counties, year, adj.indicator_id)
         lagging = set(before.loc[before["status"] == "not_met", "region_code"])
         scope = scope_counties(adj.scope, counties, lagging, regions)
         rows = out.index[
@@ -147,10 +147,11 @@ def apply(
     )
 
 
-def _evaluate_counties(obs, catalog, profile, regions, region_code, year, indicator_id) -> pd.DataFrame:
-    part = obs[obs["indicator_id"] == indicator_id]
-    ev = attainment(part, regions, catalog, profile, region_code, "county", years=[year])
-    ev = ev[ev["indicator_id"].astype(str) == indicator_id].copy()
+def _evaluate_counties(obs, catalog, profile, counties: pd.Series, year, indicator_id) -> pd.DataFrame:
+    """This year's county rows of one indicator, evaluated (all years go in: a reduction needs its baseline)."""
+    part = obs[(obs["indicator_id"] == indicator_id) & obs["region_code"].isin(counties)]
+    ev = evaluate(prepare(part, catalog, profile), catalog, profile)
+    ev = ev[ev["year"] == year].copy()
     ev["region_code"] = ev["region_code"].astype(str)
     ev["status"] = ev["status"].astype(str)
     return ev
@@ -284,15 +285,22 @@ def compare(
     region_code: str | None,
     year: int,
     indicator_ids: list[str] | None = None,
+    before_levels: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """Before/after rows for every county, prefecture and the province (or the prefecture chosen)."""
+    """Before/after rows for every county, prefecture and the province (or the prefecture chosen).
+
+    `before_levels` (level -> this year's evaluated rows, e.g. the app's cache) saves evaluating "before" again.
+    """
     ids = indicator_ids or catalog.ids
     levels = levels_of(regions, region_code)
     before_obs = before_obs[before_obs["indicator_id"].isin(ids)]
     after_obs = result.observations[result.observations["indicator_id"].isin(ids)]
     parts = []
     for level in levels:
-        b = attainment(before_obs, regions, catalog, profile, region_code, level, years=[year])
+        if before_levels is not None and level in before_levels:
+            b = before_levels[level]
+        else:
+            b = attainment(before_obs, regions, catalog, profile, region_code, level, years=[year])
         a = attainment(after_obs, regions, catalog, result.profile, region_code, level, years=[year])
         keys = ["region_code", "indicator_id"]
         b = b[b["indicator_id"].astype(str).isin(ids)]
@@ -370,7 +378,7 @@ def scenario_view(
     scenario: Scenario,
     *,
     focus: str,
-    region_before: pd.DataFrame,
+    before_levels: dict[str, pd.DataFrame],
     catalog: Catalog,
     profile: TargetProfile,
     regions,
@@ -379,8 +387,9 @@ def scenario_view(
 ) -> ScenarioView:
     """Everything the page needs, computed only for the indicators the scenario touches (and the focus).
 
-    `region_before` is the region's own 25 evaluated rows for the year (cached by the app), so "N / 25 met"
-    after = before, with the touched indicators replaced.
+    `before_levels` holds this year's evaluated rows for each level from county up to the region itself
+    (the app caches them): "before" is not evaluated again, and "N / 25 met" after = before with the touched
+    indicators replaced.
     """
     touched = sorted({a.indicator_id for a in scenario.adjustments} | {focus}, key=catalog.ids.index)
     subset = obs[obs["indicator_id"].isin(touched) | (obs["indicator_id"] == focus)]
@@ -402,8 +411,11 @@ def scenario_view(
         region_code=region_code,
         year=year,
         indicator_ids=touched,
+        before_levels=before_levels,
     )
-    top = table[table["level"] == levels_of(regions, region_code)[-1]].set_index("indicator_id")
+    top_level = levels_of(regions, region_code)[-1]
+    top = table[table["level"] == top_level].set_index("indicator_id")
+    region_before = before_levels[top_level]
     status_before = region_before.set_index(region_before["indicator_id"].astype(str))["status"].astype(str)
     status_after = status_before.copy()
     for ind_id in touched:
@@ -419,15 +431,12 @@ def scenario_view(
         region_met_after=int((status_after == "met").sum()),
         counties_met=met_counts(table),
         changed=table[(table["level"] == "county") & table["changed"]],
-        minimum=minimum_units(
-            subset,
-            catalog=catalog,
-            profile=profile,
-            regions=regions,
-            region_code=region_code,
-            year=year,
-            indicator_id=focus,
-        ),
+        minimum={
+            "region": None
+            if top_focus is None or pd.isna(top_focus["shortfall_before"])
+            else int(top_focus["shortfall_before"]),
+            "every_county": int(county_focus["shortfall_before"].fillna(0).sum()),
+        },
         remaining={
             "region": None
             if top_focus is None or pd.isna(top_focus["shortfall_after"])
@@ -439,29 +448,40 @@ def scenario_view(
 
 
 def trajectory_with(
-    obs_all_years: pd.DataFrame,
-    result: ScenarioResult | None,
+    county_all_years: pd.DataFrame,
+    view: ScenarioView | None,
     *,
-    catalog,
-    profile,
-    regions,
-    region_code,
-    year,
-    indicator_id,
+    catalog: Catalog,
+    profile: TargetProfile,
+    year: int,
+    indicator_id: str,
 ) -> pd.DataFrame:
-    """County trajectories for one indicator at today's pace, or with the scenario's change in `year`."""
+    """County trajectories for one indicator at today's pace, or with the scenario's values in `year`.
+
+    `county_all_years` are the evaluated county rows of every year (the app caches them); with a scenario,
+    the chosen year's value and status are replaced by the scenario's, and the trend is recomputed.
+    """
     from analytics.progress import progress
 
-    part = result.observations if result is not None else obs_all_years
-    part = part[part["indicator_id"] == indicator_id]
-    if result is not None:  # the scenario only holds the touched year: put it back among the other years
-        other = obs_all_years[
-            (obs_all_years["indicator_id"] == indicator_id) & (obs_all_years["year"] != year)
-        ]
-        part = pd.concat([other, part[part["year"] == year]], ignore_index=True)
-    ev = attainment(part, regions, catalog, result.profile if result else profile, region_code, "county")
-    ev = ev[ev["indicator_id"].astype(str) == indicator_id]
-    return progress(ev, catalog, result.profile if result else profile, year)
+    ev = county_all_years[
+        (county_all_years["indicator_id"].astype(str) == indicator_id) & (county_all_years["year"] <= year)
+    ]
+    ev = ev[["region_code", "indicator_id", "year", "value", "status"]].copy()
+    ev["region_code"] = ev["region_code"].astype(str)
+    ev["indicator_id"] = ev["indicator_id"].astype(str)
+    ev["status"] = ev["status"].astype(str)
+    if view is None:
+        return progress(ev, catalog, profile, year)
+    after = view.comparison[
+        (view.comparison["level"] == "county") & (view.comparison["indicator_id"] == indicator_id)
+    ]
+    after = after.set_index("region_code")
+    at_year = ev["year"] == year
+    ev.loc[at_year, "value"] = ev.loc[at_year, "region_code"].map(after["value_after"]).to_numpy()
+    ev.loc[at_year, "status"] = (
+        ev.loc[at_year, "region_code"].map(after["status_after"]).fillna("no_data").to_numpy()
+    )
+    return progress(ev, catalog, view.result.profile, year)
 
 
 def is_noop(adj: Adjustment, profile: TargetProfile) -> bool:

@@ -108,12 +108,13 @@ if steps:
 # --- results -----------------------------------------------------------------------------------
 obs = observations(ctx.source, ctx.province)
 code = None if ctx.national else ctx.region
+before_levels = {lv: ctx.level_rows(lv) for lv in scenarios.levels_of(regs, code)}  # cached "before"
 try:
     view = scenarios.scenario_view(
         obs,
         scenario,
         focus=ind_id,
-        region_before=ctx.region_rows(),
+        before_levels=before_levels,
         catalog=cat,
         profile=ctx.profile,
         regions=regs,
@@ -154,34 +155,89 @@ st.markdown(
 if view.result.unallocated.get(ind_id):
     st.caption(t("unallocated", lang, n=fmt(view.result.unallocated[ind_id])))
 
-# before / after maps for the focus indicator
+# --- maps: status before / after, or trajectory today / with the adjustment (one pair per rerun) --------
 county = view.comparison[
     (view.comparison["level"] == "county") & (view.comparison["indicator_id"] == ind_id)
 ].copy()
 labels = insights.status_labels(lang)
-maps = []
-for side in ("before", "after"):
-    rows = county.assign(
-        status_label=county[f"status_{side}"].map(labels),
-        symbol=county[f"status_{side}"].map(charts.STATUS_SYMBOL),
-        value_text=[insights.format_value(v, ind, lang) for v in county[f"value_{side}"]],
-    )
-    tooltip = [
-        alt.Tooltip("region_name:N", title=t("county", lang)),
-        alt.Tooltip("value_text:N", title=t("value", lang)),
-        alt.Tooltip("status_label:N", title=t("status", lang)),
-    ]
-    maps.append(
-        render.region_map(
-            ctx, rows, color=charts.status_color("status_label", labels, t(side, lang)), tooltip=tooltip
+pair = st.radio(
+    t("map_pair", lang),
+    ["status", "trajectory"],
+    key="sc_maps",
+    horizontal=True,
+    format_func=lambda k: t(f"pair_{k}", lang),
+)
+if pair == "status":
+    maps = []
+    for side in ("before", "after"):
+        rows = county.assign(
+            status_label=county[f"status_{side}"].map(labels),
+            symbol=county[f"status_{side}"].map(charts.STATUS_SYMBOL),
+            value_text=[insights.format_value(v, ind, lang) for v in county[f"value_{side}"]],
+        )
+        tooltip = [
+            alt.Tooltip("region_name:N", title=t("county", lang)),
+            alt.Tooltip("value_text:N", title=t("value", lang)),
+            alt.Tooltip("status_label:N", title=t("status", lang)),
+        ]
+        maps.append(
+            render.region_map(
+                ctx, rows, color=charts.status_color("status_label", labels, t(side, lang)), tooltip=tooltip
+            )
+        )
+    left, right = st.columns(2)
+    for col, side, spec in zip((left, right), ("before", "after"), maps, strict=True):
+        with col:
+            st.subheader(t(side, lang))
+            render.chart(spec, key=f"scenario_map_{side}")
+    render.map_caption(ctx)
+else:
+    st.subheader(t("trajectory_title", lang, year=ctx.profile.target_year))
+    traj_labels = {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS}
+    traj_scale = charts.categorical_scale(charts.TRAJECTORY_COLORS, traj_labels)
+    cols = st.columns(2)
+    for col, label, with_view in zip(cols, ("todays_pace", "with_adjustment"), (None, view), strict=True):
+        prog = scenarios.trajectory_with(
+            ctx.all_years("county"),
+            with_view,
+            catalog=cat,
+            profile=ctx.profile,
+            year=ctx.year,
+            indicator_id=ind_id,
+        )
+        rows = county[["region_code", "region_name"]].merge(
+            prog[["region_code", "trajectory"]], on="region_code", how="left"
+        )
+        rows["trajectory_label"] = rows["trajectory"].fillna("no_data").map(traj_labels)
+        rows["symbol"] = rows["trajectory_label"].str[0]
+        spec = render.region_map(
+            ctx,
+            rows,
+            color=alt.Color(
+                "trajectory_label:N",
+                scale=traj_scale,
+                title=t(label, lang),
+                legend=alt.Legend(orient="bottom", columns=2),
+            ),
+            tooltip=[
+                alt.Tooltip("region_name:N", title=t("county", lang)),
+                alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
+            ],
+        )
+        with col:
+            st.markdown(f"**{t(label, lang)}**")
+            render.chart(spec, key=f"trajectory_{label}")
+            render.table(
+                rows["trajectory_label"].value_counts().rename_axis(t("show_trajectory", lang)).reset_index()
+            )
+    st.caption(
+        t(
+            "method_note",
+            lang,
+            method=t("method_trajectory", lang),
+            years=f"{ctx.profile.baseline_year}–{ctx.year}",
         )
     )
-left, right = st.columns(2)
-for col, side, spec in zip((left, right), ("before", "after"), maps, strict=True):
-    with col:
-        st.subheader(t(side, lang))
-        render.chart(spec, key=f"scenario_map_{side}")
-render.map_caption(ctx)
 
 st.subheader(t("changed_counties", lang))
 changed = view.changed[view.changed["indicator_id"] == ind_id]
@@ -213,56 +269,6 @@ render.table(
     )
 )
 
-# --- trajectory: today's pace vs with the adjustment --------------------------------------------
-st.subheader(t("trajectory_title", lang, year=ctx.profile.target_year))
-traj_labels = {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS}
-traj_scale = charts.categorical_scale(charts.TRAJECTORY_COLORS, traj_labels)
-cols = st.columns(2)
-for col, label, res in zip(cols, ("todays_pace", "with_adjustment"), (None, view.result), strict=True):
-    prog = scenarios.trajectory_with(
-        obs,
-        res,
-        catalog=cat,
-        profile=ctx.profile,
-        regions=regs,
-        region_code=code,
-        year=ctx.year,
-        indicator_id=ind_id,
-    )
-    rows = county[["region_code", "region_name"]].merge(
-        prog[["region_code", "trajectory"]], on="region_code", how="left"
-    )
-    rows["trajectory_label"] = rows["trajectory"].fillna("no_data").map(traj_labels)
-    rows["symbol"] = rows["trajectory_label"].str[0]
-    spec = render.region_map(
-        ctx,
-        rows,
-        color=alt.Color(
-            "trajectory_label:N",
-            scale=traj_scale,
-            title=t(label, lang),
-            legend=alt.Legend(orient="bottom", columns=2),
-        ),
-        tooltip=[
-            alt.Tooltip("region_name:N", title=t("county", lang)),
-            alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
-        ],
-    )
-    with col:
-        st.markdown(f"**{t(label, lang)}**")
-        render.chart(spec, key=f"trajectory_{label}")
-        render.table(
-            rows["trajectory_label"].value_counts().rename_axis(t("show_trajectory", lang)).reset_index()
-        )
-st.caption(
-    t(
-        "method_note",
-        lang,
-        method=t("method_trajectory", lang),
-        years=f"{ctx.profile.baseline_year}–{ctx.year}",
-    )
-)
-
 # --- save, load, compare, share ----------------------------------------------------------------
 st.divider()
 st.caption(t("share_link", lang))
@@ -288,7 +294,7 @@ else:
                 obs,
                 saved[nm],
                 focus=saved[nm].adjustments[-1].indicator_id if saved[nm].adjustments else ind_id,
-                region_before=ctx.region_rows(),
+                before_levels=before_levels,
                 catalog=cat,
                 profile=ctx.profile,
                 regions=regs,

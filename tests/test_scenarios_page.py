@@ -112,3 +112,15 @@ def test_bad_shared_link_is_a_message_not_a_crash():
     at = open_page(ind="rehab_physicians", scenario="not-a-scenario")
     assert not at.exception
     assert at.error and "情景" in at.error[0].value
+
+
+def test_trajectory_maps_today_vs_with_the_adjustment():
+    at = open_page(ind="prenatal_screening")
+    at.radio(key="sc_maps").set_value("trajectory").run()
+    assert not at.exception
+    charts_shown = at.get("vega_lite_chart")
+    assert len(charts_shown) == 2  # today's pace, with the adjustment
+    at.slider(key="sc_pp").set_value(10.0).run()
+    assert not at.exception
+    tables = [df.value for df in at.dataframe if "按期达标趋势" in df.value.columns]
+    assert len(tables) == 2

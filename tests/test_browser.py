@@ -1,0 +1,266 @@
+"""The app in a real browser: every page renders without an exception, the maps draw, a click on a county
+opens its profile, deep links reopen the view (also as the first session after the server starts), the
+whole country renders, English works. Screenshots go to test-output/screenshots/ (git-ignored).
+
+Runs the app itself (`.venv/bin/python -m streamlit run app.py` on a free port) and drives Debian's
+/usr/bin/chromium through Playwright. Run: python -m pytest tests/test_browser.py -q
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from browser_helpers import (
+    CHROMIUM,
+    VIEWPORT,
+    AppServer,
+    assert_no_exception,
+    body_text,
+    county_point,
+    goto,
+    launch,
+    retry_if_server_stopped,
+    screenshot,
+    slider_value,
+    title,
+    tooltip_text,
+    wait_for_app,
+    wait_for_map,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+JILIN_COUNTIES = 60  # county-level units of 吉林省 in the boundary file
+NATIONAL_MIN_SHAPES = 2000
+DEEP_LINK = "/indicator_map?prov=220000&year=2022&ind=prenatal_screening&show=status"
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def app_server():
+    server = AppServer("app")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app(app_server) -> AppServer:
+    """The running app (restarted first if something outside the tests stopped it)."""
+    app_server.ensure()
+    return app_server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context per test: a new Streamlit session, as when a link is opened."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_fresh(browser, url: str):
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    goto(page, url)
+    return context, page
+
+
+def assert_map_drawn(info: dict, min_shapes: int) -> None:
+    """SVG: at least `min_shapes` county paths; canvas: not blank (several colours). Either way a real size."""
+    brief = {k: v for k, v in info.items() if k != "text"}
+    assert info.get("renderer") in ("svg", "canvas"), brief
+    if info["renderer"] == "svg":
+        assert info["shapes"] >= min_shapes, brief
+    else:
+        assert info["colours"] >= 3, brief
+    assert info["width"] > 300 and info["svgWidth"] > 300 and info["svgHeight"] > 300, brief
+
+
+def assert_deep_link_view(page) -> None:
+    heading = title(page)
+    assert "产前筛查率" in heading, heading
+    assert "2022" in heading, heading
+    assert slider_value(page, "年份") == "2022"
+    params = parse_qs(urlparse(page.url).query)
+    assert params.get("ind") == ["prenatal_screening"], page.url
+    assert params.get("year") == ["2022"], page.url
+    assert params.get("show") == ["status"], page.url
+    assert urlparse(page.url).path == "/indicator_map", page.url
+
+
+# --- deep link as the very first session of a new server (Streamlit's cold-start multipage path) --
+@pytest.fixture
+def cold_server():
+    """A server of its own that no session has used yet."""
+    server = AppServer("cold")
+    server.start()
+    yield server
+    server.stop()
+
+
+@retry_if_server_stopped
+def test_deep_link_right_after_server_start(browser, cold_server):
+    context, page = open_fresh(browser, cold_server.url + DEEP_LINK)
+    try:
+        assert_no_exception(page)
+        assert_deep_link_view(page)
+        assert_map_drawn(wait_for_map(page, "indicator_map", JILIN_COUNTIES), JILIN_COUNTIES)
+        screenshot(page, "deep_link_cold")
+    finally:
+        context.close()
+    # other sessions come and go; the same link still reopens the same view
+    for path in ("/", "/catalog"):
+        context, page = open_fresh(browser, cold_server.url + path)
+        assert_no_exception(page)
+        context.close()
+    context, page = open_fresh(browser, cold_server.url + DEEP_LINK)
+    try:
+        assert_no_exception(page)
+        assert_deep_link_view(page)
+    finally:
+        context.close()
+
+
+# --- every page ------------------------------------------------------------------------------------
+PAGES = {
+    "overview": ("/", "总览"),
+    "indicator_map": ("/indicator_map", "指标地图"),
+    "county_profile": ("/county_profile", "区县画像"),
+    "scenarios": ("/scenarios", "情景推演"),
+    "catalog": ("/catalog", "指标说明"),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+@retry_if_server_stopped
+def test_page_renders(page, app, name):
+    path, nav = PAGES[name]
+    goto(page, app.url + path)
+    assert_no_exception(page)
+    expected_path = "/" if name == "overview" else path
+    assert urlparse(page.url).path == expected_path, page.url
+    assert nav in body_text(page)
+    assert title(page)
+    screenshot(page, f"page_{name}")
+
+
+# --- the maps draw ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("path", "key", "name"),
+    [
+        ("/", "overview_map", "map_overview"),
+        ("/indicator_map?ind=premarital_exam", "indicator_map", "map_indicator_premarital_exam"),
+    ],
+)
+@retry_if_server_stopped
+def test_map_draws(page, app, path, key, name):
+    goto(page, app.url + path)
+    assert_map_drawn(wait_for_map(page, key, JILIN_COUNTIES), JILIN_COUNTIES)
+    assert_no_exception(page)
+    screenshot(page, name)
+
+
+@retry_if_server_stopped
+def test_indicator_map_legend_names_the_target(page, app):
+    goto(page, app.url + "/indicator_map?ind=premarital_exam")
+    info = wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    if info["renderer"] == "svg":
+        assert "目标" in info["text"], info["text"]  # legend title: 指标值（目标 ＞70%）
+    assert "目标" in body_text(page)
+
+
+# --- a click on a county opens its profile -----------------------------------------------------------
+FIRST_COUNTY = "南关区"  # 220102, codes[0] of 吉林省: the profile page's fallback when the county is unknown
+
+# Regression (fixed in 929695e): the prefecture outlines were drawn with fill="transparent" above the
+# counties and took every click and hover: each click opened 南关区 (the fallback county), and the hover
+# tooltip showed the outline's raw GeoJSON. Clicks and hovers must reach the county underneath.
+
+
+def click_county(page, app, exclude=()) -> dict:
+    goto(page, app.url + "/indicator_map?prov=220000&ind=premarital_exam")
+    info = wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    assert info["renderer"] == "svg", "the click test finds a county through the SVG"
+    point = county_point(page, "indicator_map", exclude)
+    assert point and point["name"], "no point of the map on a county shape"
+    page.mouse.click(point["x"], point["y"])
+    # (page.url only updates while Playwright runs: wait with its own calls, not time.sleep)
+    page.wait_for_url(lambda url: urlparse(url).path == "/county_profile", timeout=30_000)
+    wait_for_app(page)
+    page.locator('[data-testid="stMain"] h1', has_text="区县画像").first.wait_for(timeout=30_000)
+    assert_no_exception(page)
+    return point
+
+
+@retry_if_server_stopped
+def test_click_county_opens_its_profile(page, app):
+    point = click_county(page, app, exclude=(FIRST_COUNTY,))
+    heading = title(page)
+    assert heading == f"区县画像：{point['name']}", (point, heading)
+    assert parse_qs(urlparse(page.url).query).get("county"), page.url
+    screenshot(page, "click_county_profile")
+
+
+@retry_if_server_stopped
+def test_map_hover_shows_the_county_tooltip(page, app):
+    goto(page, app.url + "/indicator_map?prov=220000&ind=premarital_exam")
+    wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    point = county_point(page, "indicator_map", (FIRST_COUNTY,))
+    assert point and point["name"]
+    page.mouse.move(point["x"] - 4, point["y"] - 4)
+    page.mouse.move(point["x"], point["y"])
+    text = tooltip_text(page)
+    assert point["name"] in text and "目标" in text, (point, text)
+    assert '"type"' not in text, text
+
+
+# --- the whole country ------------------------------------------------------------------------------
+@retry_if_server_stopped
+def test_national_map(page, app):
+    started = time.monotonic()
+    goto(page, app.url + "/?prov=100000", timeout=60)
+    info = wait_for_map(page, "overview_map", NATIONAL_MIN_SHAPES, timeout=60)
+    assert time.monotonic() - started < 60
+    assert_map_drawn(info, NATIONAL_MIN_SHAPES)
+    assert_no_exception(page)
+    assert "全国" in title(page)
+    screenshot(page, "national_overview")
+
+
+# --- English --------------------------------------------------------------------------------------
+@retry_if_server_stopped
+def test_english(page, app):
+    goto(page, app.url + "/?lang=en")
+    assert_no_exception(page)
+    assert "Overview" in body_text(page)
+    assert "Overview" in title(page)
+    screenshot(page, "english_overview")
+
+
+# --- the deep link again, on a server that has served other sessions --------------------------------
+@retry_if_server_stopped
+def test_deep_link_later(browser, app):
+    context, page = open_fresh(browser, app.url + DEEP_LINK)
+    try:
+        assert_no_exception(page)
+        assert_deep_link_view(page)
+        screenshot(page, "deep_link_later")
+    finally:
+        context.close()
