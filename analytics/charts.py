@@ -282,7 +282,7 @@ def bullet_chart(data: pd.DataFrame, *, titles: dict) -> alt.FacetChart:
     )
 
 
-def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 5) -> alt.FacetChart:
+def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 4) -> alt.FacetChart:
     """Small multiples: observed line with points, dashed projection to the target year, target rule."""
     base = alt.Chart(data).encode(
         x=alt.X("year:O", title=None),
@@ -300,7 +300,7 @@ def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 5) -> alt.Fa
     )
     return (
         alt.layer(observed, projected, target, data=data)
-        .properties(width=170, height=110)
+        .properties(width=160, height=110)
         .facet(
             facet=alt.Facet(
                 "indicator:N", sort=titles["order"], title=None, header=alt.Header(labelLimit=170)
