@@ -50,25 +50,26 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(1)
 
 
+def _add_source(cmd: argparse.ArgumentParser) -> None:
+    """Where the observations come from, and the region and year every analysis command needs."""
+    src = cmd.add_mutually_exclusive_group()
+    src.add_argument("--data", help="规范长表 CSV（默认：内置示例数据）")
+    src.add_argument("--db", help="数据库文件（数据导入功能完成后可用）")
+    cmd.add_argument("--region", required=True, help="省或市州的6位行政区划代码，如 220000")
+    cmd.add_argument("--year", required=True, type=int)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m analytics", description="残疾预防达标地图 — 命令行工具")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     att = sub.add_parser("attainment", help="各地区各指标的达标情况（值、目标、状态、差距、缺口）")
-    src = att.add_mutually_exclusive_group()
-    src.add_argument("--data", help="规范长表 CSV（默认：内置示例数据）")
-    src.add_argument("--db", help="数据库文件（数据导入功能完成后可用）")
-    att.add_argument("--region", required=True, help="省或市州的6位行政区划代码，如 220000")
-    att.add_argument("--year", required=True, type=int)
+    _add_source(att)
     att.add_argument("--level", required=True, choices=["county", "city", "prefecture", "province"])
     att.add_argument("--targets", default=DEFAULT_PROFILE, help=f"目标方案（{', '.join(list_profiles())}）")
     att.add_argument("--format", choices=["table", "csv"], default="table")
 
     wi = sub.add_parser("whatif", help="情景推演：调整一项指标后各县、市州、全省的达标变化")
-    src = wi.add_mutually_exclusive_group()
-    src.add_argument("--data", help="规范长表 CSV（默认：内置示例数据）")
-    src.add_argument("--db", help="数据库文件（数据导入功能完成后可用）")
-    wi.add_argument("--region", required=True, help="省或市州的6位行政区划代码")
-    wi.add_argument("--year", required=True, type=int)
+    _add_source(wi)
     wi.add_argument("--indicator", required=True, help="指标编号，如 prenatal_screening")
     how = wi.add_mutually_exclusive_group(required=True)
     how.add_argument("--add-pp", type=float, help="提高 X 个百分点（或指标单位）")

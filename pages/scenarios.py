@@ -109,11 +109,13 @@ if steps:
 obs = observations(ctx.source, ctx.province)
 code = None if ctx.national else ctx.region
 before_levels = {lv: ctx.level_rows(lv) for lv in scenarios.levels_of(regs, code)}  # cached "before"
-try:
-    view = scenarios.scenario_view(
+
+
+def view_of(s: scenarios.Scenario, focus: str) -> scenarios.ScenarioView:
+    return scenarios.scenario_view(
         obs,
-        scenario,
-        focus=ind_id,
+        s,
+        focus=focus,
         before_levels=before_levels,
         catalog=cat,
         profile=ctx.profile,
@@ -121,6 +123,10 @@ try:
         region_code=code,
         year=ctx.year,
     )
+
+
+try:
+    view = view_of(scenario, ind_id)
 except scenarios.ScenarioError as exc:
     st.error(t("scenario_error", lang, error=exc))
     st.stop()
@@ -290,16 +296,8 @@ else:
     if chosen:
         rows = []
         for nm in chosen:
-            v = scenarios.scenario_view(
-                obs,
-                saved[nm],
-                focus=saved[nm].adjustments[-1].indicator_id if saved[nm].adjustments else ind_id,
-                before_levels=before_levels,
-                catalog=cat,
-                profile=ctx.profile,
-                regions=regs,
-                region_code=code,
-                year=ctx.year,
+            v = view_of(
+                saved[nm], saved[nm].adjustments[-1].indicator_id if saved[nm].adjustments else ind_id
             )
             rows.append(
                 {
