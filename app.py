@@ -17,6 +17,7 @@ pages = [
     st.Page("pages/indicator_map.py", title=t("page_map", lang), url_path="indicator_map"),
     st.Page("pages/county_profile.py", title=t("page_profile", lang), url_path="county_profile"),
     st.Page("pages/scenarios.py", title=t("page_scenarios", lang), url_path="scenarios"),
+    st.Page("pages/data.py", title=t("page_data", lang), url_path="data"),
     st.Page("pages/catalog.py", title=t("page_catalog", lang), url_path="catalog"),
 ]
 page = st.navigation(pages, position="top")

@@ -13,7 +13,7 @@ from analytics.attainment import attainment, summarize
 from analytics.catalog import DEFAULT_PROFILE, CatalogError, list_profiles, load_catalog, load_profile
 from analytics.regions import RegionError, load_regions
 from analytics.scenarios import ALLOCATIONS, Adjustment, Scenario, ScenarioError, apply, compare
-from analytics.store import DEMO_FILE, DEMO_LABEL_ZH, ObservationError, read_observations
+from analytics.store import DEMO_FILE, DEMO_LABEL_ZH, DEMO_REGION, ObservationError, read_observations
 
 ATTAINMENT_COLUMNS = [
     "region_code",
@@ -54,7 +54,7 @@ def _add_source(cmd: argparse.ArgumentParser) -> None:
     """Where the observations come from, and the region and year every analysis command needs."""
     src = cmd.add_mutually_exclusive_group()
     src.add_argument("--data", help="规范长表 CSV（默认：内置示例数据）")
-    src.add_argument("--db", help="数据库文件（数据导入功能完成后可用）")
+    src.add_argument("--db", help="数据库文件（python -m analytics import 写入的 SQLite 文件）")
     cmd.add_argument("--region", required=True, help="省或市州的6位行政区划代码，如 220000")
     cmd.add_argument("--year", required=True, type=int)
 
@@ -67,6 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
     att.add_argument("--level", required=True, choices=["county", "city", "prefecture", "province"])
     att.add_argument("--targets", default=DEFAULT_PROFILE, help=f"目标方案（{', '.join(list_profiles())}）")
     att.add_argument("--format", choices=["table", "csv"], default="table")
+
+    for name, text in (
+        ("validate", "检查一份报送文件（xlsx/csv）：格式、表头、地区、指标、数值"),
+        ("import", "校验并导入一份报送文件，成为数据库中的新数据版本（出错则数据库不变）"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("file", help="xlsx 或 csv 文件（UTF-8 或 GBK）")
+        cmd.add_argument("--region", default=DEMO_REGION, help="报送所属的省或市州代码（默认 220000 吉林省）")
+        cmd.add_argument("--year", type=int, help="文件中没有年份列时，数据所属年份")
+        if name == "import":
+            cmd.add_argument(
+                "--db",
+                help="数据库文件（默认：环境变量 PREVENTION_ATLAS_DB 或 ~/.prevention_atlas/atlas.sqlite）",
+            )
+            cmd.add_argument("--dataset", help="数据集名称（默认：文件名）")
+            cmd.add_argument("--department", default="", help="报送部门")
+            cmd.add_argument("--note", default="", help="备注")
 
     wi = sub.add_parser("whatif", help="情景推演：调整一项指标后各县、市州、全省的达标变化")
     _add_source(wi)
@@ -152,8 +169,88 @@ WHATIF_COLUMNS = [
 
 def _load(args: argparse.Namespace, catalog) -> pd.DataFrame:
     if args.db:
-        raise UsageError("--db 需要数据库存储（数据导入功能），当前版本请用 --data 指定规范 CSV")
+        from analytics.store import Store
+
+        if not os.path.isfile(args.db):
+            raise UsageError(f"找不到数据库文件：{args.db}")
+        obs = Store(args.db).current()
+        if obs.empty:
+            raise UsageError(f"数据库 {args.db} 中还没有数据（先用 import 导入）")
+        return obs
     return read_observations(args.data or DEMO_FILE, catalog)
+
+
+def _read_submission(args: argparse.Namespace):
+    from analytics.ingest import read_submission
+
+    if not os.path.isfile(args.file):
+        raise UsageError(f"找不到文件：{args.file}")
+    with open(args.file, "rb") as fh:
+        data = fh.read()
+    region = load_regions().get(args.region)
+    if region.level == "county":
+        raise UsageError(f"{region.name}（{region.code}）是县级单位；--region 请给省或市州代码")
+    return read_submission(
+        data,
+        os.path.basename(args.file),
+        region=region.code,
+        year=args.year,
+        catalog=load_catalog(),
+        regions=load_regions(),
+    )
+
+
+def _print_problems(sub) -> None:
+    label = {"error": "✗ 错误", "warning": "! 警告"}
+    for p in sub.problems:  # the messages carry their own row numbers ("第5行：…")
+        print(f"  {label[p.severity]}  {p.message_zh}")
+
+
+def _summary(sub) -> str:
+    obs = sub.observations
+    years = ", ".join(str(y) for y in sorted(set(obs["year"]))) if len(obs) else "—"
+    return (
+        f"{sub.source_name}：{len(obs)} 行数据（{obs['region_code'].nunique() if len(obs) else 0} 个县，"
+        f"{obs['indicator_id'].nunique() if len(obs) else 0} 项指标，年份 {years}）；"
+        f"版式 {sub.layout or '—'}，编码 {sub.encoding or 'xlsx'}；错误 {len(sub.errors)} 条，警告 {len(sub.warnings)} 条"
+    )
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    sub = _read_submission(args)
+    print(_summary(sub))
+    _print_problems(sub)
+    if not sub.ok:
+        print("校验未通过：请按上面的行号修改后重新提交。", file=sys.stderr)
+        return 1
+    print("校验通过，可以导入。")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from analytics.store import Store, StoreError
+
+    sub = _read_submission(args)
+    print(_summary(sub))
+    _print_problems(sub)
+    if not sub.ok:
+        print("校验未通过，未导入任何数据（数据库保持不变）。", file=sys.stderr)
+        return 1
+    store = Store(args.db)
+    try:
+        version = store.import_observations(
+            sub.observations,
+            dataset=args.dataset or os.path.splitext(sub.source_name)[0],
+            source_name=sub.source_name,
+            sha256=sub.sha256,
+            department=args.department,
+            note=args.note,
+            passphrase=os.environ.get("PREVENTION_ATLAS_PASSPHRASE"),
+        )
+    except StoreError as exc:
+        raise UsageError(f"{exc}（数据库保持不变）") from None
+    print(f"已导入：数据版本 {version}，{len(sub.observations)} 行，数据库 {store.path}")
+    return 0
 
 
 def _check_region_year(regions, obs: pd.DataFrame, region_code: str, year: int):
@@ -236,6 +333,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_attainment(args)
         if args.command == "whatif":
             return run_whatif(args)
+        if args.command == "validate":
+            return run_validate(args)
+        if args.command == "import":
+            return run_import(args)
     except (UsageError, RegionError, CatalogError, ObservationError, ScenarioError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

@@ -320,3 +320,59 @@ def trend_frame(
     )
     out["value"] = out["value"].astype(float).round(2)
     return out
+
+
+JUMP_POINTS = 20.0  # a change of more than this many points from the previous year is worth a second look
+
+
+def completeness(ev_county: pd.DataFrame, catalog: Catalog, regions, lang: str) -> pd.DataFrame:
+    """County x indicator for one year: ✓ where the numbers to evaluate it are there, – where they are missing."""
+    rows = with_labels(ev_county, catalog, regions, lang)
+    rows["present"] = rows["status"] != "no_data"
+    rows["mark"] = np.where(rows["present"], "✓", "–")
+    return rows[["region_code", "region_name", "indicator_id", "indicator", "present", "mark"]]
+
+
+def quality_flags(
+    ev_all_years: pd.DataFrame, catalog: Catalog, regions, year: int, lang: str
+) -> pd.DataFrame:
+    """Rows to check before a meeting: values without counts (cannot be summed upward) and jumps of more than
+    JUMP_POINTS points against the previous year (rates and shares only)."""
+    ev = ev_all_years[ev_all_years["year"].isin([year, year - 1])].copy()
+    ev["indicator_id"] = ev["indicator_id"].astype(str)
+    ev["region_code"] = ev["region_code"].astype(str)
+    now = ev[ev["year"] == year].set_index(["region_code", "indicator_id"])
+    before = ev[ev["year"] == year - 1].set_index(["region_code", "indicator_id"])["value"]
+    flags = []
+    value_only = now[now.get("n_value_only", pd.Series(0, index=now.index)) > 0]
+    for (code, ind_id), _ in value_only.iterrows():
+        flags.append((code, ind_id, "value_only"))
+    percent = {i.id for i in catalog.indicators if i.kind == "rate"}  # 1/0 county flags jump by design
+    jump = (now["value"] - before.reindex(now.index)).abs()
+    for (code, ind_id), change in jump[jump > JUMP_POINTS].items():
+        if ind_id in percent:
+            flags.append((code, ind_id, f"jump:{change:.1f}"))
+    out = []
+    for code, ind_id, flag in flags:
+        if flag == "value_only":
+            text = (
+                "只有数值，没有分子分母：无法按求和汇总"
+                if lang == "zh"
+                else "value only, no counts: cannot be summed upward"
+            )
+        else:
+            pts = flag.split(":")[1]
+            text = (
+                f"比上一年变化 {pts} 个百分点，请核实"
+                if lang == "zh"
+                else f"changed {pts} points since last year: please check"
+            )
+        out.append(
+            {
+                "region_code": code,
+                "county": regions.name(code),
+                "indicator": catalog[ind_id].short(lang),
+                "flag": text,
+            }
+        )
+    return pd.DataFrame(out, columns=["region_code", "county", "indicator", "flag"])

@@ -1,9 +1,20 @@
-"""Where observations come from: the canonical long CSV (the embedded demo dataset or a file given by path)."""
+"""Where observations come from: the canonical long CSV (the embedded demo dataset or a file given by path),
+or the persistent store (a SQLite file of dataset versions, `Store`)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analytics.attainment import OBS_COLUMNS
@@ -86,3 +97,472 @@ def check_observations(df: pd.DataFrame, catalog: Catalog, source: str = "") -> 
 
 def load_demo(catalog: Catalog | None = None) -> pd.DataFrame:
     return read_observations(DEMO_FILE, catalog)
+
+
+# --- the persistent store -------------------------------------------------------------------------------
+# One SQLite file holds every imported dataset version. An import is one transaction; a rollback only
+# flips statuses, so history is never lost. current() merges the active versions key by key.
+
+DB_ENV = "PREVENTION_ATLAS_DB"
+PASSPHRASE_ENV = "PREVENTION_ATLAS_ADMIN_PASSPHRASE"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30.0
+KEY_COLUMNS = ["region_code", "year", "indicator_id"]
+PROVENANCE_COLUMNS = ["source_row", "dataset", "dataset_version", "source", "imported_at", "department"]
+CURRENT_COLUMNS = OBS_COLUMNS + PROVENANCE_COLUMNS
+VERSION_COLUMNS = [
+    "version_id",
+    "dataset",
+    "source_name",
+    "sha256",
+    "imported_at",
+    "department",
+    "note",
+    "rows",
+    "status",
+    "parent_version",
+]
+CHANGES = ("new", "unchanged", "changed")
+_VALUE_COLUMNS = ["numerator", "denominator", "value"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS versions (
+    version_id     INTEGER PRIMARY KEY,
+    dataset        TEXT NOT NULL,
+    source_name    TEXT NOT NULL,
+    sha256         TEXT NOT NULL,
+    imported_at    TEXT NOT NULL,
+    department     TEXT NOT NULL DEFAULT '',
+    note           TEXT NOT NULL DEFAULT '',
+    rows           INTEGER NOT NULL,
+    status         TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'rolled_back')),
+    parent_version INTEGER REFERENCES versions(version_id)
+);
+CREATE INDEX IF NOT EXISTS versions_dataset ON versions(dataset, version_id);
+CREATE TABLE IF NOT EXISTS observations (
+    version_id   INTEGER NOT NULL REFERENCES versions(version_id),
+    region_code  TEXT NOT NULL CHECK (length(region_code) = 6),
+    year         INTEGER NOT NULL,
+    indicator_id TEXT NOT NULL,
+    numerator    REAL,
+    denominator  REAL,
+    value        REAL,
+    source_row   INTEGER
+);
+-- The key lookup of current(): with version_id last, makes "latest version per key" an index walk and
+-- forbids the same key twice in one version.
+CREATE UNIQUE INDEX IF NOT EXISTS observations_key
+    ON observations(region_code, year, indicator_id, version_id);
+"""
+
+
+class StoreError(ValueError):
+    """A write or read the store refuses; the message (Chinese) says why. The store is unchanged."""
+
+
+def default_db_path() -> Path:
+    """`$PREVENTION_ATLAS_DB` if set, else ~/.prevention_atlas/atlas.sqlite."""
+    env = os.environ.get(DB_ENV, "").strip()
+    return Path(env).expanduser() if env else Path.home() / ".prevention_atlas" / "atlas.sqlite"
+
+
+def file_sha256(data: bytes | str | Path) -> str:
+    """Hex SHA-256 of a submission's bytes (or of the file at a path), as stored in versions.sha256."""
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    with open(data, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _rows_message(label: str, positions: np.ndarray, shown: list[str]) -> str:
+    # positions are 0-based; people count records from 1
+    examples = "、".join(f"第{p + 1}条（{s}）" for p, s in zip(positions[:5], shown[:5], strict=False))
+    more = f"等 {len(positions)} 条" if len(positions) > 5 else ""
+    return f"{label}：{examples}{more}"
+
+
+def canonical_observations(obs: pd.DataFrame) -> pd.DataFrame:
+    """Check the shape of a frame to import and return it with canonical types; StoreError if unusable.
+
+    Shape only (columns, 6-digit codes, integer years, numbers, one row per key): whether the
+    indicator ids and regions make sense is the submission checker's job (analytics.ingest).
+    """
+    if not isinstance(obs, pd.DataFrame):
+        raise StoreError(f"要导入的数据必须是表格（DataFrame），收到的是 {type(obs).__name__}")
+    missing = [c for c in OBS_COLUMNS if c not in obs.columns]
+    if missing:
+        raise StoreError(f"要导入的数据缺少列：{', '.join(missing)}（规范列为 {', '.join(OBS_COLUMNS)}）")
+    if obs.empty:
+        raise StoreError("要导入的数据没有任何行")
+    df = obs.reset_index(drop=True)
+    problems: list[str] = []
+
+    codes = df["region_code"].astype("string").str.strip()
+    bad = np.flatnonzero(~codes.str.fullmatch(r"\d{6}").fillna(False).to_numpy(bool))
+    if bad.size:
+        problems.append(_rows_message("地区代码不是6位行政区划代码", bad, [str(codes[p]) for p in bad[:5]]))
+
+    years = pd.to_numeric(df["year"], errors="coerce")
+    bad = np.flatnonzero((years.isna() | (years % 1 != 0)).to_numpy(bool))
+    if bad.size:
+        problems.append(_rows_message("年份不是整数", bad, [str(df.at[p, "year"]) for p in bad[:5]]))
+
+    ids = df["indicator_id"]
+    bad = np.flatnonzero((ids.isna() | (ids.astype("string").str.strip() == "")).to_numpy(bool))
+    if bad.size:
+        problems.append(_rows_message("指标编号为空", bad, ["空"] * min(5, bad.size)))
+
+    numbers = {}
+    for col in _VALUE_COLUMNS + (["source_row"] if "source_row" in df.columns else []):
+        num = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        invalid = (num.isna() & df[col].notna()) | np.isinf(num)
+        if col == "source_row":
+            invalid |= num.notna() & (num % 1 != 0)
+        bad = np.flatnonzero(invalid.to_numpy(bool))
+        if bad.size:
+            problems.append(_rows_message(f"{col} 不是数字", bad, [str(df.at[p, col]) for p in bad[:5]]))
+        numbers[col] = num
+    if problems:
+        raise StoreError("要导入的数据有问题，未写入：\n" + "\n".join(problems))
+
+    out = pd.DataFrame(
+        {
+            "region_code": codes.astype(str),
+            "year": years.astype("int64"),
+            "indicator_id": ids.astype("string").str.strip().astype(str),
+        }
+    )
+    for col in _VALUE_COLUMNS:
+        out[col] = numbers[col]
+    out["source_row"] = numbers.get("source_row", pd.Series(np.nan, index=out.index)).astype("Int64")
+    dup = out.duplicated(KEY_COLUMNS, keep=False)
+    if dup.any():
+        first = out[dup].iloc[0]
+        raise StoreError(
+            f"要导入的数据有 {int(dup.sum())} 行重复（同一地区、年份、指标出现多次），例如 "
+            f"{first['region_code']} {first['year']} {first['indicator_id']}"
+        )
+    return out
+
+
+def _float_list(values: pd.Series) -> list[float | None]:
+    return [None if x != x else x for x in values.to_numpy("float64").tolist()]  # NaN -> NULL
+
+
+def observation_rows(frame: pd.DataFrame, version_id: int) -> Iterator[tuple]:
+    """The rows executemany() inserts for one version, produced lazily (tests patch this to crash mid-import)."""
+    source_row = [None if x is pd.NA else int(x) for x in frame["source_row"].tolist()]
+    return zip(
+        [version_id] * len(frame),
+        frame["region_code"].tolist(),
+        frame["year"].tolist(),
+        frame["indicator_id"].tolist(),
+        _float_list(frame["numerator"]),
+        _float_list(frame["denominator"]),
+        _float_list(frame["value"]),
+        source_row,
+        strict=True,
+    )
+
+
+def _same(new: pd.Series, old: pd.Series) -> np.ndarray:
+    a, b = new.to_numpy("float64"), old.to_numpy("float64")
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+class Store:
+    """The SQLite file of imported dataset versions. Cheap to create; opens a connection per operation,
+    so one instance may be shared between threads and several processes may use the same file."""
+
+    def __init__(self, path: str | Path | None = None, *, passphrase_required: str | None = None) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_db_path()
+        self._passphrase_required = passphrase_required
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"无法创建数据库目录 {self.path.parent}：{exc.strerror or exc}") from None
+        self._ensure_schema()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- connections ------------------------------------------------------------------------------------
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            # isolation_level=None: no implicit transactions; writes say BEGIN IMMEDIATE themselves
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"无法打开数据库 {self.path}：{exc}") from exc
+        try:
+            con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            con.execute("PRAGMA foreign_keys = ON")
+            yield con
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: the write lock is taken up front (BEGIN IMMEDIATE), so two writers
+        queue up instead of failing halfway; any exception rolls everything back."""
+        with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                f"数据库 {self.path} 正被其他程序写入，{BUSY_TIMEOUT_S:g} 秒内未能获得写锁，请稍后重试"
+            )
+        if isinstance(exc, sqlite3.DatabaseError) and "not a database" in text:
+            return StoreError(f"{self.path} 不是本程序的数据库文件")
+        return StoreError(f"数据库操作失败（{self.path}）：{text}")
+
+    def _ensure_schema(self) -> None:
+        with self._connect() as con:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"数据库 {self.path} 由更新版本的程序创建（结构版本 {version}），请升级本程序"
+                )
+            if version == SCHEMA_VERSION:
+                return
+            # WAL: readers never wait for a writer, and a killed writer leaves only an ignorable log tail.
+            # Switching needs a moment alone with the file: retry while another process holds it.
+            deadline = time.monotonic() + BUSY_TIMEOUT_S
+            while True:
+                try:
+                    con.execute("PRAGMA journal_mode = WAL")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                if con.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:  # not done meanwhile
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            con.execute(statement)
+                    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    # -- who may write -------------------------------------------------------------------------------
+    @property
+    def write_protected(self) -> bool:
+        """True when writes need the admin passphrase (so a UI knows to ask for it)."""
+        return bool(self._required_passphrase())
+
+    def _required_passphrase(self) -> str:
+        if self._passphrase_required is not None:
+            return self._passphrase_required
+        return os.environ.get(PASSPHRASE_ENV, "")
+
+    def _check_passphrase(self, passphrase: str | None) -> None:
+        required = self._required_passphrase()
+        if not required:
+            return  # local use: nobody configured a passphrase
+        # compare bytes: compare_digest refuses non-ASCII str, and passphrases may be Chinese
+        if passphrase is None or not hmac.compare_digest(
+            str(passphrase).encode("utf-8"), required.encode("utf-8")
+        ):
+            raise StoreError("需要正确的管理员口令才能写入数据")
+
+    # -- writes -----------------------------------------------------------------------------------------
+    def import_observations(
+        self,
+        obs: pd.DataFrame,
+        *,
+        dataset: str,
+        source_name: str,
+        sha256: str,
+        department: str = "",
+        note: str = "",
+        passphrase: str | None = None,
+    ) -> int:
+        """Store `obs` as a new active version of `dataset` in one transaction; return its version_id.
+
+        On any error (bad frame, wrong passphrase, a crash halfway) the store is left exactly as it was.
+        """
+        self._check_passphrase(passphrase)
+        dataset = str(dataset or "").strip()
+        if not dataset:
+            raise StoreError("请给出数据集名称（dataset）")
+        frame = canonical_observations(obs)
+        imported_at = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._write() as con:
+            # the dataset's current head becomes this version's parent: rollback() follows parents
+            parent = con.execute(
+                "SELECT MAX(version_id) FROM versions WHERE dataset = ? AND status = 'active'", (dataset,)
+            ).fetchone()[0]
+            cur = con.execute(
+                "INSERT INTO versions (dataset, source_name, sha256, imported_at, department, note, rows,"
+                " status, parent_version) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+                (
+                    dataset,
+                    str(source_name or ""),
+                    str(sha256 or ""),
+                    imported_at,
+                    str(department or ""),
+                    str(note or ""),
+                    len(frame),
+                    parent,
+                ),
+            )
+            version_id = int(cur.lastrowid)
+            con.executemany(
+                "INSERT INTO observations (version_id, region_code, year, indicator_id, numerator,"
+                " denominator, value, source_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                observation_rows(frame, version_id),
+            )
+        return version_id
+
+    def rollback(self, version_id: int, passphrase: str | None = None) -> None:
+        """Return a dataset to the state right after `version_id` was imported.
+
+        Versions imported after it are marked rolled_back (kept in history); rolling back to a later,
+        rolled-back version brings it (and the versions it was built on) back. "The state right after v"
+        is v and its chain of parents, so a version rolled back before v was imported stays out.
+        """
+        self._check_passphrase(passphrase)
+        try:
+            version_id = int(version_id)
+        except (TypeError, ValueError):
+            raise StoreError(f"数据版本“{version_id}”不是整数") from None
+        with self._write() as con:
+            row = con.execute("SELECT dataset FROM versions WHERE version_id = ?", (version_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"没有数据版本 {version_id}")
+            con.execute(
+                """
+                WITH RECURSIVE chain(version_id) AS (
+                    SELECT ? UNION ALL
+                    SELECT v.parent_version FROM versions v JOIN chain c ON v.version_id = c.version_id
+                    WHERE v.parent_version IS NOT NULL
+                )
+                UPDATE versions
+                SET status = CASE WHEN version_id IN (SELECT version_id FROM chain)
+                             THEN 'active' ELSE 'rolled_back' END
+                WHERE dataset = ?
+                """,
+                (version_id, row[0]),
+            )
+
+    # -- reads ------------------------------------------------------------------------------------------
+    def versions(self, dataset: str | None = None) -> pd.DataFrame:
+        """Version history, newest first (all statuses)."""
+        sql = f"SELECT {', '.join(VERSION_COLUMNS)} FROM versions"
+        params: tuple = ()
+        if dataset is not None:
+            sql += " WHERE dataset = ?"
+            params = (dataset,)
+        with self._connect() as con:
+            rows = con.execute(sql + " ORDER BY version_id DESC", params).fetchall()
+        out = pd.DataFrame(rows, columns=VERSION_COLUMNS)
+        for col in ("version_id", "rows"):
+            out[col] = out[col].astype("int64")
+        out["parent_version"] = out["parent_version"].astype("Int64")
+        return out
+
+    def revision(self) -> str:
+        """A short token that changes with every import and rollback (a cache key for current())."""
+        with self._connect() as con:
+            states = con.execute("SELECT version_id, status FROM versions ORDER BY version_id").fetchall()
+        return hashlib.sha256(json.dumps(states).encode()).hexdigest()[:16]
+
+    def datasets(self) -> list[str]:
+        """Names of every dataset ever imported (including fully rolled-back ones), sorted."""
+        with self._connect() as con:
+            return [r[0] for r in con.execute("SELECT DISTINCT dataset FROM versions ORDER BY dataset")]
+
+    def current(self, dataset: str | None = None, region_codes: list[str] | None = None) -> pd.DataFrame:
+        """The merged view: per (region_code, year, indicator_id), the row of the latest active version
+        (of `dataset`, or of any dataset), with provenance. Canonical columns first, so attainment()
+        takes it as it is; empty store -> empty frame with the same columns."""
+        where = ["v.status = 'active'"]
+        params: list = []
+        if dataset is not None:
+            where.append("v.dataset = ?")
+            params.append(dataset)
+        if region_codes is not None:
+            codes = sorted({str(c).strip() for c in region_codes})
+            if not codes:
+                return self._empty_current()
+            where.append("o.region_code IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(codes))
+        # SQLite documents that with a lone MAX() the other ("bare") columns come from the max row: one
+        # walk of the key index gives the latest active row per key, already in key order.
+        sql = f"""
+            SELECT o.region_code, o.year, o.indicator_id, o.numerator, o.denominator, o.value,
+                   o.source_row, MAX(o.version_id)
+            FROM observations o JOIN versions v ON v.version_id = o.version_id
+            WHERE {" AND ".join(where)}
+            GROUP BY o.region_code, o.year, o.indicator_id
+            ORDER BY o.region_code, o.year, o.indicator_id
+        """
+        with self._connect() as con:
+            rows = con.execute(sql, params).fetchall()
+            provenance = con.execute(
+                "SELECT version_id, dataset, source_name, imported_at, department FROM versions"
+            ).fetchall()
+        if not rows:
+            return self._empty_current()
+        df = pd.DataFrame(rows, columns=[*OBS_COLUMNS, "source_row", "dataset_version"])
+        by_version = pd.DataFrame(
+            provenance, columns=["dataset_version", "dataset", "source", "imported_at", "department"]
+        ).set_index("dataset_version")
+        for col in by_version.columns:
+            df[col] = df["dataset_version"].map(by_version[col])
+        return self._typed_current(df[CURRENT_COLUMNS])
+
+    @staticmethod
+    def _typed_current(df: pd.DataFrame) -> pd.DataFrame:
+        for col in ("region_code", "indicator_id", "dataset", "source", "imported_at", "department"):
+            df[col] = df[col].astype(str)
+        df["year"] = df["year"].astype("int64")
+        for col in _VALUE_COLUMNS:
+            df[col] = df[col].astype("float64")  # NULL -> NaN
+        df["source_row"] = df["source_row"].astype("Int64")
+        df["dataset_version"] = df["dataset_version"].astype("int64")
+        return df
+
+    def _empty_current(self) -> pd.DataFrame:
+        return self._typed_current(pd.DataFrame({c: pd.Series([], dtype=object) for c in CURRENT_COLUMNS}))
+
+    def diff(self, obs: pd.DataFrame, dataset: str | None = None) -> pd.DataFrame:
+        """What importing `obs` would change, row by row, against current(dataset).
+
+        Returns obs in canonical form plus `change` (new / unchanged / changed), `changed_columns`
+        (e.g. "numerator,value"), and the old values and provenance (`old_numerator`, `old_denominator`,
+        `old_value`, `old_dataset`, `old_dataset_version`, `old_source`, `old_imported_at`; NaN when new).
+        """
+        frame = canonical_observations(obs)
+        old = self.current(dataset, region_codes=frame["region_code"].unique().tolist())
+        old = old[KEY_COLUMNS + _VALUE_COLUMNS + ["dataset", "dataset_version", "source", "imported_at"]]
+        old = old.rename(columns={c: f"old_{c}" for c in old.columns if c not in KEY_COLUMNS})
+        out = frame.merge(old, on=KEY_COLUMNS, how="left", validate="one_to_one", indicator="_found")
+        found = (out.pop("_found") == "both").to_numpy()
+        differs = {c: found & ~_same(out[c], out[f"old_{c}"]) for c in _VALUE_COLUMNS}
+        changed = np.logical_or.reduce(list(differs.values()))
+        out["change"] = np.where(~found, "new", np.where(changed, "changed", "unchanged"))
+        out["changed_columns"] = [
+            ",".join(c for c in _VALUE_COLUMNS if differs[c][i]) for i in range(len(out))
+        ]
+        out["old_dataset_version"] = out["old_dataset_version"].astype("Int64")
+        front = [*OBS_COLUMNS, "source_row", "change", "changed_columns"]
+        return out[front + [c for c in out.columns if c not in front]]

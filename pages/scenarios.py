@@ -106,7 +106,7 @@ if steps:
         )
 
 # --- results -----------------------------------------------------------------------------------
-obs = observations(ctx.source, ctx.province)
+obs = observations(ctx.data_key, ctx.province)
 code = None if ctx.national else ctx.region
 before_levels = {lv: ctx.level_rows(lv) for lv in scenarios.levels_of(regs, code)}  # cached "before"
 

@@ -62,7 +62,7 @@ class AppServer:
     def start(self, timeout: float = 60) -> None:
         LOGS.mkdir(parents=True, exist_ok=True)
         self.starts += 1
-        log = open(LOGS / f"{self.name}-{self.port}-{self.starts}.log", "wb")  # noqa: SIM115 (closed by the child)
+        log = open(LOGS / f"{self.name}-{self.port}-{self.starts}.log", "wb")  # noqa: SIM115 (closed below: the child has its own copy)
         cmd = [
             python(),
             "-m",
@@ -240,6 +240,24 @@ def screenshot(page, name: str) -> Path:
         page.set_viewport_size(size)
         page.wait_for_timeout(300)
     return path
+
+
+OVERFLOW_JS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].flatMap(chart => {
+  const drawn = chart.querySelector('svg, canvas');
+  const box = chart.closest('[data-testid="stElementContainer"]') || chart.parentElement;
+  if (!drawn) return [];
+  const a = drawn.getBoundingClientRect(), b = box.getBoundingClientRect();
+  const key = (box.className.toString().match(/st-key-(\\S+)/) || [])[1] || '';
+  const heading = chart.closest('[data-testid="stVerticalBlock"]')?.querySelector('h1, h2, h3')?.textContent || '';
+  return a.right > b.right + 2 || a.left < b.left - 2
+    ? [{key, heading, chart: Math.round(a.width), container: Math.round(b.width)}]
+    : [];
+})"""
+
+
+def overflowing_charts(page) -> list[dict]:
+    """Vega charts drawn wider than their Streamlit container (cut off at the right, or overlapping)."""
+    return page.evaluate(OVERFLOW_JS)
 
 
 MAP_INFO_JS = """

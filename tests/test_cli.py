@@ -191,3 +191,120 @@ def test_whatif_bad_input(args, mentions):
     proc = run("whatif", "--region", "220000", "--year", "2024", *args)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
     assert mentions in proc.stderr
+
+
+GOOD_GBK = "地区,年份,指标,分子,分母\n伊通县,2024,婚前医学检查率,50,100\n前郭县,2024,婚检率,75,100\n".encode(
+    "gb18030"
+)
+BAD_GBK = "地区,年份,指标,分子,分母\n伊通县,2024,婚前医学检查率,50,100\n前郭县,2024,婚检率,abc,100\n".encode(
+    "gb18030"
+)
+
+
+def test_validate_reports_rows_and_exits_1(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(BAD_GBK)
+    proc = run("validate", str(bad), "--region", "220000")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+    assert "第3行" in proc.stdout and "abc" in proc.stdout
+    good = tmp_path / "good.csv"
+    good.write_bytes(GOOD_GBK)
+    proc = run("validate", str(good))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "gb18030" in proc.stdout and "校验通过" in proc.stdout
+
+
+def test_import_then_attainment_from_the_db(tmp_path):
+    db = tmp_path / "atlas.sqlite"
+    good = tmp_path / "good.csv"
+    good.write_bytes(GOOD_GBK)
+    proc = run("import", str(good), "--db", str(db), "--department", "省卫生健康委")
+    assert proc.returncode == 0, proc.stderr
+    assert "数据版本 1" in proc.stdout
+    out = csv_of(
+        run(
+            "attainment",
+            "--db",
+            str(db),
+            "--region",
+            "220000",
+            "--year",
+            "2024",
+            "--level",
+            "county",
+            "--format",
+            "csv",
+        )
+    )
+    rows = out[out["indicator_id"] == "premarital_exam"].set_index("region_code")
+    assert rows.loc["220323", "status"] == "not_met" and rows.loc["220721", "status"] == "met"
+    assert rows.loc["220102", "status"] == "no_data"
+
+
+def test_bad_import_leaves_the_db_unchanged(tmp_path):
+    db = tmp_path / "atlas.sqlite"
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_bytes(GOOD_GBK)
+    bad.write_bytes(BAD_GBK)
+    assert run("import", str(good), "--db", str(db)).returncode == 0
+    before = db.read_bytes()
+    proc = run("import", str(bad), "--db", str(db))
+    assert proc.returncode == 1 and "数据库保持不变" in proc.stderr and "Traceback" not in proc.stderr
+    from analytics.store import Store
+
+    assert len(Store(db).versions()) == 1
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (["validate", "no_such_file.csv"], "no_such_file.csv"),
+        (["import", "no_such_file.csv"], "no_such_file.csv"),
+        (
+            [
+                "attainment",
+                "--db",
+                "no_such.sqlite",
+                "--region",
+                "220000",
+                "--year",
+                "2024",
+                "--level",
+                "province",
+            ],
+            "no_such.sqlite",
+        ),
+        (["validate", str(ROOT / "README.md"), "--region", "220102"], "县级"),
+    ],
+)
+def test_intake_bad_arguments(args, mentions):
+    proc = run(*args)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+    assert mentions in proc.stderr
+
+
+def test_import_refuses_without_the_admin_passphrase(tmp_path):
+    db = tmp_path / "atlas.sqlite"
+    good = tmp_path / "good.csv"
+    good.write_bytes(GOOD_GBK)
+    env = {**__import__("os").environ, "PREVENTION_ATLAS_ADMIN_PASSPHRASE": "口令2025"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "analytics", "import", str(good), "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 1 and "口令" in proc.stderr
+    env["PREVENTION_ATLAS_PASSPHRASE"] = "口令2025"
+    proc = subprocess.run(
+        [sys.executable, "-m", "analytics", "import", str(good), "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -26,11 +26,11 @@ from analytics.geo import topo_url
 from analytics.i18n import DEFAULT_LANG, LANGS, t
 from analytics.progress import progress
 from analytics.regions import RegionTable, load_regions
-from analytics.store import DEMO_REGION, load_demo
+from analytics.store import DEMO_REGION, Store, load_demo
 
 APP_DIR = Path(__file__).resolve().parent.parent
 NATIONAL = "100000"  # the whole country (Amap's adcode for 中华人民共和国)
-SOURCES = ("demo",)
+SOURCES = ("demo", "store")
 # session key -> URL query parameter
 URL_KEYS = {
     "lang": "lang",
@@ -59,9 +59,33 @@ def profile(profile_id: str) -> TargetProfile:
     return load_profile(profile_id)
 
 
+def _secret_passphrase() -> str | None:
+    """An admin passphrase from Streamlit secrets (`admin_passphrase`), if the deployment set one."""
+    try:
+        return st.secrets.get("admin_passphrase")
+    except Exception:  # no secrets file: local use, writes are open unless the environment sets one
+        return None
+
+
+@st.cache_resource
+def store() -> Store:
+    return Store(None, passphrase_required=_secret_passphrase())
+
+
+def data_changed() -> None:
+    """After an import or a rollback every cached view of the stored data is stale."""
+    observations.clear()
+    evaluated.clear()
+    county_progress.clear()
+
+
 @st.cache_resource(show_spinner=False)
 def observations(source: str, scope: str) -> pd.DataFrame:
-    """Canonical county rows for a province (or NATIONAL). Demo: Jilin's file; other provinces generated."""
+    """Canonical county rows for a province (or NATIONAL). Demo: Jilin's file, other provinces generated;
+    store: the merged current view of the imported datasets (latest active version per county/year/indicator)."""
+    if source.startswith("store"):  # "store@<revision>": a new import or rollback is a new cache key
+        counties = None if scope == NATIONAL else list(regions().counties(scope)["code"])
+        return store().current(region_codes=counties)
     if source != "demo":
         raise ValueError(source)
     if scope == DEMO_REGION:
@@ -96,6 +120,7 @@ class Context:
     year: int
     profile_id: str
     years: tuple[int, ...]
+    data_key: str = "demo"  # the cache key of the data: "demo", or "store@<revision>"
 
     @property
     def is_demo(self) -> bool:
@@ -126,7 +151,7 @@ class Context:
 
     def level_rows(self, level: str, year: int | None = None) -> pd.DataFrame:
         """Evaluated rows of `level` (county / prefecture / province) inside the current region, one year."""
-        ev = evaluated(self.source, self.province, self.profile_id, level)
+        ev = evaluated(self.data_key, self.province, self.profile_id, level)
         ev = ev[ev["year"] == (year or self.year)]
         if self.prefecture and level == "county":
             inside = set(regions().counties(self.prefecture)["code"])
@@ -136,16 +161,16 @@ class Context:
         return ev
 
     def all_years(self, level: str) -> pd.DataFrame:
-        return evaluated(self.source, self.province, self.profile_id, level)
+        return evaluated(self.data_key, self.province, self.profile_id, level)
 
     def region_rows(self, year: int | None = None) -> pd.DataFrame:
         """The chosen region's own 25 rows for the year (the country, the province or the prefecture)."""
         level = "country" if self.national else ("prefecture" if self.prefecture else "province")
-        ev = evaluated(self.source, self.province, self.profile_id, level)
+        ev = evaluated(self.data_key, self.province, self.profile_id, level)
         return ev[(ev["year"] == (year or self.year)) & (ev["region_code"].astype(str) == self.region)]
 
     def progress(self) -> pd.DataFrame:
-        return county_progress(self.source, self.province, self.profile_id, self.year)
+        return county_progress(self.data_key, self.province, self.profile_id, self.year)
 
     def counties(self) -> pd.DataFrame:
         if self.national:
@@ -225,8 +250,9 @@ def sidebar() -> Context:
             disabled=province == NATIONAL,
         )
         source = st.session_state["source"]
+        data_key = f"store@{store().revision()}" if source == "store" else source
         # a region without any rows (e.g. 香港, 澳门 in the demo) still gets a year axis: every status is no_data
-        years = sorted(int(y) for y in observations(source, province)["year"].unique()) or list(demo.YEARS)
+        years = sorted(int(y) for y in observations(data_key, province)["year"].unique()) or list(demo.YEARS)
         url_year = st.session_state.pop("_url_year", None)
         if url_year and url_year.isdigit() and int(url_year) in years:
             st.session_state["year"] = int(url_year)
@@ -253,6 +279,7 @@ def sidebar() -> Context:
         year=int(year),
         profile_id=profile_id,
         years=tuple(years),
+        data_key=data_key,
     )
 
 
