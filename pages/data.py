@@ -1,7 +1,6 @@
 """数据管理 Data: templates, upload -> validation report -> preview -> confirm; versions and rollback; gaps."""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from analytics import charts, insights
@@ -73,19 +72,16 @@ if upload is not None:
             warnings=len(sub.warnings),
         )
     )
+    # the problems as text first (readable by screen readers and in a printout), then as a table
+    for severity, show in (("error", st.error), ("warning", st.warning)):
+        found = [p for p in sub.problems if p.severity == severity]
+        if found:
+            lines = [f"- {p.message(lang)}" for p in found[:30]]
+            if len(found) > 30:
+                lines.append(f"- …（+{len(found) - 30}）")
+            show("\n".join(lines))
     if sub.problems:
-        report = pd.DataFrame(
-            [
-                {
-                    t("severity", lang): t(f"severity_{p.severity}", lang),
-                    t("row", lang): p.row or "",
-                    t("column", lang): p.column or "",
-                    t("message", lang): p.message_zh if lang == "zh" else p.message_en,
-                }
-                for p in sub.problems
-            ]
-        )
-        render.table(report, height=400)
+        render.table(sub.problem_frame(lang), height=300, caption=t("table_of_chart", lang))
     if not sub.ok:
         st.error(t("not_imported", lang))
     else:
@@ -167,7 +163,10 @@ st.header(t("completeness", lang, year=ctx.year))
 grid = insights.completeness(ctx.level_rows("county"), cat, regs, lang)
 st.caption(t("completeness_caption", lang, share=f"{grid['present'].mean() * 100:.1f}"))
 wide = grid.pivot_table(index="region_name", columns="indicator", values="mark", aggfunc="first")
-render.table(wide.reindex(columns=[i.short(lang) for i in cat.indicators]).reset_index(), height=500)
+wide = (
+    wide.reindex(columns=[i.short(lang) for i in cat.indicators]).rename_axis(t("county", lang)).reset_index()
+)
+render.table(wide.rename_axis(None, axis=1), height=500)
 st.header(t("quality", lang))
 flags = insights.quality_flags(ctx.all_years("county"), cat, regs, ctx.year, lang)
 if flags.empty:
@@ -178,7 +177,7 @@ else:
             columns={
                 "county": t("county", lang),
                 "indicator": t("indicator", lang),
-                "flag": t("quality", lang),
+                "flag": t("message", lang),
             }
         )
     )

@@ -40,3 +40,20 @@ def tiny_regions() -> RegionTable:
     )
     frame["population"] = frame["population"].astype("Int64")
     return RegionTable(frame)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_store(tmp_path_factory):
+    """Tests (and the app servers they start) never touch the user's ~/.prevention_atlas files."""
+    import os
+
+    home = tmp_path_factory.mktemp("atlas-home")
+    saved = {k: os.environ.get(k) for k in ("PREVENTION_ATLAS_DB", "PREVENTION_ATLAS_SCENARIOS")}
+    os.environ["PREVENTION_ATLAS_DB"] = str(home / "atlas.sqlite")
+    os.environ["PREVENTION_ATLAS_SCENARIOS"] = str(home / "scenarios.json")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

@@ -290,3 +290,36 @@ def test_deep_link_later(browser, app):
         screenshot(page, "deep_link_later")
     finally:
         context.close()
+
+
+GOOD_UPLOAD = (
+    "地区,年份,指标,分子,分母\n伊通县,2024,婚前医学检查率,50,100\n前郭县,2024,婚检率,75,100\n".encode(
+        "gb18030"
+    )
+)
+BAD_UPLOAD = (
+    "地区,年份,指标,分子,分母\n伊通县,2024,婚前医学检查率,50,100\n前郭县,2024,婚检率,abc,100\n".encode(
+        "gb18030"
+    )
+)
+
+
+@retry_if_server_stopped
+def test_upload_validate_preview_confirm(app, page, tmp_path):
+    """数据管理: a bad GBK file is refused with its row number; a good one previews, imports, and is listed."""
+    goto(page, f"{app.url}/data")
+    assert_no_exception(page)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(BAD_UPLOAD)
+    page.locator("input[type=file]").first.set_input_files(str(bad))
+    page.get_by_text("未导入任何数据").first.wait_for(timeout=60_000)
+    assert "第3行" in body_text(page)
+    good = tmp_path / "good.csv"
+    good.write_bytes(GOOD_UPLOAD)
+    page.locator("input[type=file]").first.set_input_files(str(good))
+    page.get_by_text("校验通过").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text("已导入为数据版本").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    screenshot(page, "data_import")
