@@ -143,9 +143,13 @@ def county_map(
     return chart.properties(title=title) if title else chart
 
 
-def status_color(field: str, labels: dict[str, str], title: str) -> alt.Color:
+def status_color(field: str, labels: dict[str, str], title: str, legend: bool = True) -> alt.Color:
+    """Status colours; pass legend=False where every mark already carries its ✓ / ✗ / – in a label."""
     return alt.Color(
-        f"{field}:N", scale=status_scale(labels), title=title, legend=alt.Legend(orient="bottom")
+        f"{field}:N",
+        scale=status_scale(labels),
+        title=title,
+        legend=alt.Legend(orient="bottom") if legend else None,
     )
 
 
@@ -346,6 +350,7 @@ def south_china_sea_inset(
     return (
         alt.layer(islands, line)
         .project(type="mercator", fit=fit)
+        .properties(view=alt.ViewBackground(stroke="#666666", strokeWidth=1))
         .properties(width=130, height=170, title=alt.TitleParams(title, fontSize=13, anchor="middle"))
     )
 

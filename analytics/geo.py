@@ -76,12 +76,15 @@ def shapes(path: Path, obj: str = "counties") -> pd.DataFrame:
 
 @cache
 def label_points(path: Path, obj: str = "counties") -> pd.DataFrame:
-    """A point inside each county's largest polygon, for status symbols printed on the map."""
+    """A point inside each county's largest polygon, for status symbols printed on the map, and the county's
+    area (square degrees, only to compare counties: a glyph on a tiny urban district would cover its neighbours)."""
     frame = shapes(path, obj)
     points = []
     for shape in frame["geometry"]:
         part = max(shape.geoms, key=lambda g: g.area) if isinstance(shape, shapely.MultiPolygon) else shape
         p = part.representative_point()
-        points.append((p.x, p.y))
+        points.append((p.x, p.y, shape.area))
     xy = np.asarray(points)
-    return pd.DataFrame({"region_code": frame["region_code"], "lon": xy[:, 0], "lat": xy[:, 1]})
+    return pd.DataFrame(
+        {"region_code": frame["region_code"], "lon": xy[:, 0], "lat": xy[:, 1], "area": xy[:, 2]}
+    )

@@ -109,7 +109,7 @@ with bar_col:
         ranked.assign(label=ranked["region_name"] + " " + ranked["symbol"]),
         value="value",
         label="label",
-        color=charts.status_color("status_label", labels, t("status", lang)),
+        color=charts.status_color("status_label", labels, t("status", lang), legend=False),
         target=target,
         tooltip=tooltip,
         x_title=f"{ind.short(lang)}（{ind.unit if lang == 'zh' else ind.unit_en}）",

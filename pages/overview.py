@@ -63,6 +63,9 @@ with right:
     sub_level = "province" if ctx.national else "prefecture"
     st.subheader(t("by_prefecture", lang) if not ctx.national else t("province", lang))
     subs = insights.count_by_region(ctx.level_rows(sub_level))
+    subs = subs[
+        subs["no_data"] < total
+    ]  # units without any data (e.g. 台湾, 香港, 澳门 in the demo) are not ranked
     subs["name"] = regs.names(subs["region_code"])
     subs = subs.sort_values("met", ascending=False)
     render.chart(
@@ -90,7 +93,9 @@ with right:
 st.subheader(t("map_met_count", lang))
 county_ev = ctx.level_rows("county")
 summary = insights.county_summary(county_ev, regs)
+no_data = summary["no_data"] == total  # grey on the map (no data), not the colour of "0 met"
 summary["label"] = summary["met"].astype(str) + " / " + str(total)
+summary["met"] = summary["met"].where(~no_data)
 tooltip = [
     alt.Tooltip("county:N", title=t("county", lang)),
     alt.Tooltip("prefecture:N", title=t("prefecture", lang)),
@@ -98,7 +103,7 @@ tooltip = [
     alt.Tooltip("not_met:Q", title=t("not_met_count", lang)),
     alt.Tooltip("no_data:Q", title=t("no_data_count", lang)),
 ]
-summary["symbol"] = summary["met"].astype(str)  # the number is printed on each county, not only coloured
+summary["symbol"] = summary["met"].map(lambda m: "–" if m != m else str(int(m)))  # printed, not only coloured
 color = charts.sequential_color("met", t("met_count", lang), scheme="blues", domain=[0, total])
 map_spec = render.region_map(ctx, summary, color=color, tooltip=tooltip)
 map_col, table_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])

@@ -19,6 +19,8 @@ from analytics.i18n import t
 from ui.context import Context, regions
 
 PROFILE_PAGE = "pages/county_profile.py"
+MAP_PADDING = {"left": 14, "right": 14, "top": 6, "bottom": 6}  # room for the legend's end labels
+GLYPH_MIN_SHARE = 0.004  # of the mapped area: Jilin's smallest urban districts fall below it
 
 
 def banner(ctx: Context) -> None:
@@ -101,11 +103,13 @@ def region_map(
             fit=bbox_feature(SOUTH_CHINA_SEA_BBOX),
             title=SOUTH_CHINA_SEA_TITLE,
         )
-        return charts.with_inset(main, inset)
+        return charts.with_inset(main, inset).properties(padding=MAP_PADDING)
     points = None
     if symbol:
         points = label_points(topo_path(ctx.province)).merge(rows[["region_code", symbol]], on="region_code")
         points = points.rename(columns={symbol: "symbol"})
+        # no glyph where the county is too small to carry one legibly; tooltip and table still say its status
+        points = points[points["area"] >= GLYPH_MIN_SHARE * points["area"].sum()]
     outlines = [ctx.prefecture] if ctx.prefecture else list(regs.prefectures(ctx.province)["code"])
     return charts.county_map(
         rows,
@@ -116,7 +120,7 @@ def region_map(
         symbols=points,
         width=760,
         height=620,
-    )
+    ).properties(padding=MAP_PADDING)
 
 
 def _used_columns(rows: pd.DataFrame, channels: list, extra: list) -> list[str]:
