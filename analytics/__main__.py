@@ -216,12 +216,19 @@ def _summary(sub) -> str:
     )
 
 
-def run_validate(args: argparse.Namespace) -> int:
+def _checked(args: argparse.Namespace, refusal: str):
+    """Read and report a submission; None (after saying why on stderr) when it has errors."""
     sub = _read_submission(args)
     print(_summary(sub))
     _print_problems(sub)
     if not sub.ok:
-        print("校验未通过：请按上面的行号修改后重新提交。", file=sys.stderr)
+        print(refusal, file=sys.stderr)
+        return None
+    return sub
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    if _checked(args, "校验未通过：请按上面的行号修改后重新提交。") is None:
         return 1
     print("校验通过，可以导入。")
     return 0
@@ -230,11 +237,8 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     from analytics.store import Store, StoreError
 
-    sub = _read_submission(args)
-    print(_summary(sub))
-    _print_problems(sub)
-    if not sub.ok:
-        print("校验未通过，未导入任何数据（数据库保持不变）。", file=sys.stderr)
+    sub = _checked(args, "校验未通过，未导入任何数据（数据库保持不变）。")
+    if sub is None:
         return 1
     store = Store(args.db)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,9 +17,14 @@ ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = ["region_code", "region_name", "indicator_id", "value", "target", "status", "gap", "shortfall"]
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "analytics", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
@@ -288,23 +294,9 @@ def test_import_refuses_without_the_admin_passphrase(tmp_path):
     db = tmp_path / "atlas.sqlite"
     good = tmp_path / "good.csv"
     good.write_bytes(GOOD_GBK)
-    env = {**__import__("os").environ, "PREVENTION_ATLAS_ADMIN_PASSPHRASE": "口令2025"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "analytics", "import", str(good), "--db", str(db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    env = {**os.environ, "PREVENTION_ATLAS_ADMIN_PASSPHRASE": "口令2025"}
+    proc = run("import", str(good), "--db", str(db), env=env)
     assert proc.returncode == 1 and "口令" in proc.stderr
     env["PREVENTION_ATLAS_PASSPHRASE"] = "口令2025"
-    proc = subprocess.run(
-        [sys.executable, "-m", "analytics", "import", str(good), "--db", str(db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    proc = run("import", str(good), "--db", str(db), env=env)
     assert proc.returncode == 0, proc.stderr
