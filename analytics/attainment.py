@@ -190,7 +190,7 @@ def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> p
     # Physical ceilings: a rate cannot pass 100 % (k <= D - N); accidents avoided cannot exceed those that happened.
     bounded = (kind == KINDS.index("rate")) | (kind == KINDS.index("county_status"))
     capped = np.where(is_red, num, np.where(bounded, den - num, np.inf))
-    unreachable = ~np.isnan(shortfall) & (shortfall > capped)
+    unreachable = ~np.isnan(shortfall) & (shortfall > 0) & (shortfall > capped)
     shortfall = np.where(unreachable, np.nan, shortfall)
 
     evaluable = (has_ratio | value_only) & has_target

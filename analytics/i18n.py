@@ -94,6 +94,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "region": {"zh": "地区", "en": "Region"},
     "numerator": {"zh": "分子", "en": "Numerator"},
     "denominator": {"zh": "分母", "en": "Denominator"},
+    "unreachable": {"zh": "已到上限，目标无法达到", "en": "at its ceiling: the target cannot be reached"},
     "rank_title": {"zh": "各县排名（虚线为目标）", "en": "Counties ranked (dashed line: target)"},
     "click_hint": {
         "zh": "点击地图或条形图中的县（市、区）可打开其画像。",

@@ -152,7 +152,10 @@ def indicator_table(
     rows["region_code"] = rows["region_code"].astype(str)
     rows["value_text"] = [format_value(v, ind, lang) for v in rows["value"]]
     rows["target_text"] = target_text(profile, ind, lang)
-    rows["shortfall_text"] = [shortfall_text(s, ind, lang) for s in rows["shortfall"]]
+    rows["shortfall_text"] = [
+        t("unreachable", lang) if unreachable else shortfall_text(s, ind, lang)
+        for s, unreachable in zip(rows["shortfall"], rows["unreachable"].fillna(False), strict=True)
+    ]
     rows["shortfall_num"] = rows["shortfall"].astype("Float64").astype("float64")
     rows["gap_pos"] = rows["gap"].clip(lower=0)
     if prog is not None and len(prog):

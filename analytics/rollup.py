@@ -103,5 +103,6 @@ def _complete(df: pd.DataFrame) -> np.ndarray:
     base = df["baseline"].to_numpy(dtype="float64")
     has_num = ~np.isnan(num)
     rate_ok = has_num & (den > 0)  # NaN > 0 is False
-    red_ok = has_num & (base > 0)
+    # a county with no accident in the baseline year still counts: its accidents now add to the sum
+    red_ok = has_num & ~np.isnan(base) & (base >= 0)
     return np.where((df["kind"] == "reduction_vs_baseline").to_numpy(), red_ok, rate_ok)

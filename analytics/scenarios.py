@@ -111,19 +111,30 @@ def apply(
     for col in ("numerator", "denominator", "value"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64") if col in out else np.nan
     out["region_code"] = out["region_code"].astype(str)
+    # as prepare() does: a per-population count without a denominator is over the census residents
+    per_pop = out["indicator_id"].map({i.id: i.kind for i in catalog.indicators}) == "per_population"
+    fill = per_pop & out["denominator"].isna() & out["numerator"].notna()
+    out.loc[fill, "denominator"] = (
+        out.loc[fill, "region_code"].map(regions.frame["population"]).astype("float64")
+    )
     counties = regions.counties(region_code)["code"]  # region_code None: every county of China
     allocated: list[dict] = []
     unallocated: dict[str, int] = {}
     for adj in scenario.adjustments:
         if adj.indicator_id not in catalog:
             raise ScenarioError(f"未知的指标 {adj.indicator_id}")
+        kind = catalog[adj.indicator_id].kind
         if adj.operation == "set_target":
+            if adj.scope not in ("", "all"):
+                raise ScenarioError("目标对整个地区生效：修改目标时范围请选“全部县”")
             old = profile.targets[adj.indicator_id]
             new = Target(
                 **{**old.__dict__, "threshold": Fraction(str(adj.amount)), "text_zh": f"情景：{adj.amount:g}"}
             )
             profile = replace(profile, targets={**profile.targets, adj.indicator_id: new})
             continue
+        if kind == "county_status" and adj.operation in ("add_pp", "scale_pct") and adj.amount != 0:
+            raise ScenarioError("按县计的指标（是/否）不能按百分点或比例调整：请用“新增数量”（达标县的个数）")
         before = _evaluate_counties(out, catalog, profile, counties, year, adj.indicator_id)
         lagging = set(before.loc[before["status"] == "not_met", "region_code"])
         scope = scope_counties(adj.scope, counties, lagging, regions)
@@ -150,15 +161,11 @@ def apply(
 def _evaluate_counties(obs, catalog, profile, counties: pd.Series, year, indicator_id) -> pd.DataFrame:
     """This year's county rows of one indicator, evaluated (all years go in: a reduction needs its baseline)."""
     part = obs[(obs["indicator_id"] == indicator_id) & obs["region_code"].isin(counties)]
-    ev = evaluate(prepare(part, catalog, profile), catalog, profile)
+    ev = evaluate(prepare(part, catalog, profile), catalog, profile)  # denominators filled by apply()
     ev = ev[ev["year"] == year].copy()
     ev["region_code"] = ev["region_code"].astype(str)
     ev["status"] = ev["status"].astype(str)
     return ev
-
-
-def _kind(catalog: Catalog, indicator_id: str) -> str:
-    return catalog[indicator_id].kind
 
 
 def _baseline(obs: pd.DataFrame, profile: TargetProfile, indicator_id: str) -> pd.Series:
@@ -392,7 +399,7 @@ def scenario_view(
     indicators replaced.
     """
     touched = sorted({a.indicator_id for a in scenario.adjustments} | {focus}, key=catalog.ids.index)
-    subset = obs[obs["indicator_id"].isin(touched) | (obs["indicator_id"] == focus)]
+    subset = obs[obs["indicator_id"].isin(touched)]
     result = apply(
         subset,
         scenario,

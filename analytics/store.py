@@ -77,6 +77,12 @@ def check_observations(df: pd.DataFrame, catalog: Catalog, source: str = "") -> 
         )
         if col != "value":  # a value may be negative (accidents rose against the baseline)
             report(num < 0, lambda i, col=col, num=num: f"第{row_no[i]}行：{col} 为负数（{num[i]:g}）")
+    is_rate = df["indicator_id"].map({i.id: i.kind for i in catalog.indicators}) == "rate"
+    nums, dens = (pd.to_numeric(df[c], errors="coerce") for c in ("numerator", "denominator"))
+    report(
+        is_rate & (nums > dens),
+        lambda i: f"第{row_no[i]}行：分子 {nums[i]:g} 大于分母 {dens[i]:g}（比率不能超过100%）",
+    )
     if problems:
         more = "" if total <= len(problems[:30]) else f"\n……另有 {total - len(problems[:30])} 处问题"
         raise ObservationError(f"{source} 有 {total} 处问题：\n" + "\n".join(problems[:30]) + more)

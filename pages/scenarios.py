@@ -81,15 +81,26 @@ scope_kind = s2.radio(
 )
 scope = scope_kind
 if scope_kind == "prefecture":
-    options = (
-        list(regs.prefectures(ctx.province)["code"]) if not ctx.national else list(regs.provinces()["code"])
-    )
+    if ctx.national:
+        options = list(regs.provinces()["code"])
+    elif ctx.prefecture:  # the region itself is a prefecture: the scope can only be it
+        options = [ctx.prefecture]
+    else:
+        options = list(regs.prefectures(ctx.province)["code"])
     scope = s2.selectbox(t("prefecture", lang), options, key="sc_scope_code", format_func=regs.name)
 
 live = scenarios.Adjustment(ind_id, op, float(amount), allocate=allocate, scope=scope)
+
+
+def commit(adjustment: scenarios.Adjustment) -> None:
+    """The live adjustment becomes a step; the controls start again from zero so it is not counted twice."""
+    st.session_state["scenario_steps"].append(adjustment)
+    for key in ("sc_pp", "sc_scale", "sc_units", f"sc_target_{adjustment.indicator_id}"):
+        st.session_state.pop(key, None)
+
+
 b1, b2, _ = st.columns([1, 1, 4])
-if b1.button(t("add_to_scenario", lang)):
-    steps.append(live)
+b1.button(t("add_to_scenario", lang), on_click=commit, args=(live,))
 if b2.button(t("clear_scenario", lang)):
     steps.clear()
 scenario = scenarios.Scenario(st.session_state.get("sc_name", "") or "情景", (*steps, live))

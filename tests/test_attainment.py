@@ -227,3 +227,10 @@ def test_attainment_rejects_a_level_above_the_region(catalog, jilin, tiny_region
             "990100",
             "province",
         )
+
+
+def test_a_met_row_is_never_unreachable(catalog, jilin):
+    row = one(
+        catalog, jilin, "premarital_exam", 1100, 1000
+    )  # more than the denominator: met, not "unreachable"
+    assert row["status"] == "met" and row["shortfall"] == 0 and not bool(row["unreachable"])

@@ -142,14 +142,15 @@ def test_broken_file_reports_rows(tmp_path):
         "22010,2024,premarital_exam,10,20,\n"
         "220102,2024,no_such_indicator,1,2,\n"
         "220103,2024,premarital_exam,-3,20,\n"
-        "220104,二〇二四,premarital_exam,abc,20,\n",
+        "220104,二〇二四,premarital_exam,abc,20,\n"
+        "220105,2024,premarital_exam,30,20,\n",
         encoding="utf-8",
     )
     proc = run(
         "attainment", "--data", str(bad), "--region", "220000", "--year", "2024", "--level", "province"
     )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    for fragment in ("第3行", "第4行", "第5行", "第6行", "no_such_indicator", "负数"):
+    for fragment in ("第3行", "第4行", "第5行", "第6行", "第7行", "no_such_indicator", "负数", "大于分母"):
         assert fragment in proc.stderr
 
 

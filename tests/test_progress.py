@@ -72,3 +72,17 @@ def test_baseline_falls_back_to_first_observed_year(catalog, jilin):
     assert row["baseline_year"] == 2021 and row["baseline"] == 60
     assert row["required_annual_change"] == pytest.approx(10 / 4)
     assert row["observed_annual_change"] == pytest.approx(6 / 3)
+
+
+def test_reduction_projection_may_go_negative(catalog, jilin):
+    frame = pd.DataFrame(
+        {
+            "region_code": "990101",
+            "year": [2020, 2022, 2024],
+            "indicator_id": "work_safety_accidents",
+            "numerator": [100, 110, 120],
+            "baseline": 100.0,
+        }
+    )
+    row = progress(evaluate(frame, catalog, jilin), catalog, jilin).iloc[0]
+    assert row["projected_target_year"] == pytest.approx(-25.0)  # accidents rising 5 % of 2020 a year

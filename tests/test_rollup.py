@@ -113,3 +113,12 @@ def test_province_from_prefectures_equals_province_from_counties(catalog, jilin,
     status = evaluate(by_prov, catalog, jilin)["status"].iloc[0]
     total_n, total_d = sum(n for n, _ in valid), sum(d for _, d in valid)
     assert (status == "met") == (total_n * 100 > 75 * total_d)
+
+
+def test_reduction_counts_counties_with_no_baseline_accident(catalog, jilin, tiny_regions):
+    # A: 10 -> 9, B: 0 -> 5. Totals 10 -> 14 is a 40 % rise, not A's 10 % fall.
+    base = obs_frame("work_safety_accidents", {"990101": (10, np.nan), "990102": (0, np.nan)}, year=2020)
+    now = obs_frame("work_safety_accidents", {"990101": (9, np.nan), "990102": (5, np.nan)}, year=2024)
+    row = province_row(catalog, jilin, tiny_regions, pd.concat([base, now]), "work_safety_accidents")
+    assert (row["numerator"], row["baseline"]) == (14, 10)
+    assert row["value"] == pytest.approx(-40.0) and row["status"] == "not_met"

@@ -251,3 +251,31 @@ def test_more_units_never_fewer_counties_meeting(catalog, jilin, tiny_regions, p
         assert met(n + extra) >= met(n)
     else:
         assert met(n) >= sum(n_ * 100 > 70 * d for n_, d in parts)  # adding never loses a county
+
+
+def test_ignored_inputs_are_errors_not_silence(catalog, jilin, tiny_regions):
+    obs = pd.DataFrame(
+        {"region_code": COUNTIES, "year": 2024, "indicator_id": "endemic_disease_control", "value": [1, 0, 0]}
+    )
+    with pytest.raises(ScenarioError, match="新增数量"):
+        run(obs, [Adjustment("endemic_disease_control", "add_pp", 5)], catalog, jilin, tiny_regions)
+    rates_obs = rates("premarital_exam", [(650, 1000), (690, 1000), (100, 200)])
+    with pytest.raises(ScenarioError, match="全部县"):
+        run(
+            rates_obs,
+            [Adjustment("premarital_exam", "set_target", 60, scope="990100")],
+            catalog,
+            jilin,
+            tiny_regions,
+        )
+
+
+def test_per_population_counts_without_denominator_use_census_residents(catalog, jilin, tiny_regions):
+    obs = pd.DataFrame(
+        {"region_code": COUNTIES, "year": 2024, "indicator_id": "rehab_physicians", "numerator": [50, 60, 70]}
+    )
+    result = run(obs, [Adjustment("rehab_physicians", "add_pp", 1)], catalog, jilin, tiny_regions)
+    # 1 more per 100,000 over 1,000,000 residents = 10 more physicians each, none lost to a missing denominator
+    assert list(result.observations["numerator"]) == [60, 70, 80]
+    units = run(obs, [Adjustment("rehab_physicians", "add_units", 50)], catalog, jilin, tiny_regions)
+    assert units.unallocated["rehab_physicians"] == 0 and units.observations["numerator"].sum() == 230

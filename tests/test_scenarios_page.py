@@ -124,3 +124,32 @@ def test_trajectory_maps_today_vs_with_the_adjustment():
     assert not at.exception
     tables = [df.value for df in at.dataframe if "按期达标趋势" in df.value.columns]
     assert len(tables) == 2
+
+
+def test_adding_a_step_does_not_count_it_twice():
+    at = open_page(ind="rehab_physicians")
+    at.radio(key="sc_op").set_value("add_units").run()
+    at.number_input(key="sc_units").set_value(40).run()
+    _, with_live = metric(at, "达到该指标目标的县数")
+    next(b for b in at.button if "加入情景" in b.label).click().run()
+    assert not at.exception
+    _, committed = metric(at, "达到该指标目标的县数")
+    assert committed == with_live  # the step replaces the live value, it does not add 40 more
+    assert at.number_input(key="sc_units").value == 0
+
+
+@pytest.mark.parametrize("source", ["store", "demo"])
+def test_a_region_without_rows_shows_no_data_instead_of_crashing(tmp_path, monkeypatch, source):
+    """An empty store, or a province the demo has no rows for (香港 810000): every page says no data."""
+    from ui.context import store
+
+    monkeypatch.setenv("PREVENTION_ATLAS_DB", str(tmp_path / "empty.sqlite"))
+    store.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["prov"] = "220000" if source == "store" else "810000"
+    at.run()
+    at.selectbox(key="source").set_value(source).run()
+    for page in ("overview", "indicator_map", "scenarios", "county_profile", "data"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+    store.clear()

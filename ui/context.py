@@ -103,7 +103,13 @@ def observations(source: str, scope: str) -> pd.DataFrame:
 def evaluated(source: str, scope: str, profile_id: str, level: str) -> pd.DataFrame:
     """All years' attainment rows for every unit of `level` in the scope (read-only: shared between reruns)."""
     code = None if scope == NATIONAL else scope
-    return attainment(observations(source, scope), regions(), catalog(), profile(profile_id), code, level)
+    obs = observations(source, scope)
+    return attainment(obs, regions(), catalog(), profile(profile_id), code, level, years=year_axis(obs))
+
+
+def year_axis(obs: pd.DataFrame) -> list[int]:
+    """The years to show: those with data, or the demo's years for a region without any rows (all no_data)."""
+    return sorted(int(y) for y in obs["year"].unique()) or list(demo.YEARS)
 
 
 @st.cache_resource(show_spinner=False)
@@ -252,7 +258,7 @@ def sidebar() -> Context:
         source = st.session_state["source"]
         data_key = f"store@{store().revision()}" if source == "store" else source
         # a region without any rows (e.g. 香港, 澳门 in the demo) still gets a year axis: every status is no_data
-        years = sorted(int(y) for y in observations(data_key, province)["year"].unique()) or list(demo.YEARS)
+        years = year_axis(observations(data_key, province))
         url_year = st.session_state.pop("_url_year", None)
         if url_year and url_year.isdigit() and int(url_year) in years:
             st.session_state["year"] = int(url_year)
