@@ -84,15 +84,6 @@ class Target:
     note: str = ""
     baseline_year: int | None = None
 
-    @property
-    def threshold_float(self) -> float:
-        return float(self.threshold)
-
-    def label(self, unit: str = "") -> str:
-        sign = "＞" if self.comparator == ">" else "≥"
-        value = f"{float(self.threshold):g}"
-        return f"{sign}{value}{unit}"
-
     def is_met(self, value: Fraction | float) -> bool:
         """Exact comparison: pass a Fraction (numerator/denominator) to avoid float rounding."""
         v = value if isinstance(value, Fraction) else Fraction(str(value))

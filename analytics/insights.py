@@ -379,3 +379,13 @@ def quality_flags(
             }
         )
     return pd.DataFrame(out, columns=["region_code", "county", "indicator", "flag"])
+
+
+def method_years(prog: pd.DataFrame, target_year: int | None = None, indicator_id: str | None = None) -> str:
+    """The years a progress status or trajectory came from, as progress() used them (baseline may fall back)."""
+    part = prog if indicator_id is None else prog[prog["indicator_id"].astype(str) == indicator_id]
+    if part.empty:
+        return "—"
+    first, last = int(part["baseline_year"].min()), int(part["latest_year"].max())
+    text = f"{first}–{last}" if first != last else str(first)
+    return f"{text} → {target_year}" if target_year else text

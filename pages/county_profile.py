@@ -144,7 +144,9 @@ st.caption(
         "method_note",
         lang,
         method=t("method_trajectory", lang),
-        years=f"{ctx.profile.baseline_year}–{ctx.year} → {ctx.profile.target_year}",
+        years=insights.method_years(
+            ctx.progress()[lambda d: d["region_code"].astype(str) == county], ctx.profile.target_year
+        ),
     )
 )
 wide = trend[trend["series"] == "observed"].pivot_table(

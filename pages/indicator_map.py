@@ -99,7 +99,14 @@ with map_col:
     render.map_caption(ctx)
     if show in ("progress", "trajectory"):
         method = t("method_progress" if show == "progress" else "method_trajectory", lang)
-        st.caption(t("method_note", lang, method=method, years=f"{ctx.profile.baseline_year}–{ctx.year}"))
+        st.caption(
+            t(
+                "method_note",
+                lang,
+                method=method,
+                years=insights.method_years(ctx.progress(), ctx.profile.target_year, ind_id),
+            )
+        )
 with bar_col:
     st.subheader(t("rank_title", lang))
     ranked = rows[rows["value"].notna()]

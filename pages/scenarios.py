@@ -252,7 +252,7 @@ else:
             "method_note",
             lang,
             method=t("method_trajectory", lang),
-            years=f"{ctx.profile.baseline_year}–{ctx.year}",
+            years=insights.method_years(ctx.progress(), ctx.profile.target_year, ind_id),
         )
     )
 

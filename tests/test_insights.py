@@ -91,3 +91,16 @@ def test_label_points_lie_inside_their_county():
 def test_topo_urls_point_into_static():
     assert topo_url("220000") == "app/static/provinces/220000.topo.json"
     assert topo_url(None) == "app/static/china_counties.topo.json"
+
+
+def test_method_years_say_which_years_a_status_came_from(catalog, jilin):
+    prog = pd.DataFrame(
+        {
+            "indicator_id": ["a", "a", "b"],
+            "baseline_year": [2020, 2021, 2022],
+            "latest_year": [2024, 2024, 2023],
+        }
+    )
+    assert insights.method_years(prog, 2025, "a") == "2020–2024 → 2025"
+    assert insights.method_years(prog, None, "b") == "2022–2023"
+    assert insights.method_years(prog.iloc[0:0]) == "—"

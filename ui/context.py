@@ -25,11 +25,11 @@ from analytics.catalog import (
 from analytics.geo import topo_url
 from analytics.i18n import DEFAULT_LANG, LANGS, t
 from analytics.progress import progress
-from analytics.regions import RegionTable, load_regions
+from analytics.regions import COUNTRY, RegionTable, load_regions
 from analytics.store import DEMO_REGION, Store, load_demo
 
 APP_DIR = Path(__file__).resolve().parent.parent
-NATIONAL = "100000"  # the whole country (Amap's adcode for 中华人民共和国)
+NATIONAL = COUNTRY  # the whole country as a "province" choice in the sidebar
 SOURCES = ("demo", "store")
 # session key -> URL query parameter
 URL_KEYS = {
