@@ -357,3 +357,25 @@ def south_china_sea_inset(
 
 def with_inset(main: alt.LayerChart, inset: alt.LayerChart) -> alt.HConcatChart:
     return alt.hconcat(main, inset, spacing=4).resolve_scale(color="shared")
+
+
+def indicator_color(
+    show: str, values: pd.Series, target: float, title: str, labels: dict[str, dict[str, str]]
+) -> alt.Color:
+    """The colour channel of the indicator map for what it shows (value / status / gap / shortfall /
+    progress / trajectory). `labels` holds the display labels: {"status": ..., "progress": ..., "trajectory": ...}."""
+    if show == "value":  # diverging, symmetric around the target so the middle colour is the target
+        lo, hi = values.min(), values.max()
+        span = max(abs(target - lo) if lo == lo else 0, abs(hi - target) if hi == hi else 0, 1e-9)
+        return value_color("value", target, title, domain=(target - span, target + span))
+    if show == "status":
+        return status_color("status_label", labels["status"], title)
+    if show in ("gap", "shortfall"):
+        return sequential_color("gap_pos" if show == "gap" else "shortfall_num", title)
+    colors = PROGRESS_COLORS if show == "progress" else TRAJECTORY_COLORS
+    return alt.Color(
+        f"{show}_label:N",
+        title=title,
+        legend=alt.Legend(orient="bottom", columns=3),
+        scale=categorical_scale(colors, labels[show]),
+    )

@@ -389,3 +389,42 @@ def method_years(prog: pd.DataFrame, target_year: int | None = None, indicator_i
     first, last = int(part["baseline_year"].min()), int(part["latest_year"].max())
     text = f"{first}–{last}" if first != last else str(first)
     return f"{text} → {target_year}" if target_year else text
+
+
+# --- what-if tables ----------------------------------------------------------------------------------
+def scenario_side(county_rows: pd.DataFrame, side: str, ind: Indicator, lang: str) -> pd.DataFrame:
+    """County rows of a scenario comparison as one map's data: 'before' or 'after' status, symbol, value."""
+    return county_rows.assign(
+        status_label=county_rows[f"status_{side}"].map(status_labels(lang)),
+        symbol=county_rows[f"status_{side}"].map(STATUS_SYMBOL),
+        value_text=[format_value(v, ind, lang) for v in county_rows[f"value_{side}"]],
+    )
+
+
+def scenario_changes(changed: pd.DataFrame, ind: Indicator, lang: str) -> pd.DataFrame:
+    """Counties whose status changes: value and status before and after, in words with ✓ / ✗."""
+    labels = status_labels(lang)
+
+    def text(side: str) -> list[str]:
+        values, statuses = changed[f"value_{side}"], changed[f"status_{side}"]
+        return [f"{format_value(v, ind, lang)} {labels[s]}" for v, s in zip(values, statuses, strict=True)]
+
+    return pd.DataFrame(
+        {
+            t("county", lang): changed["region_name"],
+            t("before", lang): text("before"),
+            t("after", lang): text("after"),
+        }
+    )
+
+
+def scenario_summary(name: str, view, catalog: Catalog, lang: str) -> dict:
+    """One row of the side-by-side comparison of saved scenarios."""
+    return {
+        t("scenario_name", lang): name,
+        t("region_met_change", lang): f"{view.region_met_before} → {view.region_met_after}",
+        **{
+            catalog[r.indicator_id].short(lang): f"{r.met_before} → {r.met_after}"
+            for r in view.counties_met.itertuples()
+        },
+    }

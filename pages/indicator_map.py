@@ -50,34 +50,17 @@ if rows["value"].notna().sum() == 0:
 labels = insights.status_labels(lang)
 target = float(ctx.profile.targets[ind_id].threshold)
 legend_title = f"{t(f'show_{show}', lang)}（{t('target', lang)} {target_label}）"
-if show == "value":
-    lo, hi = rows["value"].min(), rows["value"].max()
-    span = max(abs(target - lo) if lo == lo else 0, abs(hi - target) if hi == hi else 0, 1e-9)
-    color = charts.value_color("value", target, legend_title, domain=(target - span, target + span))
-elif show == "status":
-    color = charts.status_color("status_label", labels, legend_title)
-elif show == "gap":
-    color = charts.sequential_color("gap_pos", legend_title)
-elif show == "shortfall":
-    color = charts.sequential_color("shortfall_num", legend_title)
-elif show == "progress":
-    color = alt.Color(
-        "progress_label:N",
-        title=legend_title,
-        legend=alt.Legend(orient="bottom", columns=3),
-        scale=charts.categorical_scale(
-            charts.PROGRESS_COLORS, {k: t(f"progress_{k}", lang) for k in charts.PROGRESS_COLORS}
-        ),
-    )
-else:
-    color = alt.Color(
-        "trajectory_label:N",
-        title=legend_title,
-        legend=alt.Legend(orient="bottom", columns=3),
-        scale=charts.categorical_scale(
-            charts.TRAJECTORY_COLORS, {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS}
-        ),
-    )
+color = charts.indicator_color(
+    show,
+    rows["value"],
+    target,
+    legend_title,
+    {
+        "status": labels,
+        "progress": {k: t(f"progress_{k}", lang) for k in charts.PROGRESS_COLORS},
+        "trajectory": {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS},
+    },
+)
 
 tooltip = [
     alt.Tooltip("region_name:N", title=t("county", lang)),

@@ -187,11 +187,7 @@ pair = st.radio(
 if pair == "status":
     maps = []
     for side in ("before", "after"):
-        rows = county.assign(
-            status_label=county[f"status_{side}"].map(labels),
-            symbol=county[f"status_{side}"].map(charts.STATUS_SYMBOL),
-            value_text=[insights.format_value(v, ind, lang) for v in county[f"value_{side}"]],
-        )
+        rows = insights.scenario_side(county, side, ind, lang)
         tooltip = [
             alt.Tooltip("region_name:N", title=t("county", lang)),
             alt.Tooltip("value_text:N", title=t("value", lang)),
@@ -257,22 +253,7 @@ else:
     )
 
 st.subheader(t("changed_counties", lang))
-changed = view.changed[view.changed["indicator_id"] == ind_id]
-render.table(
-    pd.DataFrame(
-        {
-            t("county", lang): changed["region_name"],
-            t("before", lang): [
-                f"{insights.format_value(v, ind, lang)} {labels[s]}"
-                for v, s in zip(changed["value_before"], changed["status_before"], strict=True)
-            ],
-            t("after", lang): [
-                f"{insights.format_value(v, ind, lang)} {labels[s]}"
-                for v, s in zip(changed["value_after"], changed["status_after"], strict=True)
-            ],
-        }
-    )
-)
+render.table(insights.scenario_changes(view.changed[view.changed["indicator_id"] == ind_id], ind, lang))
 st.subheader(t("per_indicator_change", lang))
 render.table(
     view.counties_met.assign(
@@ -310,14 +291,5 @@ else:
             v = view_of(
                 saved[nm], saved[nm].adjustments[-1].indicator_id if saved[nm].adjustments else ind_id
             )
-            rows.append(
-                {
-                    t("scenario_name", lang): nm,
-                    t("region_met_change", lang): f"{v.region_met_before} → {v.region_met_after}",
-                    **{
-                        cat[r.indicator_id].short(lang): f"{r.met_before} → {r.met_after}"
-                        for r in v.counties_met.itertuples()
-                    },
-                }
-            )
+            rows.append(insights.scenario_summary(nm, v, cat, lang))
         render.table(pd.DataFrame(rows))

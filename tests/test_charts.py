@@ -459,3 +459,19 @@ def test_jilin_indicator_map_spec_is_small():
     size = len(json.dumps(spec).encode("utf-8"))
     assert size <= 250_000, f"{size / 1000:.0f} KB"
     assert len(lookups(spec)) >= 2 and '"arcs"' not in json.dumps(spec)
+
+
+@pytest.mark.parametrize("show", ["value", "status", "gap", "shortfall", "progress", "trajectory"])
+def test_indicator_color_for_every_map_mode(show):
+    values = pd.Series([60.0, 72.0, 90.0])
+    labels = {
+        "status": {"met": "✓ 达标", "not_met": "✗ 未达标", "no_data": "– 无数据"},
+        "progress": {k: k for k in charts.PROGRESS_COLORS},
+        "trajectory": {k: k for k in charts.TRAJECTORY_COLORS},
+    }
+    color = charts.indicator_color(show, values, 70.0, "目标 ＞70%", labels).to_dict()
+    assert color["title"] == "目标 ＞70%"
+    if show == "value":
+        assert color["scale"]["domain"] == [50.0, 70.0, 90.0]  # symmetric: the target is the middle colour
+    if show in ("status", "progress", "trajectory"):
+        assert len(color["scale"]["domain"]) == len(color["scale"]["range"])
