@@ -227,8 +227,10 @@ def status_grid(
     indicator_order: list[str],
     labels: dict[str, str],
     titles: dict,
-) -> alt.LayerChart:
-    """County x indicator cells coloured by status with the ✓/✗/– symbol printed in each cell."""
+    domain_order: list[str] | None = None,
+) -> alt.LayerChart | alt.FacetChart:
+    """County x indicator cells coloured by status with the ✓/✗/– symbol printed in each cell; with
+    `domain_order` (and a `domain` column) the indicators are grouped under their five actions."""
     base = alt.Chart(data).encode(
         x=alt.X(
             "indicator:N",
@@ -246,9 +248,24 @@ def status_grid(
         text="symbol:N",
         color=alt.condition(alt.datum.status == "met", alt.value("#ffffff"), alt.value("#000000")),
     )
-    return alt.layer(cells, marks).properties(
-        height=max(200, 20 * len(county_order)), width=max(400, 30 * len(indicator_order))
-    )
+    height = max(200, 20 * len(county_order))
+    if domain_order:
+        return (
+            alt.layer(cells, marks)
+            .properties(height=height, width=alt.Step(22))
+            .facet(
+                column=alt.Column(
+                    "domain:N",
+                    sort=domain_order,
+                    title=None,
+                    # slanted, so a one-indicator action's long name does not run over its neighbour
+                    header=alt.Header(labelAngle=-25, labelAlign="left", labelLimit=220, labelFontSize=12),
+                ),
+                spacing=8,
+            )
+            .resolve_scale(x="independent")
+        )
+    return alt.layer(cells, marks).properties(height=height, width=max(400, 30 * len(indicator_order)))
 
 
 def bullet_chart(data: pd.DataFrame, *, titles: dict) -> alt.FacetChart:

@@ -67,6 +67,9 @@ def with_labels(ev: pd.DataFrame, catalog: Catalog, regions, lang: str) -> pd.Da
     out["symbol"] = out["status"].map(STATUS_SYMBOL)
     out["indicator"] = out["indicator_id"].map({i.id: i.short(lang) for i in catalog.indicators})
     out["indicator_name"] = out["indicator_id"].map({i.id: i.name(lang) for i in catalog.indicators})
+    out["domain"] = out["indicator_id"].map(
+        {i.id: catalog.domain(i.domain).name(lang) for i in catalog.indicators}
+    )
     out["region_name"] = regions.names(out["region_code"].astype(str))
     return out
 

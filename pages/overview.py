@@ -146,6 +146,7 @@ if not ctx.national:
         labelled,
         county_order=order,
         indicator_order=[i.short(lang) for i in cat.indicators],
+        domain_order=[d.name(lang) for d in cat.domains],
         labels=insights.status_labels(lang),
         titles={
             "status": t("status", lang),

@@ -475,3 +475,22 @@ def test_indicator_color_for_every_map_mode(show):
         assert color["scale"]["domain"] == [50.0, 70.0, 90.0]  # symmetric: the target is the middle colour
     if show in ("status", "progress", "trajectory"):
         assert len(color["scale"]["domain"]) == len(color["scale"]["range"])
+
+
+def test_status_grid_grouped_by_the_five_actions(grid_data):
+    data = grid_data.assign(
+        domain=grid_data["indicator"].map({"婚前检查": "出生缺陷", "产前筛查": "出生缺陷"})
+    )
+    grid = charts.status_grid(
+        data,
+        county_order=["南关区", "宽城区"],
+        indicator_order=["婚前检查", "产前筛查"],
+        labels=LABELS,
+        titles={"status": "状态", "tooltip": ["county:N"]},
+        domain_order=["知识普及", "出生缺陷"],
+    )
+    spec = grid.to_dict(validate=True)
+    assert spec["facet"]["column"]["field"] == "domain"
+    assert spec["resolve"]["scale"]["x"] == "independent"
+    drawn = roles(vl_convert.vegalite_to_svg(spec))
+    assert drawn["rect mark"] == 4
