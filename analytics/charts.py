@@ -252,7 +252,7 @@ def status_grid(
     if domain_order:
         return (
             alt.layer(cells, marks)
-            .properties(height=height, width=alt.Step(22))
+            .properties(height=height, width=alt.Step(20))
             .facet(
                 column=alt.Column(
                     "domain:N",
