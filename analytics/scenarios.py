@@ -22,6 +22,7 @@ import pandas as pd
 
 from analytics.attainment import attainment, evaluate, prepare
 from analytics.catalog import Catalog, Target, TargetProfile
+from analytics.rollup import rollup
 
 OPERATIONS = ("add_pp", "scale_pct", "add_units", "set_target")
 ALLOCATIONS = ("fewest-first", "population")
@@ -302,19 +303,27 @@ def compare(
     levels = levels_of(regions, region_code)
     before_obs = before_obs[before_obs["indicator_id"].isin(ids)]
     after_obs = result.observations[result.observations["indicator_id"].isin(ids)]
+    # "after": one prepare of the touched rows, then a roll-up per level (no full attainment() per level)
+    groups = regions.county_groups(region_code)
+    prepared = prepare(after_obs, catalog, result.profile, population=regions.frame["population"])
+    prepared = prepared[prepared["year"] == year]
+    keys = ["region_code", "indicator_id"]
     parts = []
     for level in levels:
         if before_levels is not None and level in before_levels:
             b = before_levels[level]
         else:
             b = attainment(before_obs, regions, catalog, profile, region_code, level, years=[year])
-        a = attainment(after_obs, regions, catalog, result.profile, region_code, level, years=[year])
-        keys = ["region_code", "indicator_id"]
         b = b[b["indicator_id"].astype(str).isin(ids)]
-        a = a[a["indicator_id"].astype(str).isin(ids)]
-        merged = b[[*keys, "region_name", "value", "status", "shortfall", "target"]].merge(
-            a[[*keys, "value", "status", "shortfall", "target"]], on=keys, suffixes=("_before", "_after")
+        b = b[[*keys, "region_name", "value", "status", "shortfall", "target"]].astype(
+            {"region_code": str, "indicator_id": str, "status": str}
         )
+        a = evaluate(rollup(prepared, groups, level), catalog, result.profile)
+        a = a[[*keys, "value", "status", "shortfall", "target"]].astype(
+            {"region_code": str, "indicator_id": str, "status": str}
+        )
+        merged = b.merge(a, on=keys, how="left", suffixes=("_before", "_after"))
+        merged["status_after"] = merged["status_after"].fillna("no_data")  # a unit without rows has no data
         merged.insert(0, "level", level)
         parts.append(merged)
     out = pd.concat(parts, ignore_index=True)
