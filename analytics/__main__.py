@@ -11,6 +11,7 @@ import pandas as pd
 
 from analytics.attainment import attainment, summarize
 from analytics.catalog import DEFAULT_PROFILE, CatalogError, list_profiles, load_catalog, load_profile
+from analytics.i18n import status_label
 from analytics.regions import RegionError, load_regions
 from analytics.scenarios import ALLOCATIONS, Adjustment, Scenario, ScenarioError, apply, compare
 from analytics.store import DEMO_FILE, DEMO_LABEL_ZH, DEMO_REGION, ObservationError, read_observations
@@ -36,7 +37,6 @@ ATTAINMENT_COLUMNS = [
     "n_units",
     "n_reported",
 ]
-STATUS_MARK = {"met": "✓ 达标", "not_met": "✗ 未达标", "no_data": "– 无数据"}
 
 
 class UsageError(ValueError):
@@ -145,7 +145,7 @@ def run_attainment(args: argparse.Namespace) -> int:
                 else f"  缺口 {row.shortfall} {row.shortfall_unit}"
             )
             print(
-                f"  {STATUS_MARK[row.status]:<6} {row.indicator_name}：{value}{row.unit}（目标 {target}）{short}"
+                f"  {status_label(row.status):<6} {row.indicator_name}：{value}{row.unit}（目标 {target}）{short}"
             )
     return 0
 
@@ -324,7 +324,7 @@ def run_whatif(args: argparse.Namespace) -> int:
         b = "—" if pd.isna(row.value_before) else f"{row.value_before:.{ind.decimals}f}"
         a = "—" if pd.isna(row.value_after) else f"{row.value_after:.{ind.decimals}f}"
         print(
-            f"  {row.region_name}：{b} → {a}{ind.unit}  {STATUS_MARK[row.status_before]} → {STATUS_MARK[row.status_after]}"
+            f"  {row.region_name}：{b} → {a}{ind.unit}  {status_label(row.status_before)} → {status_label(row.status_after)}"
         )
     return 0
 

@@ -73,7 +73,8 @@ def store() -> Store:
 
 
 def data_changed() -> None:
-    """After an import or a rollback every cached view of the stored data is stale."""
+    """After an import or a rollback: drop the cached views of the old data at once (the new revision is a new
+    cache key anyway, so this only frees their memory)."""
     observations.clear()
     evaluated.clear()
     county_progress.clear()
