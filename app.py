@@ -9,9 +9,10 @@ st.set_page_config(
 )
 
 # Navigation is declared first (before anything slow), so a link to a page opens that page.
-lang = st.session_state.get("lang") or (
-    st.query_params.get("lang") if st.query_params.get("lang") in LANGS else DEFAULT_LANG
-)
+url_lang = (st.session_state.get("_deep_query") or st.query_params).get(
+    "lang"
+)  # a cold deep link keeps its URL
+lang = st.session_state.get("lang") or (url_lang if url_lang in LANGS else DEFAULT_LANG)
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", lang), url_path="overview", default=True),
     st.Page("pages/indicator_map.py", title=t("page_map", lang), url_path="indicator_map"),

@@ -278,6 +278,10 @@ def test_english(page, app):
     assert "Overview" in body_text(page)
     assert "Overview" in title(page)
     screenshot(page, "english_overview")
+    goto(page, app.url + "/catalog?lang=en")  # a deep link to another page: the navigation is English too
+    assert_no_exception(page)
+    text = body_text(page)
+    assert "Indicator catalog" in title(page) and "Indicator map" in text and "指标地图" not in text
 
 
 # --- the deep link again, on a server that has served other sessions --------------------------------
