@@ -91,14 +91,19 @@ def check_observations(df: pd.DataFrame, catalog: Catalog, source: str = "") -> 
     out["year"] = years.astype("int64")
     for col in ("numerator", "denominator", "value"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    dup = out.duplicated(["region_code", "year", "indicator_id"], keep=False)
+    _reject_duplicates(out, ObservationError, source)
+    return out
+
+
+def _reject_duplicates(frame: pd.DataFrame, error: type[ValueError], what: str) -> None:
+    """One row per region x year x indicator: the first repeated key is named in the message."""
+    dup = frame.duplicated(["region_code", "year", "indicator_id"], keep=False)
     if dup.any():
-        first = out[dup].iloc[0]
-        raise ObservationError(
-            f"{source} 有 {int(dup.sum())} 行重复（同一地区、年份、指标出现多次），例如 "
+        first = frame[dup].iloc[0]
+        raise error(
+            f"{what} 有 {int(dup.sum())} 行重复（同一地区、年份、指标出现多次），例如 "
             f"{first['region_code']} {first['year']} {first['indicator_id']}"
         )
-    return out
 
 
 def load_demo(catalog: Catalog | None = None) -> pd.DataFrame:
@@ -244,13 +249,7 @@ def canonical_observations(obs: pd.DataFrame) -> pd.DataFrame:
     for col in _VALUE_COLUMNS:
         out[col] = numbers[col]
     out["source_row"] = numbers.get("source_row", pd.Series(np.nan, index=out.index)).astype("Int64")
-    dup = out.duplicated(KEY_COLUMNS, keep=False)
-    if dup.any():
-        first = out[dup].iloc[0]
-        raise StoreError(
-            f"要导入的数据有 {int(dup.sum())} 行重复（同一地区、年份、指标出现多次），例如 "
-            f"{first['region_code']} {first['year']} {first['indicator_id']}"
-        )
+    _reject_duplicates(out, StoreError, "要导入的数据")
     return out
 
 
