@@ -11,9 +11,10 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from analytics.catalog import KINDS, Catalog, Indicator, Target, TargetProfile
+from analytics.catalog import Catalog, Indicator, Target, TargetProfile
+from analytics.kinds import KIND_IDS, baselines, fill_census_denominators, kind_array
+from analytics.schema import OBS_COLUMNS
 
-OBS_COLUMNS = ["region_code", "year", "indicator_id", "numerator", "denominator", "value"]
 STATUSES = ("met", "not_met", "no_data")
 # int64 products stay exact below this; larger inputs fall back to Fractions.
 _INT_LIMIT = 2**62
@@ -35,11 +36,11 @@ def indicator_categorical(values, catalog: Catalog) -> pd.Categorical:
 
 
 def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, population: pd.Series | None = None):
-    """Canonical county observations -> numerator / denominator / baseline ready to sum.
+    """Canonical county observations -> numerator / denominator / baseline ready to sum (rules: analytics.kinds).
 
-    - county_status: a county's 1/0 becomes numerator 1/0 over denominator 1, so sums give a share of counties.
-    - per_population: a missing denominator is filled from `population` (census residents) when given.
-    - reduction_vs_baseline: `baseline` is the same region's count in the profile's baseline year.
+    - a status kind: a county's 1/0 becomes numerator 1/0 over denominator 1, so sums give a share of counties;
+    - a census-denominator kind: a missing denominator is the county's census residents (`population`);
+    - a baseline kind: `baseline` is the same region's count in the profile's baseline year.
     region_code and indicator_id come back as Categoricals (indicator categories in catalog order).
     """
     df = obs.loc[:, [c for c in OBS_COLUMNS if c in obs.columns]].copy()
@@ -47,44 +48,25 @@ def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, populat
         if col not in df.columns:
             df[col] = np.nan
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    if population is not None:
+        df = fill_census_denominators(df, catalog, population)
+    df["baseline"] = baselines(df, catalog, profile)
     df["region_code"] = df["region_code"].astype(str).astype("category")
     df["year"] = df["year"].astype("int64")
     ind = indicator_categorical(df["indicator_id"], catalog)
     df["indicator_id"] = ind
     codes = ind.codes
-    kind_codes = np.array([KINDS.index(i.kind) for i in catalog.indicators])[codes]
-    df["kind"] = pd.Categorical.from_codes(kind_codes, categories=list(KINDS))
-
+    kind_ids = [i.kind for i in catalog.indicators]
+    df["kind"] = pd.Categorical.from_codes(
+        np.array([KIND_IDS.index(k) for k in kind_ids])[codes], categories=list(KIND_IDS)
+    )
     num = df["numerator"].to_numpy(copy=True)
     den = df["denominator"].to_numpy(copy=True)
     val = df["value"].to_numpy()
-    status_rows = (kind_codes == KINDS.index("county_status")) & np.isnan(num) & ~np.isnan(val)
+    status_rows = (kind_array(catalog, "value_from")[codes] == "status") & np.isnan(num) & ~np.isnan(val)
     num[status_rows] = val[status_rows]
     den[status_rows] = 1.0
-    if population is not None:
-        fill = (kind_codes == KINDS.index("per_population")) & np.isnan(den) & ~np.isnan(num)
-        if fill.any():
-            pop = df["region_code"].map(population).astype("float64").to_numpy()
-            den[fill] = pop[fill]
-
-    # reduction: baseline = this region's count in the baseline year, looked up by (region, indicator) key
-    is_red = kind_codes == KINDS.index("reduction_vs_baseline")
-    baseline = np.full(len(df), np.nan)
-    if is_red.any():
-        base_year = np.array(
-            [
-                (profile.targets[i.id].baseline_year if i.id in profile.targets else None)
-                or profile.baseline_year
-                for i in catalog.indicators
-            ]
-        )[codes]
-        n_ind = len(catalog.ids)
-        key = df["region_code"].cat.codes.to_numpy().astype(np.int64) * n_ind + codes
-        table = np.full(len(df["region_code"].cat.categories) * n_ind, np.nan)
-        at_base = is_red & (df["year"].to_numpy() == base_year) & ~np.isnan(num)
-        table[key[at_base]] = num[at_base]
-        baseline = np.where(is_red, table[key], np.nan)
-    df["numerator"], df["denominator"], df["baseline"] = num, den, baseline
+    df["numerator"], df["denominator"] = num, den
     return df
 
 
@@ -95,7 +77,6 @@ def _params(catalog: Catalog, profile: TargetProfile) -> dict[str, np.ndarray]:
         t = profile.targets.get(ind.id)
         rows.append(
             (
-                ind.kind,
                 ind.scale,
                 t.threshold.numerator if t else 0,
                 t.threshold.denominator if t else 1,
@@ -105,12 +86,13 @@ def _params(catalog: Catalog, profile: TargetProfile) -> dict[str, np.ndarray]:
                 t is not None,
             )
         )
-    rows.append(("", 1, 0, 1, False, np.nan, "", False))
+    rows.append((1, 0, 1, False, np.nan, "", False))
     cols = list(zip(*rows, strict=True))
-    names = ("kind", "scale", "p", "q", "strict", "target", "comparator", "has_target")
-    dtypes = (object, "float64", "float64", "float64", bool, "float64", object, bool)
+    names = ("scale", "p", "q", "strict", "target", "comparator", "has_target")
+    dtypes = ("float64", "float64", "float64", bool, "float64", object, bool)
     out = {n: np.array(c, dtype=d) for n, c, d in zip(names, cols, dtypes, strict=True)}
-    out["kind_code"] = np.array([KINDS.index(k) if k else -1 for k in out["kind"]])
+    out["value_from"] = kind_array(catalog, "value_from", dtype=object)
+    out["room"] = kind_array(catalog, "room", dtype=object)
     return out
 
 
@@ -126,16 +108,16 @@ def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> p
     params = _params(catalog, profile)
     par = {
         name: params[name][codes]
-        for name in ("kind_code", "scale", "p", "q", "strict", "target", "has_target")
+        for name in ("value_from", "room", "scale", "p", "q", "strict", "target", "has_target")
     }
-    kind, scale, p, q = par["kind_code"], par["scale"], par["p"], par["q"]
+    scale, p, q = par["scale"], par["p"], par["q"]
     strict, has_target = par["strict"], par["has_target"]
 
     num = out["numerator"].to_numpy(dtype="float64")
     den = out["denominator"].to_numpy(dtype="float64")
     base = out["baseline"].to_numpy(dtype="float64")
     given = out["value"].to_numpy(dtype="float64")
-    is_red = kind == KINDS.index("reduction_vs_baseline")
+    is_red = par["value_from"] == "reduction"
 
     # Unify: met iff  M x scale x q  [cmp]  p x W, with (M, W) = (N, D), or (B - C, B) for a reduction.
     m = np.where(is_red, base - num, num)
@@ -187,9 +169,12 @@ def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> p
         need = x.numerator // x.denominator + 1 if strict[i] else -((-x.numerator) // x.denominator)
         shortfall[i] = 0 if met[i] else max(need, 0)
 
-    # Physical ceilings: a rate cannot pass 100 % (k <= D - N); accidents avoided cannot exceed those that happened.
-    bounded = (kind == KINDS.index("rate")) | (kind == KINDS.index("county_status"))
-    capped = np.where(is_red, num, np.where(bounded, den - num, np.inf))
+    # Physical ceilings (the kind's room): a share cannot pass 100 % (k <= D - N); accidents avoided cannot
+    # exceed those that happened (k <= count); a count per population has no ceiling.
+    room = par["room"]
+    capped = np.where(
+        room == "count", num, np.where((room == "to_denominator") | (room == "to_one"), den - num, np.inf)
+    )
     unreachable = ~np.isnan(shortfall) & (shortfall > 0) & (shortfall > capped)
     shortfall = np.where(unreachable, np.nan, shortfall)
 

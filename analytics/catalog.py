@@ -8,11 +8,12 @@ from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
+from analytics.kinds import KINDS, Kind
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 INDICATORS_FILE = DATA_DIR / "indicators.toml"
 TARGETS_DIR = DATA_DIR / "targets"
 
-KINDS = ("rate", "per_population", "county_status", "reduction_vs_baseline")
 COMPARATORS = (">", ">=")
 DEFAULT_PROFILE = "jilin-2022-2025"
 
@@ -67,10 +68,35 @@ class Indicator:
     def short(self, lang: str = "zh") -> str:
         return self.short_en if lang == "en" else self.short_zh
 
+    def unit_in(self, lang: str = "zh") -> str:
+        """The value's unit as written in `lang` ("%", "per 100,000 residents")."""
+        return self.unit_en if lang == "en" else self.unit
+
+    def numerator_unit(self, lang: str = "zh") -> str:
+        """What one unit of shortfall is (人, 例, 名, 起 / people, surgeries …)."""
+        return self.numerator_unit_en if lang == "en" else self.numerator_unit_zh
+
+    def numerator_text(self, lang: str = "zh") -> str:
+        return self.numerator_en if lang == "en" else self.numerator_zh
+
+    def denominator_text(self, lang: str = "zh") -> str:
+        return self.denominator_en if lang == "en" else self.denominator_zh
+
+    def formula(self, lang: str = "zh") -> str:
+        return self.formula_en if lang == "en" else self.formula_zh
+
+    def notes(self, lang: str = "zh") -> str:
+        return self.notes_en if lang == "en" else self.notes_zh
+
+    @property
+    def rules(self) -> Kind:
+        """What this indicator's kind means (analytics.kinds)."""
+        return KINDS[self.kind]
+
     @property
     def upper_bound(self) -> float | None:
         """Physical ceiling of the value: a rate or a share of counties cannot pass 100 %."""
-        return 100.0 if self.kind in ("rate", "county_status", "reduction_vs_baseline") else None
+        return KINDS[self.kind].ceiling
 
 
 @dataclass(frozen=True)

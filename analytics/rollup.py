@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.kinds import KINDS
+
 LEVEL_KEYS = {
     "county": "region_code",
     "prefecture": "prefecture_code",
@@ -78,7 +80,7 @@ def rollup(prepared: pd.DataFrame, groups: pd.DataFrame, level: str) -> pd.DataF
     kind_of = np.full(n_ind, "", dtype=object)
     kind_cat = df["kind"].astype("category").array
     kind_of[i] = np.asarray(kind_cat.categories, dtype=object)[kind_cat.codes]
-    is_red = kind_of[ii] == "reduction_vs_baseline"
+    is_red = np.array([bool(k) and KINDS[k].needs_baseline for k in kind_of], dtype=bool)[ii]
     out = pd.DataFrame(
         {
             "region_code": labels,
@@ -105,4 +107,6 @@ def _complete(df: pd.DataFrame) -> np.ndarray:
     rate_ok = has_num & (den > 0)  # NaN > 0 is False
     # a county with no accident in the baseline year still counts: its accidents now add to the sum
     red_ok = has_num & ~np.isnan(base) & (base >= 0)
-    return np.where((df["kind"] == "reduction_vs_baseline").to_numpy(), red_ok, rate_ok)
+    kind = df["kind"].astype("category").array
+    needs_baseline = np.array([KINDS[k].needs_baseline for k in kind.categories], dtype=bool)[kind.codes]
+    return np.where(needs_baseline, red_ok, rate_ok)

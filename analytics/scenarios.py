@@ -22,14 +22,16 @@ import pandas as pd
 
 from analytics.attainment import attainment, evaluate, prepare
 from analytics.catalog import Catalog, Target, TargetProfile
+from analytics.errors import AtlasError
+from analytics.kinds import baselines, fill_census_denominators
 from analytics.rollup import rollup
 
 OPERATIONS = ("add_pp", "scale_pct", "add_units", "set_target")
 ALLOCATIONS = ("fewest-first", "population")
 
 
-class ScenarioError(ValueError):
-    """An adjustment that cannot be applied (unknown indicator, operation, scope)."""
+class ScenarioError(AtlasError):
+    """An adjustment that cannot be applied (unknown indicator, operation, scope): code + fields."""
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,11 @@ class Adjustment:
 
     def __post_init__(self) -> None:
         if self.operation not in OPERATIONS:
-            raise ScenarioError(f"未知的调整方式 {self.operation}（可选：{', '.join(OPERATIONS)}）")
+            raise ScenarioError("unknown_operation", operation=self.operation, known=", ".join(OPERATIONS))
         if self.allocate not in ALLOCATIONS:
-            raise ScenarioError(f"未知的分配规则 {self.allocate}（可选：{', '.join(ALLOCATIONS)}）")
+            raise ScenarioError("unknown_allocation", allocate=self.allocate, known=", ".join(ALLOCATIONS))
         if self.operation == "add_units" and (self.amount < 0 or self.amount != int(self.amount)):
-            raise ScenarioError("新增数量必须是非负整数")
+            raise ScenarioError("units_not_whole")
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Scenario:
                 name=str(raw["name"]), adjustments=tuple(Adjustment(**a) for a in raw["adjustments"])
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise ScenarioError(f"无法读取情景：{exc}") from None
+            raise ScenarioError("scenario_unreadable", reason=str(exc)) from None
 
 
 @dataclass
@@ -88,12 +90,12 @@ def scope_counties(scope: str, counties: pd.Series, lagging: set[str], regions) 
     chosen: set[str] = set()
     for code in (c.strip() for c in scope.split(",") if c.strip()):
         if code not in regions:
-            raise ScenarioError(f"范围中的地区代码 {code} 不存在")
+            raise ScenarioError("scope_unknown_code", code=code)
         level = regions.level(code)
         chosen |= set(regions.counties(code)["code"]) if level in ("prefecture", "province") else {code}
     outside = chosen - inside
     if outside and not (chosen & inside):
-        raise ScenarioError(f"范围 {scope} 不在所选地区内")
+        raise ScenarioError("scope_outside", scope=scope)
     return chosen & inside
 
 
@@ -112,30 +114,25 @@ def apply(
     for col in ("numerator", "denominator", "value"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64") if col in out else np.nan
     out["region_code"] = out["region_code"].astype(str)
-    # as prepare() does: a per-population count without a denominator is over the census residents
-    per_pop = out["indicator_id"].map({i.id: i.kind for i in catalog.indicators}) == "per_population"
-    fill = per_pop & out["denominator"].isna() & out["numerator"].notna()
-    out.loc[fill, "denominator"] = (
-        out.loc[fill, "region_code"].map(regions.frame["population"]).astype("float64")
-    )
+    out = fill_census_denominators(out, catalog, regions.frame["population"])
     counties = regions.counties(region_code)["code"]  # region_code None: every county of China
     allocated: list[dict] = []
     unallocated: dict[str, int] = {}
     for adj in scenario.adjustments:
         if adj.indicator_id not in catalog:
-            raise ScenarioError(f"未知的指标 {adj.indicator_id}")
-        kind = catalog[adj.indicator_id].kind
+            raise ScenarioError("unknown_indicator", indicator_id=adj.indicator_id)
+        rules = catalog[adj.indicator_id].rules
         if adj.operation == "set_target":
             if adj.scope not in ("", "all"):
-                raise ScenarioError("目标对整个地区生效：修改目标时范围请选“全部县”")
+                raise ScenarioError("target_scope")
             old = profile.targets[adj.indicator_id]
             new = Target(
                 **{**old.__dict__, "threshold": Fraction(str(adj.amount)), "text_zh": f"情景：{adj.amount:g}"}
             )
             profile = replace(profile, targets={**profile.targets, adj.indicator_id: new})
             continue
-        if kind == "county_status" and adj.operation in ("add_pp", "scale_pct") and adj.amount != 0:
-            raise ScenarioError("按县计的指标（是/否）不能按百分点或比例调整：请用“新增数量”（达标县的个数）")
+        if not rules.shifts and adj.operation in ("add_pp", "scale_pct") and adj.amount != 0:
+            raise ScenarioError("no_shift", indicator_id=adj.indicator_id)
         before = _evaluate_counties(out, catalog, profile, counties, year, adj.indicator_id)
         lagging = set(before.loc[before["status"] == "not_met", "region_code"])
         scope = scope_counties(adj.scope, counties, lagging, regions)
@@ -150,10 +147,10 @@ def apply(
                 if u
             ]
             unallocated[adj.indicator_id] = unallocated.get(adj.indicator_id, 0) + left
-            if catalog[adj.indicator_id].kind == "reduction_vs_baseline":
-                _refresh_reduction(out, rows, profile, adj.indicator_id)
+            _refresh_values(out, rows, catalog, profile, adj.indicator_id)
         else:
             _shift(out, rows, adj, catalog, profile)
+            _refresh_values(out, rows, catalog, profile, adj.indicator_id)
     return ScenarioResult(
         out, profile, pd.DataFrame(allocated, columns=["region_code", "indicator_id", "units"]), unallocated
     )
@@ -169,49 +166,42 @@ def _evaluate_counties(obs, catalog, profile, counties: pd.Series, year, indicat
     return ev
 
 
-def _baseline(obs: pd.DataFrame, profile: TargetProfile, indicator_id: str) -> pd.Series:
-    base_year = profile.targets[indicator_id].baseline_year or profile.baseline_year
-    rows = obs[(obs["indicator_id"] == indicator_id) & (obs["year"] == base_year)]
-    return rows.set_index("region_code")["numerator"]
+def _baseline_of(out: pd.DataFrame, rows: pd.Index, catalog: Catalog, profile: TargetProfile) -> pd.Series:
+    """The baseline-year count of each row in `rows` (the kind's baseline rule, analytics.kinds)."""
+    return pd.Series(baselines(out, catalog, profile), index=out.index).loc[rows]
 
 
 def _shift(
     out: pd.DataFrame, rows: pd.Index, adj: Adjustment, catalog: Catalog, profile: TargetProfile
 ) -> None:
+    """Add points or scale the counted numerator, within the kind's bounds (whole units)."""
     ind = catalog[adj.indicator_id]
+    rules = ind.rules
+    if not rules.shifts:
+        return  # a county's 1/0 does not move by points or percent: add_units brings counties up to standard
     num = out.loc[rows, "numerator"]
     den = out.loc[rows, "denominator"]
-    if ind.kind == "county_status":
-        return  # a county's 1/0 does not move by points or percent: add_units brings counties up to standard
-    if ind.kind == "reduction_vs_baseline":
-        base = out.loc[rows, "region_code"].map(_baseline(out, profile, adj.indicator_id))
-        if adj.operation == "add_pp":  # X more points of reduction = X % of the baseline fewer accidents
-            new = num - np.round(adj.amount * base / 100.0)
-        else:
-            new = np.round(num * (1 + adj.amount / 100.0))
-        out.loc[rows, "numerator"] = new.clip(lower=0)
-        _refresh_reduction(out, rows, profile, adj.indicator_id)
-        return
-    if adj.operation == "add_pp":
-        new = num + np.round(adj.amount * den / ind.scale)
-    else:
+    if adj.operation == "scale_pct":
         new = np.round(num * (1 + adj.amount / 100.0))
+    elif rules.needs_baseline:  # X more points of reduction = X % of the baseline count fewer events
+        new = num - np.round(adj.amount * _baseline_of(out, rows, catalog, profile) / 100.0)
+    else:
+        new = num + np.round(adj.amount * den / ind.scale)
     new = new.clip(lower=0)
-    if ind.kind == "rate":
-        new = np.minimum(new, den)  # a rate cannot pass 100 %
+    if rules.numerator_within_denominator:
+        new = np.minimum(new, den)  # a share cannot pass 100 %
     out.loc[rows, "numerator"] = new
-    out.loc[rows, "value"] = np.where(den > 0, new * ind.scale / den, np.nan)
 
 
 def _allocate(out, rows, adj, before, catalog, regions) -> tuple[dict[str, int], int]:
     """Share N units among the scope's counties; returns units per county and what could not be used."""
-    ind = catalog[adj.indicator_id]
+    rules = catalog[adj.indicator_id].rules
     n = int(adj.amount)
     frame = out.loc[rows].copy()
     frame["shortfall"] = frame["region_code"].map(
         before.set_index("region_code")["shortfall"].astype("Float64")
     )
-    room = _room(frame, ind)
+    room = rules.room_for(frame["numerator"], frame["denominator"], frame["value"])
     given = dict.fromkeys(frame["region_code"], 0)
     if adj.allocate == "fewest-first":
         lag = frame[frame["shortfall"].fillna(0) > 0].sort_values(["shortfall", "region_code"])
@@ -237,39 +227,35 @@ def _allocate(out, rows, adj, before, catalog, regions) -> tuple[dict[str, int],
         left = int(left)
     for idx, rec in frame.iterrows():
         units = given[rec["region_code"]]
-        if not units:
-            continue
-        _add_units(out, idx, units, ind)
+        if units:
+            _add_units(out, idx, units, rules)
     return given, int(left)
 
 
-def _room(frame: pd.DataFrame, ind) -> pd.Series:
-    """How many units each county row can still take within physical bounds."""
-    if ind.kind == "rate":
-        return (frame["denominator"] - frame["numerator"]).fillna(0).clip(lower=0)
-    if ind.kind == "county_status":
-        return (1 - frame["value"].fillna(0)).clip(lower=0)
-    if ind.kind == "reduction_vs_baseline":
-        return frame["numerator"].fillna(0).clip(lower=0)  # cannot avoid more accidents than happen
-    return pd.Series(np.inf, index=frame.index).where(frame["denominator"].notna(), 0)
-
-
-def _add_units(out: pd.DataFrame, idx, units: int, ind) -> None:
-    if ind.kind == "county_status":
-        out.at[idx, "value"] = 1.0
-    elif ind.kind == "reduction_vs_baseline":
-        out.at[idx, "numerator"] = out.at[idx, "numerator"] - units  # accidents avoided
+def _add_units(out: pd.DataFrame, idx, units: int, rules) -> None:
+    """One unit is what the kind says: a county brought up to standard (1/0 status), one more person or
+    service, or one avoided event (unit_sign -1)."""
+    if rules.binary:
+        out.at[idx, "value"] = 1.0  # its room is one: the county now meets the standard
     else:
-        out.at[idx, "numerator"] = out.at[idx, "numerator"] + units
-        den = out.at[idx, "denominator"]
-        out.at[idx, "value"] = out.at[idx, "numerator"] * ind.scale / den if den and den > 0 else np.nan
+        out.at[idx, "numerator"] = out.at[idx, "numerator"] + rules.unit_sign * units
 
 
-def _refresh_reduction(out: pd.DataFrame, rows: pd.Index, profile: TargetProfile, indicator_id: str) -> None:
-    """Keep the displayed reduction % in step with the changed counts (the engine recomputes it anyway)."""
-    base = out.loc[rows, "region_code"].map(_baseline(out, profile, indicator_id))
+def _refresh_values(
+    out: pd.DataFrame, rows: pd.Index, catalog: Catalog, profile: TargetProfile, indicator_id: str
+) -> None:
+    """Keep the displayed value in step with the changed counts (the engine recomputes it from them anyway)."""
+    ind = catalog[indicator_id]
+    rules = ind.rules
+    if rules.binary:
+        return
     count = out.loc[rows, "numerator"]
-    out.loc[rows, "value"] = np.where(base > 0, (base - count) * 100.0 / base, np.nan)
+    if rules.needs_baseline:
+        base = _baseline_of(out, rows, catalog, profile)
+        out.loc[rows, "value"] = np.where(base > 0, (base - count) * 100.0 / base, np.nan)
+    else:
+        den = out.loc[rows, "denominator"]
+        out.loc[rows, "value"] = np.where(den > 0, count * ind.scale / den, np.nan)
 
 
 def levels_of(regions, region_code: str | None) -> list[str]:
@@ -347,6 +333,19 @@ def met_counts(comparison: pd.DataFrame, level: str = "county") -> pd.DataFrame:
     )
 
 
+def units_needed(region_shortfall, county_status: pd.Series, county_shortfall: pd.Series) -> dict:
+    """The fewest units that meet the target region-wide (one pool), the units that bring every county to it,
+    how many lagging counties cannot reach it, and how many still lag. One rule for "before" and "after"."""
+    status = county_status.astype(str)
+    reachable = status != "no_data"
+    return {
+        "region": None if region_shortfall is None or pd.isna(region_shortfall) else int(region_shortfall),
+        "every_county": int(county_shortfall[reachable].fillna(0).sum()),
+        "unreachable_counties": int((reachable & county_shortfall.isna() & (status == "not_met")).sum()),
+        "counties_not_met": int((status == "not_met").sum()),
+    }
+
+
 def minimum_units(
     obs: pd.DataFrame,
     *,
@@ -364,16 +363,9 @@ def minimum_units(
     region = region[region["indicator_id"].astype(str) == indicator_id]
     county = attainment(part, regions, catalog, profile, region_code, "county", years=[year])
     county = county[county["indicator_id"].astype(str) == indicator_id]
-    region_units = region["shortfall"].iloc[0] if len(region) else pd.NA
-    every = county["shortfall"]
-    reachable = county["status"].astype(str) != "no_data"
-    return {
-        "region": None if pd.isna(region_units) else int(region_units),
-        "every_county": int(every[reachable].fillna(0).sum()),
-        "unreachable_counties": int(
-            (reachable & every.isna() & (county["status"].astype(str) == "not_met")).sum()
-        ),
-    }
+    return units_needed(
+        region["shortfall"].iloc[0] if len(region) else None, county["status"], county["shortfall"]
+    )
 
 
 # --- what the 情景推演 page shows ----------------------------------------------------------------
@@ -447,19 +439,16 @@ def scenario_view(
         region_met_after=int((status_after == "met").sum()),
         counties_met=met_counts(table),
         changed=table[(table["level"] == "county") & table["changed"]],
-        minimum={
-            "region": None
-            if top_focus is None or pd.isna(top_focus["shortfall_before"])
-            else int(top_focus["shortfall_before"]),
-            "every_county": int(county_focus["shortfall_before"].fillna(0).sum()),
-        },
-        remaining={
-            "region": None
-            if top_focus is None or pd.isna(top_focus["shortfall_after"])
-            else int(top_focus["shortfall_after"]),
-            "every_county": int(county_focus["shortfall_after"].fillna(0).sum()),
-            "counties_not_met": int((county_focus["status_after"] == "not_met").sum()),
-        },
+        minimum=units_needed(
+            None if top_focus is None else top_focus["shortfall_before"],
+            county_focus["status_before"],
+            county_focus["shortfall_before"],
+        ),
+        remaining=units_needed(
+            None if top_focus is None else top_focus["shortfall_after"],
+            county_focus["status_after"],
+            county_focus["shortfall_after"],
+        ),
     )
 
 
@@ -522,7 +511,7 @@ def from_param(token: str) -> Scenario:
     try:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
-        raise ScenarioError("链接中的情景无法读取") from None
+        raise ScenarioError("link_unreadable") from None
     return Scenario.from_json(text)
 
 

@@ -17,8 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.attainment import OBS_COLUMNS
 from analytics.catalog import DATA_DIR, Catalog, load_catalog
+from analytics.errors import AtlasError
+from analytics.i18n import t
+from analytics.schema import (
+    OBS_COLUMNS,
+    ObservationError,
+    read_observations_csv,
+    validate_observations,
+)
 
 DEMO_DIR = DATA_DIR / "demo"
 DEMO_FILE = DEMO_DIR / "jilin_2020_2024.csv"
@@ -27,83 +34,10 @@ DEMO_LABEL_ZH = "示例数据（模拟，非真实统计）"
 DEMO_LABEL_EN = "Demo data (synthetic, not real statistics)"
 
 
-class ObservationError(ValueError):
-    """A canonical observation file that cannot be used; the message names the rows."""
-
-
 def read_observations(path: str | Path, catalog: Catalog | None = None) -> pd.DataFrame:
-    """Read a canonical long CSV (region_code, year, indicator_id, numerator, denominator, value[, source])."""
-    catalog = catalog or load_catalog()
-    path = Path(path)
-    if not path.is_file():
-        raise ObservationError(f"找不到数据文件：{path}")
-    try:
-        df = pd.read_csv(path, dtype={"region_code": str, "indicator_id": str}, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ObservationError(
-            f"无法读取 {path.name}：不是 UTF-8 编码的规范 CSV 文件（{type(exc).__name__}）"
-        ) from None
-    return check_observations(df, catalog, source=path.name)
-
-
-def check_observations(df: pd.DataFrame, catalog: Catalog, source: str = "") -> pd.DataFrame:
-    missing = [c for c in OBS_COLUMNS if c not in df.columns]
-    if missing:
-        raise ObservationError(f"{source} 缺少列：{', '.join(missing)}（规范列为 {', '.join(OBS_COLUMNS)}）")
-    problems: list[str] = []
-    total = 0
-    row_no = pd.Series(range(2, len(df) + 2), index=df.index)  # spreadsheet row numbers (header is row 1)
-
-    def report(mask: pd.Series, message) -> None:
-        nonlocal total
-        total += int(mask.sum())
-        problems.extend(message(i) for i in df.index[mask][:20])
-
-    codes = df["region_code"].astype(str).str.strip()
-    report(
-        ~codes.str.fullmatch(r"\d{6}"), lambda i: f"第{row_no[i]}行：地区代码“{codes[i]}”不是6位行政区划代码"
-    )
-    years = pd.to_numeric(df["year"], errors="coerce")
-    report(years.isna() | (years % 1 != 0), lambda i: f"第{row_no[i]}行：年份“{df.at[i, 'year']}”不是整数")
-    report(
-        ~df["indicator_id"].isin(catalog.ids),
-        lambda i: f"第{row_no[i]}行：未知指标“{df.at[i, 'indicator_id']}”",
-    )
-    for col in ("numerator", "denominator", "value"):
-        num = pd.to_numeric(df[col], errors="coerce")
-        report(
-            num.isna() & df[col].notna(),
-            lambda i, col=col: f"第{row_no[i]}行：{col}“{df.at[i, col]}”不是数字",
-        )
-        if col != "value":  # a value may be negative (accidents rose against the baseline)
-            report(num < 0, lambda i, col=col, num=num: f"第{row_no[i]}行：{col} 为负数（{num[i]:g}）")
-    is_rate = df["indicator_id"].map({i.id: i.kind for i in catalog.indicators}) == "rate"
-    nums, dens = (pd.to_numeric(df[c], errors="coerce") for c in ("numerator", "denominator"))
-    report(
-        is_rate & (nums > dens),
-        lambda i: f"第{row_no[i]}行：分子 {nums[i]:g} 大于分母 {dens[i]:g}（比率不能超过100%）",
-    )
-    if problems:
-        more = "" if total <= len(problems[:30]) else f"\n……另有 {total - len(problems[:30])} 处问题"
-        raise ObservationError(f"{source} 有 {total} 处问题：\n" + "\n".join(problems[:30]) + more)
-    out = df.copy()
-    out["region_code"] = codes
-    out["year"] = years.astype("int64")
-    for col in ("numerator", "denominator", "value"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    _reject_duplicates(out, ObservationError, source)
-    return out
-
-
-def _reject_duplicates(frame: pd.DataFrame, error: type[ValueError], what: str) -> None:
-    """One row per region x year x indicator: the first repeated key is named in the message."""
-    dup = frame.duplicated(["region_code", "year", "indicator_id"], keep=False)
-    if dup.any():
-        first = frame[dup].iloc[0]
-        raise error(
-            f"{what} 有 {int(dup.sum())} 行重复（同一地区、年份、指标出现多次），例如 "
-            f"{first['region_code']} {first['year']} {first['indicator_id']}"
-        )
+    """A canonical long CSV (region_code, year, indicator_id, numerator, denominator, value[, source]),
+    held to the observation contract: ObservationError names the CSV lines that break it."""
+    return read_observations_csv(path, catalog=catalog or load_catalog())
 
 
 def load_demo(catalog: Catalog | None = None) -> pd.DataFrame:
@@ -167,8 +101,22 @@ CREATE UNIQUE INDEX IF NOT EXISTS observations_key
 """
 
 
-class StoreError(ValueError):
-    """A write or read the store refuses; the message (Chinese) says why. The store is unchanged."""
+class StoreError(AtlasError):
+    """A write or read the store refuses (code + fields; words in data/i18n). The store is unchanged."""
+
+
+class StoreRefusal(StoreError):
+    """Observations the contract refused: the message lists the problems with their rows."""
+
+    def __init__(self, refused: ObservationError) -> None:
+        self.problems = refused.problems
+        self._refused = refused
+        AtlasError.__init__(
+            self, "observations_refused", source=refused.fields["source"], count=len(self.problems)
+        )
+
+    def message(self, lang: str = "zh") -> str:
+        return self._refused.message(lang)
 
 
 def default_db_path() -> Path:
@@ -188,69 +136,29 @@ def file_sha256(data: bytes | str | Path) -> str:
     return digest.hexdigest()
 
 
-def _rows_message(label: str, positions: np.ndarray, shown: list[str]) -> str:
-    # positions are 0-based; people count records from 1
-    examples = "、".join(f"第{p + 1}条（{s}）" for p, s in zip(positions[:5], shown[:5], strict=False))
-    more = f"等 {len(positions)} 条" if len(positions) > 5 else ""
-    return f"{label}：{examples}{more}"
-
-
 def canonical_observations(obs: pd.DataFrame) -> pd.DataFrame:
-    """Check the shape of a frame to import and return it with canonical types; StoreError if unusable.
+    """A frame to import, held to the observation contract, with canonical types; StoreError if refused.
 
-    Shape only (columns, 6-digit codes, integer years, numbers, one row per key): whether the
-    indicator ids and regions make sense is the submission checker's job (analytics.ingest).
-    """
+    Problems are numbered by `source_row` when the frame has it (the submission's spreadsheet rows), else by
+    record (1 = the first row of the frame)."""
     if not isinstance(obs, pd.DataFrame):
-        raise StoreError(f"要导入的数据必须是表格（DataFrame），收到的是 {type(obs).__name__}")
-    missing = [c for c in OBS_COLUMNS if c not in obs.columns]
-    if missing:
-        raise StoreError(f"要导入的数据缺少列：{', '.join(missing)}（规范列为 {', '.join(OBS_COLUMNS)}）")
+        raise StoreError("not_a_frame", type=type(obs).__name__)
     if obs.empty:
-        raise StoreError("要导入的数据没有任何行")
+        raise StoreError("nothing_to_import")
     df = obs.reset_index(drop=True)
-    problems: list[str] = []
-
-    codes = df["region_code"].astype("string").str.strip()
-    bad = np.flatnonzero(~codes.str.fullmatch(r"\d{6}").fillna(False).to_numpy(bool))
-    if bad.size:
-        problems.append(_rows_message("地区代码不是6位行政区划代码", bad, [str(codes[p]) for p in bad[:5]]))
-
-    years = pd.to_numeric(df["year"], errors="coerce")
-    bad = np.flatnonzero((years.isna() | (years % 1 != 0)).to_numpy(bool))
-    if bad.size:
-        problems.append(_rows_message("年份不是整数", bad, [str(df.at[p, "year"]) for p in bad[:5]]))
-
-    ids = df["indicator_id"]
-    bad = np.flatnonzero((ids.isna() | (ids.astype("string").str.strip() == "")).to_numpy(bool))
-    if bad.size:
-        problems.append(_rows_message("指标编号为空", bad, ["空"] * min(5, bad.size)))
-
-    numbers = {}
-    for col in _VALUE_COLUMNS + (["source_row"] if "source_row" in df.columns else []):
-        num = pd.to_numeric(df[col], errors="coerce").astype("float64")
-        invalid = (num.isna() & df[col].notna()) | np.isinf(num)
-        if col == "source_row":
-            invalid |= num.notna() & (num % 1 != 0)
-        bad = np.flatnonzero(invalid.to_numpy(bool))
-        if bad.size:
-            problems.append(_rows_message(f"{col} 不是数字", bad, [str(df.at[p, col]) for p in bad[:5]]))
-        numbers[col] = num
-    if problems:
-        raise StoreError("要导入的数据有问题，未写入：\n" + "\n".join(problems))
-
-    out = pd.DataFrame(
-        {
-            "region_code": codes.astype(str),
-            "year": years.astype("int64"),
-            "indicator_id": ids.astype("string").str.strip().astype(str),
-        }
-    )
-    for col in _VALUE_COLUMNS:
-        out[col] = numbers[col]
-    out["source_row"] = numbers.get("source_row", pd.Series(np.nan, index=out.index)).astype("Int64")
-    _reject_duplicates(out, StoreError, "要导入的数据")
-    return out
+    rows = np.arange(1, len(df) + 1)
+    if "source_row" in df.columns:
+        given = pd.to_numeric(df["source_row"], errors="coerce")
+        rows = np.where(given.notna(), given.fillna(0), rows).astype(np.int64)
+    try:
+        out = validate_observations(df, rows=rows, source=t("store_import_source"))
+    except ObservationError as exc:
+        raise StoreRefusal(exc) from None
+    if "source_row" in out.columns:
+        out["source_row"] = pd.to_numeric(out["source_row"], errors="coerce").round().astype("Int64")
+    else:
+        out["source_row"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    return out[[*OBS_COLUMNS, "source_row"]]
 
 
 def _float_list(values: pd.Series) -> list[float | None]:
@@ -288,7 +196,7 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"无法创建数据库目录 {self.path.parent}：{exc.strerror or exc}") from None
+            raise StoreError("db_dir", path=str(self.path.parent), reason=exc.strerror or str(exc)) from None
         self._ensure_schema()
 
     def __repr__(self) -> str:
@@ -301,7 +209,7 @@ class Store:
             # isolation_level=None: no implicit transactions; writes say BEGIN IMMEDIATE themselves
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"无法打开数据库 {self.path}：{exc}") from exc
+            raise StoreError("db_open", path=str(self.path), reason=str(exc)) from exc
         try:
             con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             con.execute("PRAGMA foreign_keys = ON")
@@ -328,20 +236,16 @@ class Store:
     def _error(self, exc: sqlite3.Error) -> StoreError:
         text = str(exc)
         if "locked" in text or "busy" in text:
-            return StoreError(
-                f"数据库 {self.path} 正被其他程序写入，{BUSY_TIMEOUT_S:g} 秒内未能获得写锁，请稍后重试"
-            )
+            return StoreError("db_busy", path=str(self.path), seconds=f"{BUSY_TIMEOUT_S:g}")
         if isinstance(exc, sqlite3.DatabaseError) and "not a database" in text:
-            return StoreError(f"{self.path} 不是本程序的数据库文件")
-        return StoreError(f"数据库操作失败（{self.path}）：{text}")
+            return StoreError("not_a_database", path=str(self.path))
+        return StoreError("db_failed", path=str(self.path), reason=text)
 
     def _ensure_schema(self) -> None:
         with self._connect() as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"数据库 {self.path} 由更新版本的程序创建（结构版本 {version}），请升级本程序"
-                )
+                raise StoreError("db_too_new", path=str(self.path), version=version)
             if version == SCHEMA_VERSION:
                 return
             # WAL: readers never wait for a writer, and a killed writer leaves only an ignorable log tail.
@@ -386,7 +290,7 @@ class Store:
         if passphrase is None or not hmac.compare_digest(
             str(passphrase).encode("utf-8"), required.encode("utf-8")
         ):
-            raise StoreError("需要正确的管理员口令才能写入数据")
+            raise StoreError("passphrase_needed")
 
     # -- writes -----------------------------------------------------------------------------------------
     def import_observations(
@@ -407,7 +311,7 @@ class Store:
         self._check_passphrase(passphrase)
         dataset = str(dataset or "").strip()
         if not dataset:
-            raise StoreError("请给出数据集名称（dataset）")
+            raise StoreError("dataset_name_needed")
         frame = canonical_observations(obs)
         imported_at = datetime.now(UTC).isoformat(timespec="seconds")
         with self._write() as con:
@@ -448,11 +352,11 @@ class Store:
         try:
             version_id = int(version_id)
         except (TypeError, ValueError):
-            raise StoreError(f"数据版本“{version_id}”不是整数") from None
+            raise StoreError("version_not_integer", version=str(version_id)) from None
         with self._write() as con:
             row = con.execute("SELECT dataset FROM versions WHERE version_id = ?", (version_id,)).fetchone()
             if row is None:
-                raise StoreError(f"没有数据版本 {version_id}")
+                raise StoreError("no_such_version", version=version_id)
             con.execute(
                 """
                 WITH RECURSIVE chain(version_id) AS (

@@ -205,7 +205,7 @@ def test_minimum_units(catalog, jilin, tiny_regions):
         indicator_id="premarital_exam",
     )
     # province: 1503 of 2200 -> needs > 1540: 38 more; every county: 11 + 3 + 26 = 40
-    assert need == {"region": 38, "every_county": 40, "unreachable_counties": 0}
+    assert need == {"region": 38, "every_county": 40, "unreachable_counties": 0, "counties_not_met": 3}
 
 
 def test_scenarios_round_trip_as_json():

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from analytics.attainment import OBS_COLUMNS, attainment
+from analytics.catalog import load_catalog
 from analytics.regions import load_regions
 from analytics.store import (
     CURRENT_COLUMNS,
@@ -50,11 +51,12 @@ def obs(rows: list[tuple]) -> pd.DataFrame:
 
 
 def big_frame(n: int, seed: int = 0, first_code: int = 100000) -> pd.DataFrame:
-    """n rows over made-up counties (25 indicators each, one year)."""
+    """n rows over made-up counties (every rate indicator of the catalog, one year): valid observations."""
     rng = np.random.default_rng(seed)
-    counties = -(-n // 25)
-    codes = np.repeat([f"{first_code + i:06d}" for i in range(counties)], 25)[:n]
-    ids = np.tile([f"ind{j:02d}" for j in range(25)], counties)[:n]
+    rates = [i.id for i in load_catalog().indicators if i.kind == "rate"]
+    counties = -(-n // len(rates))
+    codes = np.repeat([f"{first_code + i:06d}" for i in range(counties)], len(rates))[:n]
+    ids = np.tile(rates, counties)[:n]
     return pd.DataFrame(
         {
             "region_code": codes,
@@ -334,13 +336,25 @@ BAD_FRAMES = {
     "missing column": (FIRST.drop(columns=["denominator"]), "缺少列：denominator"),
     "empty": (FIRST.iloc[0:0], "没有任何行"),
     "five-digit code": (FIRST.assign(region_code=["22010", "220102", "220103"]), "6位行政区划代码"),
-    "name instead of code": (FIRST.assign(region_code=["南关区", "220102", "220103"]), "第1条（南关区）"),
+    "name instead of code": (
+        FIRST.assign(region_code=["南关区", "220102", "220103"]),
+        "第1行.*“南关区”不是6位",
+    ),
     "missing code": (FIRST.assign(region_code=[None, "220102", "220103"]), "6位行政区划代码"),
-    "fractional year": (FIRST.assign(year=[2024, 2024.5, 2024]), "年份不是整数"),
-    "text year": (FIRST.assign(year=["2024年", 2024, 2024]), "年份不是整数"),
-    "text value": (FIRST.assign(value=["七十", 1.0, 65.0]), "value 不是数字"),
-    "empty indicator": (FIRST.assign(indicator_id=["", "premarital_exam", "x"]), "指标编号为空"),
-    "duplicate key": (pd.concat([FIRST, FIRST.iloc[[0]]]), "重复"),
+    "fractional year": (FIRST.assign(year=[2024, 2024.5, 2024]), "第2行 year列：年份“2024.5”不是整数"),
+    "text year": (FIRST.assign(year=["2024年", 2024, 2024]), "第1行 year列：年份“2024年”不是整数"),
+    "text value": (FIRST.assign(value=["七十", 1.0, 65.0]), "第1行 value列：“七十”不是数字"),
+    "empty indicator": (FIRST.assign(indicator_id=["", "premarital_exam", "x"]), "第3行.*未知指标“x”"),
+    "duplicate key": (pd.concat([FIRST, FIRST.iloc[[0]]]), "第4行：与前面的行是同一地区、年份、指标"),
+    "status 7": (
+        FIRST.assign(indicator_id="endemic_disease_control", numerator=np.nan, denominator=np.nan, value=7.0),
+        "第1行 value列.*不能是“7”",
+    ),
+    "numerator above denominator": (
+        FIRST.assign(numerator=[70.0, None, 1065.0]),
+        "第3行 numerator列.*大于分母",
+    ),
+    "negative count": (FIRST.assign(numerator=[-1.0, 1.0, 65.0]), "第1行 numerator列.*负数"),
     "not a frame": (FIRST.to_dict("records"), "DataFrame"),
 }
 

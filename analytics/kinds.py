@@ -1,0 +1,235 @@
+"""What each indicator kind means, declared once: how a value is computed and rolled up, its bounds, what
+"one more unit" is for shortfall and what-if, its template columns, its unit words and how it is formatted.
+
+Every other module asks this table (`kind_of(indicator)`, `KINDS[...]`, `kind_array(...)`) instead of
+branching on the kind's name. Adding a kind means adding one row here (and its words in data/i18n/).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from analytics.catalog import Catalog, Indicator, TargetProfile
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    # -- the value -------------------------------------------------------------------------------------------
+    # "ratio": numerator / denominator x scale; "status": a county's 1/0 is numerator 1/0 over denominator 1
+    # (so sums give the share of counties); "reduction": (baseline - count) / baseline x 100.
+    value_from: str
+    census_denominator: bool  # an empty denominator is the county's resident population (census)
+    needs_baseline: bool  # the value compares this year's count with the baseline year's
+    # -- what a county may report (the observation contract) ------------------------------------------------
+    numerator_within_denominator: bool  # numerator <= denominator (a share cannot pass 100 %)
+    binary: bool  # the county's value is 1 or 0; no denominator other than 1
+    value_min: float | None  # bounds of a county's reported value
+    value_max: float | None
+    numerator_needs_denominator: bool  # a numerator alone cannot be used (a rate needs both)
+    # -- shown values ----------------------------------------------------------------------------------------
+    ceiling: float | None  # physical upper bound of a value at any level (projections are clipped to it)
+    floor: float  # lower bound of a value at any level (a reduction goes negative when accidents rise)
+    jump_points: float | None  # a change of more than this many points from the year before is flagged
+    # -- one more unit: shortfall and what-if --------------------------------------------------------------
+    unit_sign: int  # +1: one more person/service adds to the numerator; -1: one avoided accident removes one
+    room: str  # how many units a county can still take: "to_denominator", "to_one", "count", "unbounded"
+    shifts: bool  # add points / scale percent make sense (a 1/0 status only moves by whole counties)
+    # -- submissions -----------------------------------------------------------------------------------------
+    template_roles: tuple[str, ...]  # columns of the wide template, in order
+    bare_column_role: str  # what an indicator-named column without (分子)/(分母) holds
+    # -- uncertainty (declared for the interval issue) --------------------------------------------------------
+    interval: str | None  # "wilson", "garwood", "clopper_pearson", or None
+
+    @property
+    def shortfall_key(self) -> str:
+        """i18n key of the sentence naming a shortfall ("还差 5 人" / "需再减少 3 起")."""
+        return "shortfall_fewer" if self.unit_sign < 0 else "shortfall_more"
+
+    @property
+    def label_key(self) -> str:
+        return f"kind_{self.id}"
+
+    @property
+    def rule_key(self) -> str:
+        return f"rule_{self.id}"
+
+    def room_for(self, numerator, denominator, value):
+        """Units each county can still take within physical bounds (vectorised over Series/arrays)."""
+        num = pd.Series(numerator, dtype="float64") if not isinstance(numerator, pd.Series) else numerator
+        index = num.index
+        den = pd.Series(denominator, index=index, dtype="float64")
+        val = pd.Series(value, index=index, dtype="float64")
+        if self.room == "to_denominator":
+            return (den - num).fillna(0).clip(lower=0)
+        if self.room == "to_one":
+            return (1 - val.fillna(0)).clip(lower=0)
+        if self.room == "count":
+            return num.fillna(0).clip(lower=0)  # cannot avoid more accidents than happen
+        return pd.Series(math.inf, index=index).where(den.notna(), 0)
+
+    def shortfall_cap(self, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+        """The most units that can be added (vectorised): beyond it the target is unreachable."""
+        if self.room == "to_denominator" or self.room == "to_one":
+            return denominator - numerator
+        if self.room == "count":
+            return numerator
+        return np.full(np.shape(numerator), np.inf)
+
+
+KINDS: dict[str, Kind] = {
+    k.id: k
+    for k in (
+        Kind(
+            id="rate",
+            value_from="ratio",
+            census_denominator=False,
+            needs_baseline=False,
+            numerator_within_denominator=True,
+            binary=False,
+            value_min=0.0,
+            value_max=100.0,
+            numerator_needs_denominator=True,
+            ceiling=100.0,
+            floor=0.0,
+            jump_points=20.0,
+            unit_sign=1,
+            room="to_denominator",
+            shifts=True,
+            template_roles=("numerator", "denominator"),
+            bare_column_role="value",
+            interval="wilson",
+        ),
+        Kind(
+            id="per_population",
+            value_from="ratio",
+            census_denominator=True,
+            needs_baseline=False,
+            numerator_within_denominator=False,
+            binary=False,
+            value_min=0.0,
+            value_max=None,
+            numerator_needs_denominator=False,
+            ceiling=None,
+            floor=0.0,
+            jump_points=None,
+            unit_sign=1,
+            room="unbounded",
+            shifts=True,
+            template_roles=("numerator", "denominator"),
+            bare_column_role="value",
+            interval="garwood",
+        ),
+        Kind(
+            id="county_status",
+            value_from="status",
+            census_denominator=False,
+            needs_baseline=False,
+            numerator_within_denominator=True,
+            binary=True,
+            value_min=0.0,
+            value_max=1.0,
+            numerator_needs_denominator=False,
+            ceiling=100.0,
+            floor=0.0,
+            jump_points=None,  # a county's 1/0 jumps by design
+            unit_sign=1,
+            room="to_one",
+            shifts=False,
+            template_roles=("value",),
+            bare_column_role="value",
+            interval=None,
+        ),
+        Kind(
+            id="reduction_vs_baseline",
+            value_from="reduction",
+            census_denominator=False,
+            needs_baseline=True,
+            numerator_within_denominator=False,
+            binary=False,
+            value_min=None,
+            value_max=100.0,
+            numerator_needs_denominator=False,
+            ceiling=100.0,
+            floor=-math.inf,
+            jump_points=None,
+            unit_sign=-1,
+            room="count",
+            shifts=True,
+            template_roles=("numerator",),
+            bare_column_role="numerator",
+            interval="clopper_pearson",
+        ),
+    )
+}
+KIND_IDS: tuple[str, ...] = tuple(KINDS)
+
+
+def kind_of(indicator: Indicator) -> Kind:
+    return KINDS[indicator.kind]
+
+
+def kind_array(catalog: Catalog, attribute: str, dtype=None) -> np.ndarray:
+    """One attribute of each indicator's kind, in catalog order, plus a trailing slot for "no indicator"."""
+    values = [getattr(KINDS[i.kind], attribute) for i in catalog.indicators]
+    blank = {bool: False, float: np.nan, str: ""}.get(type(values[0]) if values else float)
+    return np.array([*values, blank], dtype=dtype)
+
+
+def fill_census_denominators(obs: pd.DataFrame, catalog: Catalog, population: pd.Series) -> pd.DataFrame:
+    """Per-population counts sent without a denominator are over the county's census residents (a copy)."""
+    census = (
+        obs["indicator_id"]
+        .astype(str)
+        .map({i.id: KINDS[i.kind].census_denominator for i in catalog.indicators})
+    )
+    den = pd.to_numeric(obs["denominator"], errors="coerce").astype("float64")
+    num = pd.to_numeric(obs["numerator"], errors="coerce").astype("float64")
+    fill = (census.fillna(False).astype(bool) & den.isna() & num.notna()).to_numpy()
+    out = obs.copy()
+    out["denominator"] = den
+    if fill.any():
+        pop = out["region_code"].astype(str).map(population).astype("float64").to_numpy()
+        values = out["denominator"].to_numpy(copy=True)
+        values[fill] = pop[fill]
+        out["denominator"] = values
+    return out
+
+
+def baseline_years(catalog: Catalog, profile: TargetProfile) -> dict[str, int]:
+    """The baseline year of each indicator whose kind needs one (a target may set its own)."""
+    out = {}
+    for ind in catalog.indicators:
+        if KINDS[ind.kind].needs_baseline:
+            target = profile.targets.get(ind.id)
+            out[ind.id] = (target.baseline_year if target else None) or profile.baseline_year
+    return out
+
+
+def baselines(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> np.ndarray:
+    """For each row: the same region's count in its indicator's baseline year (NaN where the kind needs none
+    or the baseline row is missing)."""
+    years = baseline_years(catalog, profile)
+    out = np.full(len(obs), np.nan)
+    if not years or obs.empty:
+        return out
+    ids = obs["indicator_id"].astype(str)
+    base_year = ids.map(years).to_numpy(dtype="float64")
+    needs = ~np.isnan(base_year)
+    if not needs.any():
+        return out
+    region_codes, _ = pd.factorize(obs["region_code"].astype(str))
+    ind_codes, ind_labels = pd.factorize(ids)
+    key = region_codes.astype(np.int64) * len(ind_labels) + ind_codes
+    num = pd.to_numeric(obs["numerator"], errors="coerce").to_numpy(dtype="float64")
+    at_base = needs & (obs["year"].to_numpy() == base_year) & ~np.isnan(num)
+    table = np.full((region_codes.max() + 1) * len(ind_labels), np.nan)
+    table[key[at_base][::-1]] = num[at_base][::-1]  # the first baseline row of a key wins
+    out[needs] = table[key[needs]]
+    return out
