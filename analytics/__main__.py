@@ -1,4 +1,7 @@
-"""The command line: python -m analytics attainment … (clear messages, exit status 1 on bad input, no tracebacks)."""
+"""The command line: python -m analytics attainment … (clear messages, exit status 1 on bad input, no tracebacks).
+
+Every word it prints comes from data/i18n (cli.* keys); `--lang en` prints English.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analytics import sources
 from analytics.attainment import attainment, summarize
-from analytics.catalog import DEFAULT_PROFILE, CatalogError, list_profiles, load_catalog, load_profile
-from analytics.i18n import status_label
+from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
+from analytics.errors import AtlasError
+from analytics.i18n import DEFAULT_LANG, LANGS, status_label, t
 from analytics.regions import RegionError, load_regions
-from analytics.scenarios import ALLOCATIONS, Adjustment, Scenario, ScenarioError, apply, compare
-from analytics.store import DEMO_FILE, DEMO_LABEL_ZH, DEMO_REGION, ObservationError, read_observations
+from analytics.scenarios import ALLOCATIONS, Adjustment, Scenario, apply, compare
+from analytics.store import DEMO_REGION, Store
 
 ATTAINMENT_COLUMNS = [
     "region_code",
@@ -37,119 +42,6 @@ ATTAINMENT_COLUMNS = [
     "n_units",
     "n_reported",
 ]
-
-
-class UsageError(ValueError):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits with 2; the contract says 1
-        self.print_usage(sys.stderr)
-        print(f"错误：{message}", file=sys.stderr)
-        sys.exit(1)
-
-
-def _add_source(cmd: argparse.ArgumentParser) -> None:
-    """Where the observations come from, and the region and year every analysis command needs."""
-    src = cmd.add_mutually_exclusive_group()
-    src.add_argument("--data", help="规范长表 CSV（默认：内置示例数据）")
-    src.add_argument("--db", help="数据库文件（python -m analytics import 写入的 SQLite 文件）")
-    cmd.add_argument("--region", required=True, help="省或市州的6位行政区划代码，如 220000")
-    cmd.add_argument("--year", required=True, type=int)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m analytics", description="残疾预防达标地图 — 命令行工具")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    att = sub.add_parser("attainment", help="各地区各指标的达标情况（值、目标、状态、差距、缺口）")
-    _add_source(att)
-    att.add_argument("--level", required=True, choices=["county", "city", "prefecture", "province"])
-    att.add_argument("--targets", default=DEFAULT_PROFILE, help=f"目标方案（{', '.join(list_profiles())}）")
-    att.add_argument("--format", choices=["table", "csv"], default="table")
-
-    for name, text in (
-        ("validate", "检查一份报送文件（xlsx/csv）：格式、表头、地区、指标、数值"),
-        ("import", "校验并导入一份报送文件，成为数据库中的新数据版本（出错则数据库不变）"),
-    ):
-        cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("file", help="xlsx 或 csv 文件（UTF-8 或 GBK）")
-        cmd.add_argument("--region", default=DEMO_REGION, help="报送所属的省或市州代码（默认 220000 吉林省）")
-        cmd.add_argument("--year", type=int, help="文件中没有年份列时，数据所属年份")
-        if name == "import":
-            cmd.add_argument(
-                "--db",
-                help="数据库文件（默认：环境变量 PREVENTION_ATLAS_DB 或 ~/.prevention_atlas/atlas.sqlite）",
-            )
-            cmd.add_argument("--dataset", help="数据集名称（默认：文件名）")
-            cmd.add_argument("--department", default="", help="报送部门")
-            cmd.add_argument("--note", default="", help="备注")
-
-    wi = sub.add_parser("whatif", help="情景推演：调整一项指标后各县、市州、全省的达标变化")
-    _add_source(wi)
-    wi.add_argument("--indicator", required=True, help="指标编号，如 prenatal_screening")
-    how = wi.add_mutually_exclusive_group(required=True)
-    how.add_argument("--add-pp", type=float, help="提高 X 个百分点（或指标单位）")
-    how.add_argument("--scale-pct", type=float, help="分子（人数、例数、人员、起数）增减 X%%")
-    how.add_argument("--add-units", type=int, help="新增 N 个单位（人、例、名、县、起），按 --allocate 分配")
-    how.add_argument("--target", type=float, help="把目标值改为 T")
-    wi.add_argument("--allocate", choices=list(ALLOCATIONS), default="fewest-first")
-    wi.add_argument("--scope", default="all", help="all、lagging，或逗号分隔的县/市州代码")
-    wi.add_argument("--targets", default=DEFAULT_PROFILE, help=f"目标方案（{', '.join(list_profiles())}）")
-    wi.add_argument("--format", choices=["table", "csv"], default="table")
-    return parser
-
-
-def run_attainment(args: argparse.Namespace) -> int:
-    catalog = load_catalog()
-    profile = load_profile(args.targets)
-    regions = load_regions()
-    obs = _load(args, catalog)
-    region = _check_region_year(regions, obs, args.region, args.year)
-    result = attainment(obs, regions, catalog, profile, region.code, args.level, years=[args.year])
-    names = {i.id: i.name_zh for i in catalog.indicators}
-    result["indicator_name"] = result["indicator_id"].map(names)
-    result["unit"] = result["indicator_id"].map({i.id: i.unit for i in catalog.indicators})
-    result["shortfall_unit"] = result["indicator_id"].map(
-        {i.id: i.numerator_unit_zh for i in catalog.indicators}
-    )
-    order = {i: n for n, i in enumerate(catalog.ids)}
-    result = result.sort_values(
-        ["region_code", "indicator_id"], key=lambda s: s.map(order) if s.name == "indicator_id" else s
-    )
-    table = result[ATTAINMENT_COLUMNS].copy()
-    if args.format == "csv":
-        for col in ("numerator", "denominator", "baseline"):  # counts print as counts, not 2.597e+04
-            whole = table[col].dropna().mod(1).eq(0).all()
-            table[col] = table[col].round().astype("Int64") if whole else table[col]
-        table[["value", "target", "gap"]] = table[["value", "target", "gap"]].round(4)
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
-        return 0
-    if args.data is None:
-        print(f"[{DEMO_LABEL_ZH}]")
-    print(
-        f"{profile.name_zh} · {args.year} 年 · {region.name} · 按{ {'county': '县', 'prefecture': '市州', 'city': '市州', 'province': '省'}[args.level] }级"
-    )
-    summary = summarize(result).set_index("region_code")
-    for code, part in table.groupby("region_code", sort=False):
-        s = summary.loc[code]
-        print(
-            f"\n{part['region_name'].iloc[0]}（{code}）：{s['met']} / {len(catalog)} 项达标，{s['not_met']} 项未达标，{s['no_data']} 项无数据"
-        )
-        for row in part.itertuples():
-            value = "—" if pd.isna(row.value) else f"{row.value:.{catalog[row.indicator_id].decimals}f}"
-            target = f"{'＞' if row.comparator == '>' else '≥'}{row.target:g}{row.unit}"
-            short = (
-                ""
-                if pd.isna(row.shortfall) or row.status != "not_met"
-                else f"  缺口 {row.shortfall} {row.shortfall_unit}"
-            )
-            print(
-                f"  {status_label(row.status):<6} {row.indicator_name}：{value}{row.unit}（目标 {target}）{short}"
-            )
-    return 0
-
-
 WHATIF_COLUMNS = [
     "level",
     "region_code",
@@ -165,82 +57,265 @@ WHATIF_COLUMNS = [
     "target_after",
     "changed",
 ]
+LEVEL_CHOICES = ["county", "city", "prefecture", "province"]
 
 
-def _load(args: argparse.Namespace, catalog) -> pd.DataFrame:
+class UsageError(AtlasError):
+    """A command line that cannot be run as given: cli.<code> in data/i18n."""
+
+    prefix = "cli"
+
+
+def _lang(argv: Sequence[str]) -> str:
+    """The language asked for on the command line (needed before argparse speaks)."""
+    args = list(argv)
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args) and args[i + 1] in LANGS:
+            return args[i + 1]
+        if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGS:
+            return arg.split("=", 1)[1]
+    return DEFAULT_LANG
+
+
+class _Parser(argparse.ArgumentParser):
+    lang = DEFAULT_LANG
+
+    def error(self, message: str) -> None:  # argparse exits with 2; the contract says 1
+        self.print_usage(sys.stderr)
+        print(t("cli.error", self.lang, message=message), file=sys.stderr)
+        sys.exit(1)
+
+
+def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
+    _Parser.lang = lang
+
+    def h(key: str, **fields) -> str:
+        return t(f"cli.help_{key}", lang, **fields).replace("%", "%%")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=list(LANGS), default=DEFAULT_LANG, help=h("lang"))
+
+    def add_source(cmd: argparse.ArgumentParser) -> None:
+        src = cmd.add_mutually_exclusive_group()
+        src.add_argument("--data", help=h("data"))
+        src.add_argument("--db", help=h("db"))
+        cmd.add_argument("--region", required=True, help=h("region"))
+        cmd.add_argument("--year", required=True, type=int)
+        cmd.add_argument("--targets", default=DEFAULT_PROFILE, help=h("targets", known=", ".join(list_profiles())))
+        cmd.add_argument("--format", choices=["table", "csv"], default="table")
+
+    parser = _Parser(prog="python -m analytics", description=h("program"), parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    att = sub.add_parser("attainment", help=h("attainment"), parents=[common])
+    add_source(att)
+    att.add_argument("--level", required=True, choices=LEVEL_CHOICES)
+
+    for name in ("validate", "import"):
+        cmd = sub.add_parser(name, help=h(name), parents=[common])
+        cmd.add_argument("file", help=h("file"))
+        cmd.add_argument("--region", default=DEMO_REGION, help=h("submission_region"))
+        cmd.add_argument("--year", type=int, help=h("submission_year"))
+        cmd.add_argument("--db", help=h("store_db"))
+        if name == "import":
+            cmd.add_argument("--dataset", help=h("dataset"))
+            cmd.add_argument("--department", default="", help=h("department"))
+            cmd.add_argument("--note", default="", help=h("note"))
+
+    wi = sub.add_parser("whatif", help=h("whatif"), parents=[common])
+    add_source(wi)
+    wi.add_argument("--indicator", required=True, help=h("indicator"))
+    how = wi.add_mutually_exclusive_group(required=True)
+    how.add_argument("--add-pp", type=float, help=h("add_pp"))
+    how.add_argument("--scale-pct", type=float, help=h("scale_pct"))
+    how.add_argument("--add-units", type=int, help=h("add_units"))
+    how.add_argument("--target", type=float, help=h("target"))
+    wi.add_argument("--allocate", choices=list(ALLOCATIONS), default="fewest-first")
+    wi.add_argument("--scope", default="all", help=h("scope"))
+    return parser
+
+
+# --- where the observations come from -------------------------------------------------------------------
+def _source(args: argparse.Namespace) -> tuple[str, Store | None]:
+    """(source, store) for sources.observations: the demo data, a CSV file, or an existing database."""
     if args.db:
-        from analytics.store import Store
-
         if not os.path.isfile(args.db):
-            raise UsageError(f"找不到数据库文件：{args.db}")
-        obs = Store(args.db).current()
-        if obs.empty:
-            raise UsageError(f"数据库 {args.db} 中还没有数据（先用 import 导入）")
-        return obs
-    return read_observations(args.data or DEMO_FILE, catalog)
+            raise UsageError("db_missing", path=args.db)
+        return sources.STORE, Store(args.db)
+    return (args.data or sources.DEMO), None
 
 
-def _read_submission(args: argparse.Namespace):
-    from analytics.ingest import read_submission
+def _load(args: argparse.Namespace, catalog, regions, region_code: str) -> pd.DataFrame:
+    source, store = _source(args)
+    obs = sources.observations(source, region_code, catalog=catalog, regions=regions, store=store)
+    if store is not None and obs.empty:
+        raise UsageError("db_empty", path=args.db)
+    return obs
 
+
+def _region(regions, region_code: str):
+    region = regions.get(region_code)
+    if region.level == "county":
+        raise UsageError("region_is_county", name=region.name, code=region.code)
+    return region
+
+
+def _check_year(obs: pd.DataFrame, year: int) -> None:
+    if year not in set(obs["year"]):
+        known = ", ".join(map(str, sorted(set(obs["year"])))) or "—"
+        raise UsageError("year_missing", year=year, known=known)
+
+
+def _demo_label(args: argparse.Namespace) -> None:
+    if sources.is_synthetic(_source(args)[0]):
+        print(f"[{t('demo_short', 'zh')}]")
+
+
+# --- commands -------------------------------------------------------------------------------------------
+def run_attainment(args: argparse.Namespace) -> int:
+    lang = args.lang
+    catalog, regions = load_catalog(), load_regions()
+    profile = load_profile(args.targets)
+    region = _region(regions, args.region)
+    obs = _load(args, catalog, regions, region.code)
+    _check_year(obs, args.year)
+    result = attainment(obs, regions, catalog, profile, region.code, args.level, years=[args.year])
+    result["indicator_name"] = result["indicator_id"].map({i.id: i.name(lang) for i in catalog.indicators})
+    result["unit"] = result["indicator_id"].map({i.id: i.unit_in(lang) for i in catalog.indicators})
+    result["shortfall_unit"] = result["indicator_id"].map(
+        {i.id: i.numerator_unit(lang) for i in catalog.indicators}
+    )
+    order = {i: n for n, i in enumerate(catalog.ids)}
+    result = result.sort_values(
+        ["region_code", "indicator_id"], key=lambda s: s.map(order) if s.name == "indicator_id" else s
+    )
+    table = result[ATTAINMENT_COLUMNS].copy()
+    if args.format == "csv":
+        for col in ("numerator", "denominator", "baseline"):  # counts print as counts, not 2.597e+04
+            whole = table[col].dropna().mod(1).eq(0).all()
+            table[col] = table[col].round().astype("Int64") if whole else table[col]
+        table[["value", "target", "gap"]] = table[["value", "target", "gap"]].round(4)
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    _demo_label(args)
+    level = {"city": "prefecture"}.get(args.level, args.level)
+    print(
+        t(
+            "cli.attainment_title",
+            lang,
+            profile=profile.name(lang),
+            year=args.year,
+            region=region.name,
+            level=t(f"cli.level_{level}", lang),
+        )
+    )
+    summary = summarize(result).set_index("region_code")
+    for code, part in table.groupby("region_code", sort=False):
+        s = summary.loc[code]
+        print()
+        print(
+            t(
+                "cli.region_headline",
+                lang,
+                name=part["region_name"].iloc[0],
+                code=code,
+                met=s["met"],
+                total=len(catalog),
+                not_met=s["not_met"],
+                no_data=s["no_data"],
+            )
+        )
+        for row in part.itertuples():
+            value = "—" if pd.isna(row.value) else f"{row.value:.{catalog[row.indicator_id].decimals}f}"
+            target = f"{'＞' if row.comparator == '>' else '≥'}{row.target:g}{row.unit}"
+            short = (
+                ""
+                if pd.isna(row.shortfall) or row.status != "not_met"
+                else t("cli.shortfall", lang, n=row.shortfall, unit=row.shortfall_unit)
+            )
+            print(
+                t(
+                    "cli.indicator_line",
+                    lang,
+                    status=f"{status_label(row.status, lang):<6}",
+                    name=row.indicator_name,
+                    value=value,
+                    unit=row.unit,
+                    target=target,
+                    shortfall=short,
+                )
+            )
+    return 0
+
+
+def _read_submission(args: argparse.Namespace, store: Store | None):
     if not os.path.isfile(args.file):
-        raise UsageError(f"找不到文件：{args.file}")
+        raise UsageError("file_missing", path=args.file)
     with open(args.file, "rb") as fh:
         data = fh.read()
-    region = load_regions().get(args.region)
-    if region.level == "county":
-        raise UsageError(f"{region.name}（{region.code}）是县级单位；--region 请给省或市州代码")
-    return read_submission(
+    regions = load_regions()
+    region = _region(regions, args.region)
+    return sources.check_submission(
         data,
         os.path.basename(args.file),
         region=region.code,
         year=args.year,
         catalog=load_catalog(),
-        regions=load_regions(),
+        regions=regions,
+        store=store,
     )
 
 
-def _print_problems(sub) -> None:
-    label = {"error": "✗ 错误", "warning": "! 警告"}
-    for p in sub.problems:  # the messages carry their own row numbers ("第5行：…")
-        print(f"  {label[p.severity]}  {p.message_zh}")
+def _existing_store(args: argparse.Namespace) -> Store | None:
+    """The store whose rows earlier years are compared with: --db, else the default one if it exists."""
+    if args.db:
+        return Store(args.db) if os.path.isfile(args.db) else None
+    from analytics.store import default_db_path
+
+    return Store(default_db_path()) if default_db_path().is_file() else None
 
 
-def _summary(sub) -> str:
-    obs = sub.observations
-    years = ", ".join(str(y) for y in sorted(set(obs["year"]))) if len(obs) else "—"
-    return (
-        f"{sub.source_name}：{len(obs)} 行数据（{obs['region_code'].nunique() if len(obs) else 0} 个县，"
-        f"{obs['indicator_id'].nunique() if len(obs) else 0} 项指标，年份 {years}）；"
-        f"版式 {sub.layout or '—'}，编码 {sub.encoding or 'xlsx'}；错误 {len(sub.errors)} 条，警告 {len(sub.warnings)} 条"
-    )
-
-
-def _checked(args: argparse.Namespace, refusal: str):
+def _checked(args: argparse.Namespace, store: Store | None, refusal: str):
     """Read and report a submission; None (after saying why on stderr) when it has errors."""
-    sub = _read_submission(args)
-    print(_summary(sub))
-    _print_problems(sub)
+    lang = args.lang
+    sub = _read_submission(args, store)
+    obs = sub.observations
+    print(
+        t(
+            "cli.submission_summary",
+            lang,
+            name=sub.source_name,
+            rows=len(obs),
+            counties=obs["region_code"].nunique() if len(obs) else 0,
+            indicators=obs["indicator_id"].nunique() if len(obs) else 0,
+            years=", ".join(str(y) for y in sorted(set(obs["year"]))) if len(obs) else "—",
+            layout=sub.layout or "—",
+            encoding=sub.encoding or "xlsx",
+            errors=len(sub.errors),
+            warnings=len(sub.warnings),
+        )
+    )
+    for p in sub.problems:  # the messages carry their own row numbers ("第5行：…")
+        print(f"  {t(f'cli.severity_{p.severity}', lang)}  {p.message(lang)}")
     if not sub.ok:
-        print(refusal, file=sys.stderr)
+        print(t(refusal, lang), file=sys.stderr)
         return None
     return sub
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    if _checked(args, "校验未通过：请按上面的行号修改后重新提交。") is None:
+    if _checked(args, _existing_store(args), "cli.validate_refused") is None:
         return 1
-    print("校验通过，可以导入。")
+    print(t("cli.validate_ok", args.lang))
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from analytics.store import Store, StoreError
+    from analytics.store import StoreError
 
-    sub = _checked(args, "校验未通过，未导入任何数据（数据库保持不变）。")
+    store = Store(args.db)
+    sub = _checked(args, store, "cli.import_refused")
     if sub is None:
         return 1
-    store = Store(args.db)
     try:
         version = store.import_observations(
             sub.observations,
@@ -252,97 +327,86 @@ def run_import(args: argparse.Namespace) -> int:
             passphrase=os.environ.get("PREVENTION_ATLAS_PASSPHRASE"),
         )
     except StoreError as exc:
-        raise UsageError(f"{exc}（数据库保持不变）") from None
-    print(f"已导入：数据版本 {version}，{len(sub.observations)} 行，数据库 {store.path}")
+        raise UsageError("store_unchanged", reason=exc.message(args.lang)) from None
+    print(t("cli.imported", args.lang, version=version, rows=len(sub.observations), path=store.path))
     return 0
 
 
-def _check_region_year(regions, obs: pd.DataFrame, region_code: str, year: int):
-    region = regions.get(region_code)
-    if region.level == "county":
-        raise UsageError(f"{region.name}（{region.code}）是县级单位；--region 请给省或市州代码")
-    if year not in set(obs["year"]):
-        years = sorted(set(obs["year"]))
-        raise UsageError(f"数据中没有 {year} 年（已有：{', '.join(map(str, years))}）")
-    return region
-
-
 def run_whatif(args: argparse.Namespace) -> int:
+    lang = args.lang
     catalog, regions = load_catalog(), load_regions()
     profile = load_profile(args.targets)
     if args.indicator not in catalog:
-        raise UsageError(f"未知的指标编号 {args.indicator}（可选：{', '.join(catalog.ids)}）")
-    obs = _load(args, catalog)
-    region = _check_region_year(regions, obs, args.region, args.year)
+        raise UsageError("unknown_indicator", indicator=args.indicator, known=", ".join(catalog.ids))
+    region = _region(regions, args.region)
+    obs = _load(args, catalog, regions, region.code)
+    _check_year(obs, args.year)
     if args.add_pp is not None:
         adj = Adjustment(args.indicator, "add_pp", args.add_pp, scope=args.scope)
     elif args.scale_pct is not None:
         adj = Adjustment(args.indicator, "scale_pct", args.scale_pct, scope=args.scope)
     elif args.add_units is not None:
-        adj = Adjustment(
-            args.indicator, "add_units", args.add_units, allocate=args.allocate, scope=args.scope
-        )
+        adj = Adjustment(args.indicator, "add_units", args.add_units, allocate=args.allocate, scope=args.scope)
     else:
         adj = Adjustment(args.indicator, "set_target", args.target, scope=args.scope)
-    result = apply(
-        obs,
-        Scenario("cli", (adj,)),
-        catalog=catalog,
-        profile=profile,
-        regions=regions,
-        region_code=region.code,
-        year=args.year,
-    )
-    table = compare(
-        obs,
-        result,
-        catalog=catalog,
-        profile=profile,
-        regions=regions,
-        region_code=region.code,
-        year=args.year,
-        indicator_ids=[args.indicator],
-    )
+    run = {"catalog": catalog, "profile": profile, "regions": regions, "region_code": region.code}
+    result = apply(obs, Scenario("cli", (adj,)), year=args.year, **run)
+    table = compare(obs, result, year=args.year, indicator_ids=[args.indicator], **run)
     if args.format == "csv":
         out = table[WHATIF_COLUMNS].copy()
         out[["value_before", "value_after"]] = out[["value_before", "value_after"]].round(4)
         out.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
     ind = catalog[args.indicator]
-    if args.data is None:
-        print(f"[{DEMO_LABEL_ZH}]")
+    _demo_label(args)
     county = table[table["level"] == "county"]
-    before, after = (
-        int((county["status_before"] == "met").sum()),
-        int((county["status_after"] == "met").sum()),
+    before = int((county["status_before"] == "met").sum())
+    after = int((county["status_after"] == "met").sum())
+    print(
+        t(
+            "cli.whatif_title",
+            lang,
+            indicator=ind.name(lang),
+            region=region.name,
+            year=args.year,
+            before=before,
+            after=after,
+            total=len(county),
+        )
     )
-    print(f"{ind.name_zh} · {region.name} · {args.year} 年：达标县 {before} → {after}（共 {len(county)} 个）")
     left = result.unallocated.get(args.indicator, 0)
     if left:
-        print(f"未能分配的数量：{left} {ind.numerator_unit_zh}（已达标或已到上限）")
+        print(t("cli.unallocated", lang, n=left, unit=ind.numerator_unit(lang)))
     for row in table[table["changed"] | (table["level"] != "county")].itertuples():
         b = "—" if pd.isna(row.value_before) else f"{row.value_before:.{ind.decimals}f}"
         a = "—" if pd.isna(row.value_after) else f"{row.value_after:.{ind.decimals}f}"
         print(
-            f"  {row.region_name}：{b} → {a}{ind.unit}  {status_label(row.status_before)} → {status_label(row.status_after)}"
+            t(
+                "cli.whatif_line",
+                lang,
+                name=row.region_name,
+                before=b,
+                after=a,
+                unit=ind.unit_in(lang),
+                status_before=status_label(row.status_before, lang),
+                status_after=status_label(row.status_after, lang),
+            )
         )
     return 0
 
 
+COMMANDS = {"attainment": run_attainment, "whatif": run_whatif, "validate": run_validate, "import": run_import}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _lang(argv)
+    args = build_parser(lang).parse_args(argv)
     try:
-        if args.command == "attainment":
-            return run_attainment(args)
-        if args.command == "whatif":
-            return run_whatif(args)
-        if args.command == "validate":
-            return run_validate(args)
-        if args.command == "import":
-            return run_import(args)
-    except (UsageError, RegionError, CatalogError, ObservationError, ScenarioError, ValueError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        return COMMANDS[args.command](args)
+    except (AtlasError, RegionError) as exc:
+        text = exc.message(lang) if isinstance(exc, AtlasError) else str(exc)
+        print(t("cli.error", lang, message=text), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -351,9 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # a bug: still no traceback for the user, but say what to report
-        print(f"内部错误（请报告）：{type(exc).__name__}: {exc}", file=sys.stderr)
+        print(t("cli.internal_error", lang, kind=type(exc).__name__, message=exc), file=sys.stderr)
         return 1
-    return 1
 
 
 if __name__ == "__main__":

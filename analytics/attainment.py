@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.catalog import Catalog, Indicator, Target, TargetProfile
+from analytics.errors import AtlasError
 from analytics.kinds import KIND_IDS, baselines, fill_census_denominators, kind_array
 from analytics.schema import OBS_COLUMNS
 
@@ -31,7 +32,7 @@ def indicator_categorical(values, catalog: Catalog) -> pd.Categorical:
     if lost.size:
         bad = sorted({str(values[k]) for k in lost if pd.notna(values[k])})
         if bad:
-            raise ValueError(f"未知的指标编号：{', '.join(bad[:10])}")
+            raise AtlasError("unknown_indicator", indicator_id=", ".join(bad[:10]))
     return cat
 
 
@@ -229,10 +230,10 @@ def attainment(
     level = LEVEL_ALIASES.get(level, level)
     rank = {"country": -1, "province": 0, "prefecture": 1, "county": 2}
     if level not in LEVEL_KEYS:
-        raise ValueError(f"未知的级别 '{level}'（可选 county、prefecture/city、province、country）")
+        raise AtlasError("unknown_level", level=level)
     region = regions.get(region_code) if region_code is not None else None
     if region is not None and rank[level] < rank.get(region.level, 2):
-        raise ValueError(f"所选地区 {region.name}（{region.code}）是{region.level}级，不能按 {level} 级汇总")
+        raise AtlasError("level_above_region", name=region.name, code=region.code, level=level)
     groups = regions.county_groups(region_code)
     subset = obs[obs["region_code"].astype(str).isin(groups["region_code"])]
     prepared = prepare(subset, catalog, profile, population=regions.frame["population"])

@@ -8,6 +8,7 @@ from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
+from analytics.errors import AtlasError
 from analytics.kinds import KINDS, Kind
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -18,8 +19,8 @@ COMPARATORS = (">", ">=")
 DEFAULT_PROFILE = "jilin-2022-2025"
 
 
-class CatalogError(ValueError):
-    """A data file under data/ is missing a field or holds an impossible value."""
+class CatalogError(AtlasError):
+    """A data file under data/ is missing a field or holds an impossible value; or an unknown profile."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ class Catalog:
 
 def _require(table: dict, key: str, where: str):
     if key not in table:
-        raise CatalogError(f"{where}: missing field '{key}'")
+        raise CatalogError("catalog_missing_field", where=where, field=key)
     return table[key]
 
 
@@ -180,9 +181,9 @@ def _indicator_from(raw: dict) -> Indicator:
     values["lead_departments_note"] = raw.get("lead_departments_note", "")
     ind = Indicator(**values)
     if ind.kind not in KINDS:
-        raise CatalogError(f"{where}: unknown kind '{ind.kind}'")
+        raise CatalogError("catalog_unknown_kind", where=where, kind=ind.kind)
     if ind.scale <= 0:
-        raise CatalogError(f"{where}: scale must be positive")
+        raise CatalogError("catalog_scale", where=where)
     return ind
 
 
@@ -204,9 +205,9 @@ def load_catalog(path: Path = INDICATORS_FILE) -> Catalog:
     domain_ids = {d.id for d in domains}
     for ind in indicators:
         if ind.domain not in domain_ids:
-            raise CatalogError(f"indicators.toml [{ind.id}]: unknown domain '{ind.domain}'")
+            raise CatalogError("catalog_unknown_domain", where=f"indicators.toml [{ind.id}]", domain=ind.domain)
     if len({i.id for i in indicators}) != len(indicators):
-        raise CatalogError("indicators.toml: duplicate indicator id")
+        raise CatalogError("catalog_duplicate_id")
     return Catalog(domains=domains, indicators=indicators)
 
 
@@ -219,7 +220,7 @@ def load_profile(profile_id: str = DEFAULT_PROFILE, targets_dir: Path = TARGETS_
     path = targets_dir / f"{profile_id}.toml"
     if not path.is_file():
         known = ", ".join(list_profiles(targets_dir))
-        raise CatalogError(f"未知的目标方案 '{profile_id}'（可选：{known}）")
+        raise CatalogError("unknown_profile", profile=profile_id, known=known)
     with open(path, "rb") as fh:
         raw = tomllib.load(fh)
     catalog = load_catalog()
@@ -228,10 +229,10 @@ def load_profile(profile_id: str = DEFAULT_PROFILE, targets_dir: Path = TARGETS_
     for ind_id, t in raw.get("targets", {}).items():
         where = f"{path.name} [targets.{ind_id}]"
         if ind_id not in catalog:
-            raise CatalogError(f"{where}: unknown indicator id")
+            raise CatalogError("catalog_unknown_indicator", where=where)
         comparator = _require(t, "comparator", where)
         if comparator not in COMPARATORS:
-            raise CatalogError(f"{where}: comparator must be one of {COMPARATORS}")
+            raise CatalogError("catalog_comparator", where=where, known=", ".join(COMPARATORS))
         targets[ind_id] = Target(
             indicator_id=ind_id,
             comparator=comparator,

@@ -164,7 +164,7 @@ def make(province: str = PROVINCE, seed: int | None = None) -> pd.DataFrame:
                     level + lv.spread * (z + trend_noise * (frac - 0.5)) + rng.normal(0, lv.spread * 0.25, n)
                 )
                 rate = np.clip(rate, lv.floor, lv.ceiling)
-                if ind.kind == "per_population":
+                if ind.rules.census_denominator:
                     den = pop.astype("int64")
                     num = np.maximum(0, np.round(rate * den / ind.scale)).astype("int64")
                 else:
@@ -184,11 +184,11 @@ def make(province: str = PROVINCE, seed: int | None = None) -> pd.DataFrame:
                     add(ind.id, year, num, den, val)
                 else:
                     add(ind.id, year, num.tolist(), den.tolist(), np.round(val, 4).tolist())
-        elif ind.kind == "county_status":
+        elif ind.rules.binary:
             status_flags[ind.id] = _county_status(ind.id, z, rng)
             for year, flags in status_flags[ind.id].items():
                 add(ind.id, year, [None] * n, [None] * n, flags.astype(int).tolist())
-        elif ind.kind == "reduction_vs_baseline":
+        elif ind.rules.needs_baseline:
             base = np.maximum(1, rng.poisson(np.maximum(2, pop * 2.2e-5 * (1.25 - 0.25 * c["district"]))))
             yearly_drop = rng.normal(0.045, 0.035, n)
             for t, year in enumerate(YEARS):

@@ -127,7 +127,7 @@ def progress(
         slope = np.nansum((x - xm) * (vals - ym), axis=1) / np.nansum((x - xm) ** 2, axis=1)
     slope = np.where(n_points >= 2, slope, np.nan)
     projected = ym[:, 0] + slope * (profile.target_year - xm[:, 0])
-    lower = np.array([-np.inf if catalog[i].kind == "reduction_vs_baseline" else 0.0 for i in ids])
+    lower = np.array([catalog[i].rules.floor for i in ids])
     projected = np.clip(projected, lower, upper)  # a reduction can go negative (more accidents than in 2020)
 
     out = wide.index.to_frame(index=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.errors import AtlasError
 from analytics.kinds import KINDS
 
 LEVEL_KEYS = {
@@ -27,7 +28,7 @@ def rollup(prepared: pd.DataFrame, groups: pd.DataFrame, level: str) -> pd.DataF
     """
     level = LEVEL_ALIASES.get(level, level)
     if level not in LEVEL_KEYS:
-        raise ValueError(f"unknown level {level!r}: use county, prefecture (city) or province")
+        raise AtlasError("unknown_level", level=level)
     region = prepared["region_code"]
     if not isinstance(region.dtype, pd.CategoricalDtype):
         region = region.astype(str).astype("category")

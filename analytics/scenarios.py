@@ -24,6 +24,7 @@ from analytics.attainment import attainment, evaluate, prepare
 from analytics.catalog import Catalog, Target, TargetProfile
 from analytics.errors import AtlasError
 from analytics.kinds import baselines, fill_census_denominators
+from analytics.schema import ensure_valid
 from analytics.rollup import rollup
 
 OPERATIONS = ("add_pp", "scale_pct", "add_units", "set_target")
@@ -109,8 +110,10 @@ def apply(
     region_code: str | None,
     year: int,
 ) -> ScenarioResult:
-    """Apply every adjustment, in order, to the county rows of `year` inside `region_code`."""
-    out = obs.copy()
+    """Apply every adjustment, in order, to the county rows of `year` inside `region_code`.
+
+    The rows a scenario starts from are held to the observation contract like every other input."""
+    out = ensure_valid(obs, catalog=catalog, source="scenario").copy()
     for col in ("numerator", "denominator", "value"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64") if col in out else np.nan
     out["region_code"] = out["region_code"].astype(str)

@@ -8,6 +8,7 @@ Each failure becomes a `Problem` with the row number the user sees (spreadsheet 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 
@@ -25,6 +26,7 @@ NUMBER_COLUMNS = ("numerator", "denominator", "value")
 KEY_COLUMNS = ["region_code", "year", "indicator_id"]
 MIN_YEAR = 2000
 MAX_LISTED = 30  # problems written into an error message
+CONTRACT_MARK = "observation_contract"  # DataFrame.attrs key set on frames that passed the contract
 
 
 def latest_year() -> int:
@@ -52,11 +54,34 @@ class ObservationError(AtlasError):
 
 
 # --- the rules, as boolean masks on a coerced frame (True = the row breaks the rule) -----------------------
-def _kind_attr(df: pd.DataFrame, catalog: Catalog, attribute: str) -> np.ndarray:
-    by_id = {i.id: getattr(KINDS[i.kind], attribute) for i in catalog.indicators}
-    values = df["indicator_id"].map(by_id)
-    fill = {bool: False}.get(type(next(iter(by_id.values()))), np.nan)
-    return values.where(values.notna(), fill).to_numpy()
+_KIND_ATTRIBUTES = (
+    "binary",
+    "numerator_within_denominator",
+    "numerator_needs_denominator",
+    "value_from",
+    "value_min",
+    "value_max",
+)
+
+
+def _with_kind_columns(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Each row's kind attributes as `_k_<attribute>` columns, looked up once per distinct indicator id."""
+    codes, uniques = pd.factorize(df["indicator_id"])
+    known = [catalog[i] if i in catalog else None for i in uniques]
+    out = df.copy()
+    for attribute in _KIND_ATTRIBUTES:
+        per_id = [getattr(KINDS[i.kind], attribute) if i is not None else None for i in known]
+        if attribute in ("value_min", "value_max"):
+            table = np.array([np.nan if v is None else v for v in per_id] + [np.nan], dtype="float64")
+        elif attribute == "value_from":
+            table = np.array([v or "" for v in per_id] + [""], dtype=object)
+        else:
+            table = np.array([bool(v) for v in per_id] + [False], dtype=bool)
+        out[f"_k_{attribute}"] = table[codes]  # code -1 (missing id) takes the trailing blank
+    region_codes, region_uniques = pd.factorize(df["region_code"])
+    well_formed = np.array([bool(re.fullmatch(r"\d{6}", c)) for c in region_uniques] + [False], dtype=bool)
+    out["_k_region_ok"] = well_formed[region_codes]
+    return out
 
 
 def _status(df: pd.DataFrame) -> pd.Series:
@@ -66,20 +91,13 @@ def _status(df: pd.DataFrame) -> pd.Series:
 # (code, variant, field the problem points at, mask) — `field` is also the column the user must correct.
 def _rules(catalog: Catalog):
     ids = set(catalog.ids)
-
-    def kind(df, attribute):
-        return _kind_attr(df, catalog, attribute).astype(bool)
-
-    def ratio(df):  # kinds whose value is numerator / denominator
-        return _kind_attr(df, catalog, "value_from") == "ratio"
-
     num = lambda df: df["numerator"]  # noqa: E731
     den = lambda df: df["denominator"]  # noqa: E731
     val = lambda df: df["value"]  # noqa: E731
-    vmin = lambda df: pd.Series(_kind_attr(df, catalog, "value_min"), index=df.index, dtype="float64")  # noqa: E731
-    vmax = lambda df: pd.Series(_kind_attr(df, catalog, "value_max"), index=df.index, dtype="float64")  # noqa: E731
+    binary = lambda df: df["_k_binary"]  # noqa: E731
+    ratio = lambda df: df["_k_value_from"] == "ratio"  # noqa: E731
     return [
-        ("bad_region_code", None, "region_code", lambda df: ~df["region_code"].str.fullmatch(r"\d{6}")),
+        ("bad_region_code", None, "region_code", lambda df: ~df["_k_region_ok"]),
         (
             "impossible_year",
             "contract",
@@ -87,33 +105,33 @@ def _rules(catalog: Catalog):
             lambda df: (df["year"] < MIN_YEAR) | (df["year"] > latest_year()),
         ),
         ("unknown_indicator", "contract", "indicator_id", lambda df: ~df["indicator_id"].isin(ids)),
-        ("negative_count", None, "numerator", lambda df: ~kind(df, "binary") & (num(df) < 0)),
-        ("negative_count", None, "denominator", lambda df: ~kind(df, "binary") & (den(df) < 0)),
+        ("negative_count", None, "numerator", lambda df: ~binary(df) & (num(df) < 0)),
+        ("negative_count", None, "denominator", lambda df: ~binary(df) & (den(df) < 0)),
         (
             "status_not_binary",
             None,
             "value",
-            lambda df: kind(df, "binary") & _status(df).notna() & ~_status(df).isin([0.0, 1.0]),
+            lambda df: binary(df) & _status(df).notna() & ~_status(df).isin([0.0, 1.0]),
         ),
         (
             "status_mismatch",
             None,
             "value",
-            lambda df: kind(df, "binary") & val(df).notna() & num(df).notna() & (val(df) != num(df)),
+            lambda df: binary(df) & val(df).notna() & num(df).notna() & (val(df) != num(df)),
         ),
         (
             "status_denominator",
             None,
             "denominator",
-            lambda df: kind(df, "binary") & den(df).notna() & (den(df) != 1),
+            lambda df: binary(df) & den(df).notna() & (den(df) != 1),
         ),
-        ("value_out_of_range", "below", "value", lambda df: ~kind(df, "binary") & (val(df) < vmin(df))),
-        ("value_out_of_range", "above", "value", lambda df: ~kind(df, "binary") & (val(df) > vmax(df))),
+        ("value_out_of_range", "below", "value", lambda df: ~binary(df) & (val(df) < df["_k_value_min"])),
+        ("value_out_of_range", "above", "value", lambda df: ~binary(df) & (val(df) > df["_k_value_max"])),
         (
             "incomplete_pair",
             "numerator",
             "numerator",
-            lambda df: kind(df, "numerator_needs_denominator") & num(df).notna() & den(df).isna(),
+            lambda df: df["_k_numerator_needs_denominator"] & num(df).notna() & den(df).isna(),
         ),
         (
             "incomplete_pair",
@@ -131,13 +149,11 @@ def _rules(catalog: Catalog):
             "numerator_exceeds_denominator",
             None,
             "numerator",
-            lambda df: (
-                kind(df, "numerator_within_denominator")
-                & ~kind(df, "binary")
-                & (num(df) >= 0)
-                & (den(df) > 0)
-                & (num(df) > den(df))
-            ),
+            lambda df: df["_k_numerator_within_denominator"]
+            & ~binary(df)
+            & (num(df) >= 0)
+            & (den(df) > 0)
+            & (num(df) > den(df)),
         ),
         ("duplicate_key", None, None, lambda df: df.duplicated(KEY_COLUMNS, keep="first")),
     ]
@@ -149,13 +165,15 @@ def _schema(catalog: Catalog) -> pa.DataFrameSchema:
     checks = []
     for n, (code, variant, field, mask) in enumerate(_rules(catalog)):
         name = f"{n}:{code}:{variant or ''}:{field or ''}"
-        checks.append(pa.Check(lambda df, mask=mask: ~mask(df).fillna(False).astype(bool), name=name))
+        checks.append(
+            pa.Check(lambda df, mask=mask: ~mask(df).fillna(False).astype(bool), name=name, ignore_na=False)
+        )
     number = pa.Column(float, nullable=True)
     return pa.DataFrameSchema(
         {
-            "region_code": pa.Column(str),
+            "region_code": pa.Column(object),  # text, one object per cell (see _text_column)
             "year": pa.Column("int64"),
-            "indicator_id": pa.Column(str),
+            "indicator_id": pa.Column(object),
             "numerator": number,
             "denominator": number,
             "value": number,
@@ -170,23 +188,27 @@ def _coerce(df: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, list[Prob
     """Canonical types; cells that are not numbers (or not finite) become problems and the row is left out."""
     problems: list[Problem] = []
     out = pd.DataFrame(index=df.index)
-    out["region_code"] = df["region_code"].astype("string").str.strip().fillna("").astype(str)
-    out["indicator_id"] = df["indicator_id"].astype("string").str.strip().fillna("").astype(str)
+    out["region_code"] = _text_column(df["region_code"])
+    out["indicator_id"] = _text_column(df["indicator_id"])
     bad = np.zeros(len(df), dtype=bool)
-    year = pd.to_numeric(df["year"], errors="coerce")
+    year = df["year"] if pd.api.types.is_numeric_dtype(df["year"]) else pd.to_numeric(df["year"], errors="coerce")
     year_bad = (year.isna() | (year % 1 != 0)).to_numpy()
     for pos in np.flatnonzero(year_bad):
         problems.append(
-            problem(
-                "error", "bad_year", int(rows[pos]), "year", variant="contract", text=_cell(df, pos, "year")
-            )
+            problem("error", "bad_year", int(rows[pos]), "year", variant="contract", text=_cell(df, pos, "year"))
         )
     bad |= year_bad
     out["year"] = year.where(~year_bad, 0).astype("int64")
     for col in NUMBER_COLUMNS:
         raw = df[col] if col in df.columns else pd.Series(np.nan, index=df.index)
-        num = pd.to_numeric(raw, errors="coerce").astype("float64")
-        not_number = (num.isna() & raw.notna() & (raw.astype("string").str.strip() != "")).to_numpy()
+        if pd.api.types.is_numeric_dtype(raw):
+            num = raw.astype("float64")
+            not_number = np.zeros(len(df), dtype=bool)
+        else:
+            num = pd.to_numeric(raw, errors="coerce").astype("float64")
+            not_number = num.isna().to_numpy(copy=True) & raw.notna().to_numpy()
+            for pos in np.flatnonzero(not_number):  # few: blank text and text
+                not_number[pos] = _cell(df, pos, col) != ""
         infinite = np.isinf(num.to_numpy())
         for pos in np.flatnonzero(not_number | infinite):
             code = "not_finite" if infinite[pos] else "text_in_number"
@@ -200,9 +222,18 @@ def _coerce(df: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, list[Prob
     return out[~bad], problems
 
 
+def _text_column(values: pd.Series) -> pd.Series:
+    """Cells as stripped text (empty for missing), converted once per distinct value."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    codes, uniques = pd.factorize(values)
+    stripped = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    return pd.Series(stripped[codes], index=values.index, dtype=object)
+
+
 def _cell(df: pd.DataFrame, pos: int, col: str) -> str:
     v = df[col].iloc[pos]
-    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+    return "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v).strip()
 
 
 def _fields(df: pd.DataFrame, i, code: str, variant: str | None, field: str | None, catalog) -> dict:
@@ -246,7 +277,7 @@ def contract_problems(
     catalog = catalog or load_catalog()
     df = frame.reset_index(drop=True)
     rows = np.arange(2, len(df) + 2) if rows is None else np.asarray(rows)
-    missing = [c for c in OBS_COLUMNS if c not in df.columns]
+    missing = [c for c in KEY_COLUMNS if c not in df.columns]  # an absent number column is empty
     if missing:
         return [
             problem("error", "missing_columns", None, None, variant="contract", columns=", ".join(missing))
@@ -255,7 +286,7 @@ def contract_problems(
     if coerced.empty:
         return sorted(problems, key=_order)
     try:
-        _schema(catalog).validate(coerced, lazy=True)
+        _schema(catalog).validate(_with_kind_columns(coerced, catalog), lazy=True)
     except pa.errors.SchemaErrors as exc:
         rules = _rules(catalog)
         cases = exc.failure_cases
@@ -290,7 +321,17 @@ def validate_observations(
         raise ObservationError(problems, source)
     df = frame.reset_index(drop=True)
     coerced, _ = _coerce(df, np.arange(len(df)))
-    return coerced.reset_index(drop=True)
+    out = coerced.reset_index(drop=True)
+    out.attrs[CONTRACT_MARK] = True
+    return out
+
+
+def ensure_valid(frame: pd.DataFrame, *, catalog: Catalog | None = None, source: str = "") -> pd.DataFrame:
+    """`frame` as it is when it already passed the contract (pandas carries the mark through copies and
+    selections), else validated now."""
+    if frame.attrs.get(CONTRACT_MARK):
+        return frame
+    return validate_observations(frame, catalog=catalog, source=source)
 
 
 def read_observations_csv(path, *, catalog: Catalog | None = None) -> pd.DataFrame:

@@ -333,7 +333,8 @@ def test_passphrase_argument_wins_over_env(tmp_path, monkeypatch):
 
 
 BAD_FRAMES = {
-    "missing column": (FIRST.drop(columns=["denominator"]), "缺少列：denominator"),
+    "missing column": (FIRST.drop(columns=["denominator"]), "第1行 numerator列：.*没有填分母"),
+    "missing key column": (FIRST.drop(columns=["year"]), "缺少列：year"),
     "empty": (FIRST.iloc[0:0], "没有任何行"),
     "five-digit code": (FIRST.assign(region_code=["22010", "220102", "220103"]), "6位行政区划代码"),
     "name instead of code": (
