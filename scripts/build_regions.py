@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CENSUS = Path("/work/shared/reference/data/county_population_2020_census.csv")
+DEFAULT_CENSUS = ROOT.parent / "shared" / "reference" / "data" / "county_population_2020_census.csv"
 DEFAULT_OUT = ROOT / "data" / "regions.csv"
 COLUMNS = ["code", "name", "level", "parent_code", "province_code", "population", "urban_share"]
 
