@@ -101,7 +101,9 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
         src.add_argument("--db", help=h("db"))
         cmd.add_argument("--region", required=True, help=h("region"))
         cmd.add_argument("--year", required=True, type=int)
-        cmd.add_argument("--targets", default=DEFAULT_PROFILE, help=h("targets", known=", ".join(list_profiles())))
+        cmd.add_argument(
+            "--targets", default=DEFAULT_PROFILE, help=h("targets", known=", ".join(list_profiles()))
+        )
         cmd.add_argument("--format", choices=["table", "csv"], default="table")
 
     parser = _Parser(prog="python -m analytics", description=h("program"), parents=[common])
@@ -346,7 +348,9 @@ def run_whatif(args: argparse.Namespace) -> int:
     elif args.scale_pct is not None:
         adj = Adjustment(args.indicator, "scale_pct", args.scale_pct, scope=args.scope)
     elif args.add_units is not None:
-        adj = Adjustment(args.indicator, "add_units", args.add_units, allocate=args.allocate, scope=args.scope)
+        adj = Adjustment(
+            args.indicator, "add_units", args.add_units, allocate=args.allocate, scope=args.scope
+        )
     else:
         adj = Adjustment(args.indicator, "set_target", args.target, scope=args.scope)
     run = {"catalog": catalog, "profile": profile, "regions": regions, "region_code": region.code}
@@ -395,7 +399,12 @@ def run_whatif(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"attainment": run_attainment, "whatif": run_whatif, "validate": run_validate, "import": run_import}
+COMMANDS = {
+    "attainment": run_attainment,
+    "whatif": run_whatif,
+    "validate": run_validate,
+    "import": run_import,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

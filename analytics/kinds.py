@@ -60,6 +60,18 @@ class Kind:
     def rule_key(self) -> str:
         return f"rule_{self.id}"
 
+    def format_value(self, value, decimals: int, unit: str, lang: str = "zh", level: str = "region") -> str:
+        """A value as it is shown: "85.0%", "8.2 per 100,000", and for a 1/0 county status "✓ 是" / "✗ 否"
+        at county level (a share of counties, in %, above it)."""
+        from analytics.i18n import t
+
+        if value is None or pd.isna(value):
+            return "—"
+        if self.binary and level == "county":
+            return t("status_value_yes" if float(value) >= 1 else "status_value_no", lang)
+        number = f"{float(value):,.{decimals}f}"
+        return f"{number}{unit}" if unit == "%" else f"{number} {unit}".strip()
+
     def room_for(self, numerator, denominator, value):
         """Units each county can still take within physical bounds (vectorised over Series/arrays)."""
         num = pd.Series(numerator, dtype="float64") if not isinstance(numerator, pd.Series) else numerator

@@ -67,7 +67,8 @@ _KIND_ATTRIBUTES = (
 def _with_kind_columns(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Each row's kind attributes as `_k_<attribute>` columns, looked up once per distinct indicator id."""
     codes, uniques = pd.factorize(df["indicator_id"])
-    known = [catalog[i] if i in catalog else None for i in uniques]
+    by_id = {i.id: i for i in catalog.indicators}
+    known = [by_id.get(i) for i in uniques]
     out = df.copy()
     for attribute in _KIND_ATTRIBUTES:
         per_id = [getattr(KINDS[i.kind], attribute) if i is not None else None for i in known]
@@ -149,11 +150,13 @@ def _rules(catalog: Catalog):
             "numerator_exceeds_denominator",
             None,
             "numerator",
-            lambda df: df["_k_numerator_within_denominator"]
-            & ~binary(df)
-            & (num(df) >= 0)
-            & (den(df) > 0)
-            & (num(df) > den(df)),
+            lambda df: (
+                df["_k_numerator_within_denominator"]
+                & ~binary(df)
+                & (num(df) >= 0)
+                & (den(df) > 0)
+                & (num(df) > den(df))
+            ),
         ),
         ("duplicate_key", None, None, lambda df: df.duplicated(KEY_COLUMNS, keep="first")),
     ]
@@ -185,17 +188,24 @@ def _schema(catalog: Catalog) -> pa.DataFrameSchema:
 
 
 def _coerce(df: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, list[Problem]]:
-    """Canonical types; cells that are not numbers (or not finite) become problems and the row is left out."""
+    """Canonical types; cells that are not numbers (or not finite) become problems (and empty cells), a row
+    whose year is not a whole number is left out."""
     problems: list[Problem] = []
     out = pd.DataFrame(index=df.index)
     out["region_code"] = _text_column(df["region_code"])
     out["indicator_id"] = _text_column(df["indicator_id"])
     bad = np.zeros(len(df), dtype=bool)
-    year = df["year"] if pd.api.types.is_numeric_dtype(df["year"]) else pd.to_numeric(df["year"], errors="coerce")
+    year = (
+        df["year"]
+        if pd.api.types.is_numeric_dtype(df["year"])
+        else pd.to_numeric(df["year"], errors="coerce")
+    )
     year_bad = (year.isna() | (year % 1 != 0)).to_numpy()
     for pos in np.flatnonzero(year_bad):
         problems.append(
-            problem("error", "bad_year", int(rows[pos]), "year", variant="contract", text=_cell(df, pos, "year"))
+            problem(
+                "error", "bad_year", int(rows[pos]), "year", variant="contract", text=_cell(df, pos, "year")
+            )
         )
     bad |= year_bad
     out["year"] = year.where(~year_bad, 0).astype("int64")
@@ -283,6 +293,7 @@ def contract_problems(
             problem("error", "missing_columns", None, None, variant="contract", columns=", ".join(missing))
         ]
     coerced, problems = _coerce(df, rows)
+    unreadable = {p.row for p in problems if p.column in NUMBER_COLUMNS}
     if coerced.empty:
         return sorted(problems, key=_order)
     try:
@@ -297,6 +308,8 @@ def contract_problems(
                 continue
             seen.add((check, index))
             code, variant, field, _ = rules[int(check.split(":", 1)[0])]
+            if field in NUMBER_COLUMNS and int(rows[index]) in unreadable:
+                continue  # a cell that is not a number was reported; what follows from its absence is not
             fields = _fields(coerced, index, code, variant, field, catalog)
             problems.append(problem("error", code, int(rows[index]), field, **fields))
     return sorted(problems, key=_order)

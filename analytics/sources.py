@@ -40,7 +40,9 @@ def observations(
         if store is None:
             raise AtlasError("no_store")
         counties = None if scope is None else list(regions.counties(scope)["code"])
-        return validate_observations(store.current(region_codes=counties), catalog=catalog, source=str(store.path))
+        return validate_observations(
+            store.current(region_codes=counties), catalog=catalog, source=str(store.path)
+        )
     return read_observations(Path(source), catalog)
 
 
