@@ -194,23 +194,25 @@ def kind_array(catalog: Catalog, attribute: str, dtype=None) -> np.ndarray:
     return np.array([*values, blank], dtype=dtype)
 
 
+def _per_row(obs: pd.DataFrame, per_id: dict, blank) -> np.ndarray:
+    """A per-indicator value for each row, looked up once per distinct indicator id."""
+    codes, uniques = pd.factorize(obs["indicator_id"])
+    table = np.array([per_id.get(str(u), blank) for u in uniques] + [blank])
+    return table[codes]
+
+
 def fill_census_denominators(obs: pd.DataFrame, catalog: Catalog, population: pd.Series) -> pd.DataFrame:
     """Per-population counts sent without a denominator are over the county's census residents (a copy)."""
-    census = (
-        obs["indicator_id"]
-        .astype(str)
-        .map({i.id: KINDS[i.kind].census_denominator for i in catalog.indicators})
-    )
-    den = pd.to_numeric(obs["denominator"], errors="coerce").astype("float64")
-    num = pd.to_numeric(obs["numerator"], errors="coerce").astype("float64")
-    fill = (census.fillna(False).astype(bool) & den.isna() & num.notna()).to_numpy()
+    census = _per_row(obs, {i.id: KINDS[i.kind].census_denominator for i in catalog.indicators}, False)
+    den = pd.to_numeric(obs["denominator"], errors="coerce").to_numpy(dtype="float64", copy=True)
+    num = pd.to_numeric(obs["numerator"], errors="coerce").to_numpy(dtype="float64")
+    fill = census.astype(bool) & np.isnan(den) & ~np.isnan(num)
     out = obs.copy()
-    out["denominator"] = den
     if fill.any():
-        pop = out["region_code"].astype(str).map(population).astype("float64").to_numpy()
-        values = out["denominator"].to_numpy(copy=True)
-        values[fill] = pop[fill]
-        out["denominator"] = values
+        region_codes, regions = pd.factorize(out["region_code"])
+        pop = population.reindex(pd.Index(regions).astype(str)).to_numpy(dtype="float64")
+        den[fill] = np.append(pop, np.nan)[region_codes][fill]
+    out["denominator"] = den
     return out
 
 
@@ -231,13 +233,12 @@ def baselines(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> np
     out = np.full(len(obs), np.nan)
     if not years or obs.empty:
         return out
-    ids = obs["indicator_id"].astype(str)
-    base_year = ids.map(years).to_numpy(dtype="float64")
+    base_year = _per_row(obs, {k: float(v) for k, v in years.items()}, np.nan).astype("float64")
     needs = ~np.isnan(base_year)
     if not needs.any():
         return out
-    region_codes, _ = pd.factorize(obs["region_code"].astype(str))
-    ind_codes, ind_labels = pd.factorize(ids)
+    region_codes, _ = pd.factorize(obs["region_code"])
+    ind_codes, ind_labels = pd.factorize(obs["indicator_id"])
     key = region_codes.astype(np.int64) * len(ind_labels) + ind_codes
     num = pd.to_numeric(obs["numerator"], errors="coerce").to_numpy(dtype="float64")
     at_base = needs & (obs["year"].to_numpy() == base_year) & ~np.isnan(num)
