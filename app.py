@@ -4,15 +4,12 @@ import streamlit as st
 
 from analytics.i18n import DEFAULT_LANG, LANGS, t
 
-st.set_page_config(
-    page_title="残疾预防达标地图 Prevention Atlas", layout="wide", initial_sidebar_state="expanded"
-)
-
 # Navigation is declared first (before anything slow), so a link to a page opens that page.
 url_lang = (st.session_state.get("_deep_query") or st.query_params).get(
     "lang"
 )  # a cold deep link keeps its URL
 lang = st.session_state.get("lang") or (url_lang if url_lang in LANGS else DEFAULT_LANG)
+st.set_page_config(page_title=t("app_title", lang), layout="wide", initial_sidebar_state="expanded")
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", lang), url_path="overview", default=True),
     st.Page("pages/indicator_map.py", title=t("page_map", lang), url_path="indicator_map"),

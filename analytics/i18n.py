@@ -100,5 +100,12 @@ def t(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def keys_under(prefix: str) -> list[str]:
+    """The keys of one TOML table (`prefix`.*), in the order the Chinese file lists them: a sequence kept as data,
+    such as the lines of an instruction sheet."""
+    start = f"{prefix}."
+    return [key for key in strings(DEFAULT_LANG) if key.startswith(start)]
+
+
 def status_label(status: str, lang: str = DEFAULT_LANG) -> str:
     return t(f"status_{status}", lang)

@@ -12,6 +12,7 @@ from analytics.charts import STATUS_SYMBOL
 from analytics.i18n import t
 
 STATUSES = ("met", "not_met", "no_data")
+COMPARATOR_KEYS = {">": "comparator_gt", ">=": "comparator_ge"}
 
 
 def status_labels(lang: str) -> dict[str, str]:
@@ -25,36 +26,31 @@ def format_number(value: float, decimals: int = 1) -> str:
 
 
 def format_value(value: float, ind: Indicator, lang: str = "zh") -> str:
-    if pd.isna(value):
-        return "—"
-    unit = ind.unit if lang == "zh" else ind.unit_en
-    sep = "" if unit == "%" else " "
-    return f"{format_number(value, ind.decimals)}{sep}{unit}"
+    """A region's value with its unit, as the indicator's kind formats it ("72.5%", "6.6 人/10万人口")."""
+    return ind.rules.format_value(value, ind.decimals, ind.unit_in(lang), lang)
+
+
+def with_unit(number: str, unit: str) -> str:
+    """A number with its unit: a percent sign sticks to the number (72.5%), any other unit is a word apart
+    (6.6 人/10万人口)."""
+    return f"{number}{'' if unit == '%' else ' '}{unit}"
 
 
 def target_text(profile: TargetProfile, ind: Indicator, lang: str = "zh") -> str:
     target = profile.targets.get(ind.id)
     if target is None:
         return "—"
-    unit = ind.unit if lang == "zh" else ind.unit_en
-    sign = "＞" if target.comparator == ">" else "≥"
-    text = f"{sign}{float(target.threshold):g}{'' if unit == '%' else ' '}{unit}"
+    sign = t(COMPARATOR_KEYS[target.comparator], lang)
+    text = sign + with_unit(f"{float(target.threshold):g}", ind.unit_in(lang))
     if target.aspirational:
-        text += f"（{t('aspirational', lang)}）" if lang == "zh" else f" ({t('aspirational', lang)})"
+        text = t("bracketed", lang, text=text, note=t("aspirational", lang))
     return text
 
 
 def shortfall_text(shortfall, ind: Indicator, lang: str = "zh") -> str:
     if pd.isna(shortfall) or int(shortfall) <= 0:
         return ""
-    unit = ind.numerator_unit_zh if lang == "zh" else ind.numerator_unit_en
-    if ind.kind == "reduction_vs_baseline":
-        return (
-            f"需再减少 {int(shortfall):,} {unit}"
-            if lang == "zh"
-            else f"{int(shortfall):,} fewer {unit} needed"
-        )
-    return f"还差 {int(shortfall):,} {unit}" if lang == "zh" else f"{int(shortfall):,} more {unit} needed"
+    return t(ind.rules.shortfall_key, lang, n=f"{int(shortfall):,}", unit=ind.numerator_unit(lang))
 
 
 def with_labels(ev: pd.DataFrame, catalog: Catalog, regions, lang: str) -> pd.DataFrame:
@@ -125,7 +121,13 @@ def lagging_counties(
         for r in lag.itertuples():
             ind = catalog[r.indicator_id]
             parts.append(
-                f"{ind.short(lang)} {format_value(r.value, ind, lang)}（{shortfall_text(r.shortfall, ind, lang) or '—'}）"
+                t(
+                    "lagging_gap",
+                    lang,
+                    indicator=ind.short(lang),
+                    value=format_value(r.value, ind, lang),
+                    shortfall=shortfall_text(r.shortfall, ind, lang) or "—",
+                )
             )
         rows.append(
             {
@@ -134,7 +136,7 @@ def lagging_counties(
                 t("prefecture", lang): rec.prefecture,
                 t("not_met_count", lang): rec.not_met,
                 t("met_count", lang): rec.met,
-                t("largest_gaps", lang): "；".join(parts) if lang == "zh" else "; ".join(parts),
+                t("largest_gaps", lang): t("list_sep", lang).join(parts),
             }
         )
     return pd.DataFrame(rows)
@@ -251,33 +253,34 @@ def strengths_and_gaps(
     )
     for r in met.sort_values("lead", ascending=False).head(n).itertuples():
         ind = catalog[r.indicator_id]
-        if lang == "zh":
-            s = f"{ind.name_zh} {format_value(r.county_value, ind)}，达到目标（{r.target_text}）"
-            if not pd.isna(r.province_value):
-                s += f"，全省为 {format_value(r.province_value, ind)}"
-        else:
-            s = f"{ind.name_en}: {format_value(r.county_value, ind, 'en')}, target {r.target_text} met"
-            if not pd.isna(r.province_value):
-                s += f"; province {format_value(r.province_value, ind, 'en')}"
+        s = t(
+            "strength",
+            lang,
+            indicator=ind.name(lang),
+            value=format_value(r.county_value, ind, lang),
+            target=r.target_text,
+        )
+        if not pd.isna(r.province_value):
+            s += t("strength_province", lang, value=format_value(r.province_value, ind, lang))
         strengths.append(s)
     lag = table[table["status"] == "not_met"].copy()
     lag["rel_gap"] = lag["gap"] / lag["target"].abs().replace(0, np.nan)
     for r in lag.sort_values("rel_gap", ascending=False).itertuples():
         ind = catalog[r.indicator_id]
-        unit = ind.unit if lang == "zh" else ind.unit_en
-        gap = format_number(r.gap, ind.decimals)
-        points = "个百分点" if unit == "%" else unit
+        unit = ind.unit_in(lang)
+        s = t(
+            "gap_sentence",
+            lang,
+            indicator=ind.name(lang),
+            value=format_value(r.county_value, ind, lang),
+            target=r.target_text,
+            gap=format_number(r.gap, ind.decimals),
+            points=t("percentage_points", lang) if unit == "%" else unit,
+        )
         short = shortfall_text(r.shortfall, ind, lang)
-        traj = t(f"trajectory_{r.trajectory}", lang)
-        if lang == "zh":
-            s = f"{ind.name_zh} {format_value(r.county_value, ind)}，距目标（{r.target_text}）差 {gap} {points}"
-            s += f"，{short}" if short else ""
-            s += f"；趋势：{traj}"
-        else:
-            pts = "points" if unit == "%" else unit
-            s = f"{ind.name_en}: {format_value(r.county_value, ind, 'en')}, {gap} {pts} short of {r.target_text}"
-            s += f"; {short}" if short else ""
-            s += f"; trajectory: {traj}"
+        if short:
+            s += t("gap_shortfall", lang, shortfall=short)
+        s += t("gap_trajectory", lang, trajectory=t(f"trajectory_{r.trajectory}", lang))
         gaps.append(s)
     return strengths, gaps
 
@@ -328,9 +331,6 @@ def trend_frame(
     return out
 
 
-JUMP_POINTS = 20.0  # a change of more than this many points from the previous year is worth a second look
-
-
 def completeness(ev_county: pd.DataFrame, catalog: Catalog, regions, lang: str) -> pd.DataFrame:
     """County x indicator for one year: ✓ where the numbers to evaluate it are there, – where they are missing."""
     rows = with_labels(ev_county, catalog, regions, lang)
@@ -342,8 +342,9 @@ def completeness(ev_county: pd.DataFrame, catalog: Catalog, regions, lang: str) 
 def quality_flags(
     ev_all_years: pd.DataFrame, catalog: Catalog, regions, year: int, lang: str
 ) -> pd.DataFrame:
-    """Rows to check before a meeting: values without counts (cannot be summed upward) and jumps of more than
-    JUMP_POINTS points against the previous year (rates and shares only)."""
+    """Rows to check before a meeting: values without counts (cannot be summed upward) and changes against the
+    previous year larger than the indicator's kind allows (`jump_points`; kinds without it, such as a county's
+    1/0 status, are not flagged)."""
     ev = ev_all_years[ev_all_years["year"].isin([year, year - 1])].copy()
     ev["indicator_id"] = ev["indicator_id"].astype(str)
     ev["region_code"] = ev["region_code"].astype(str)
@@ -353,26 +354,19 @@ def quality_flags(
     value_only = now[now.get("n_value_only", pd.Series(0, index=now.index)) > 0]
     for (code, ind_id), _ in value_only.iterrows():
         flags.append((code, ind_id, "value_only"))
-    percent = {i.id for i in catalog.indicators if i.kind == "rate"}  # 1/0 county flags jump by design
+    limit = {i.id: i.rules.jump_points for i in catalog.indicators if i.rules.jump_points is not None}
     jump = (now["value"] - before.reindex(now.index)).abs()
-    for (code, ind_id), change in jump[jump > JUMP_POINTS].items():
-        if ind_id in percent:
-            flags.append((code, ind_id, f"jump:{change:.1f}"))
+    allowed = pd.Series(
+        now.index.get_level_values("indicator_id").map(limit), index=now.index, dtype="float64"
+    )
+    for (code, ind_id), change in jump[jump > allowed].items():
+        flags.append((code, ind_id, f"jump:{change:.1f}"))
     out = []
     for code, ind_id, flag in flags:
         if flag == "value_only":
-            text = (
-                "只有数值，没有分子分母：无法按求和汇总"
-                if lang == "zh"
-                else "value only, no counts: cannot be summed upward"
-            )
+            text = t("flag_value_only", lang)
         else:
-            pts = flag.split(":")[1]
-            text = (
-                f"比上一年变化 {pts} 个百分点，请核实"
-                if lang == "zh"
-                else f"changed {pts} points since last year: please check"
-            )
+            text = t("flag_jump", lang, points=flag.split(":")[1])
         out.append(
             {
                 "region_code": code,
@@ -431,3 +425,61 @@ def scenario_summary(name: str, view, catalog: Catalog, lang: str) -> dict:
             for r in view.counties_met.itertuples()
         },
     }
+
+
+def in_its_language(text: str, written_in: str, lang: str) -> str:
+    """Free text kept in one language only (the plan's wording of a target, a note on the sources) is shown in
+    the UI of that language; the other UI shows nothing rather than words its reader may not read."""
+    return text if written_in == lang else ""
+
+
+# --- the data page's tables ----------------------------------------------------------------------------
+VERSION_COLUMNS = (
+    "version_id",
+    "dataset",
+    "source_name",
+    "imported_at",
+    "department",
+    "note",
+    "rows",
+    "status",
+    "parent_version",
+)
+CHANGED_VALUES = ("numerator", "denominator", "value")
+
+
+def versions_table(versions: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The store's history as the data page shows it: headings and statuses in words (no checksum)."""
+    out = versions[[c for c in VERSION_COLUMNS if c in versions.columns]].copy()
+    if "status" in out:
+        out["status"] = out["status"].astype(str).map(lambda s: t(f"version_status.{s}", lang))
+    return out.rename(columns={c: t(f"versions_table.{c}", lang) for c in out.columns})
+
+
+def changes_table(diff: pd.DataFrame, catalog: Catalog, regions, lang: str) -> pd.DataFrame:
+    """Rows an import would change (store.diff's `changed` rows): county, year, indicator, old → new."""
+
+    def number(v) -> str:
+        return "—" if pd.isna(v) else f"{float(v):,.6g}"
+
+    out = pd.DataFrame(
+        {
+            t("changes_table.region", lang): list(regions.names(diff["region_code"].astype(str))),
+            t("changes_table.year", lang): diff["year"].to_numpy(),
+            t("changes_table.indicator", lang): [
+                catalog[i].short(lang) if i in catalog else i for i in diff["indicator_id"].astype(str)
+            ],
+        }
+    )
+    for col in CHANGED_VALUES:
+        out[t(f"changes_table.{col}", lang)] = [
+            f"{number(old)} → {number(new)}" for old, new in zip(diff[f"old_{col}"], diff[col], strict=True)
+        ]
+    return out
+
+
+def problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A submission's problems (severity, row, column, message) with headings and severities in words."""
+    out = problems[["severity", "row", "column", "message"]].copy()
+    out["severity"] = out["severity"].astype(str).map(lambda s: t(f"severity_{s}", lang))
+    return out.rename(columns={c: t(f"problems_table.{c}", lang) for c in out.columns})

@@ -5,9 +5,14 @@ import streamlit as st
 
 from analytics.catalog import list_profiles
 from analytics.i18n import t
-from analytics.insights import target_text
+from analytics.insights import in_its_language, target_text
 from ui import render
 from ui.context import catalog, current, profile, write_url
+
+# Free text the data files keep in one language only (see analytics.insights.in_its_language).
+PLAN_WORDING_LANG = "zh"  # Target.text_zh: the plan's own words
+TARGET_NOTE_LANG = "en"  # Target.note: the maintainers' note on an uncertain target
+DEPARTMENT_NOTE_LANG = "zh"  # Indicator.lead_departments_note: where the plan names the departments
 
 ctx = current()
 lang, cat = ctx.lang, catalog()
@@ -16,41 +21,49 @@ st.title(t("catalog_title", lang))
 st.info(t("rule_compare", lang))
 
 profiles = [profile(p) for p in list_profiles()]
+
+
+def with_certainty(p, ind) -> str:
+    """The target as written in `p`, marked when it is still to be verified against the official text."""
+    text = target_text(p, ind, lang)
+    return text if p.targets[ind.id].certain else t("bracketed", lang, text=text, note=t("uncertain", lang))
+
+
+def without_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns whose every cell is empty (e.g. a note kept in the other language only) are left out."""
+    return frame[[c for c in frame.columns if (frame[c].astype(str) != "").any()]]
+
+
 overview = pd.DataFrame(
     [
         {
             "#": ind.order,
             t("domain_filter", lang): cat.domain(ind.domain).name(lang),
             t("indicator", lang): ind.name(lang),
-            t("kind", lang): t(f"kind_{ind.kind}", lang),
-            **{
-                p.name(lang): target_text(p, ind, lang)
-                + ("" if p.targets[ind.id].certain else t("uncertain", lang))
-                for p in profiles
-                if ind.id in p.targets
-            },
+            t("kind", lang): t(ind.rules.label_key, lang),
+            **{p.name(lang): with_certainty(p, ind) for p in profiles if ind.id in p.targets},
         }
         for ind in cat.indicators
     ]
 )
-render.table(overview, height=35 * 26)
+render.table(overview, height=35 * 26, lang=lang)
 
 for domain in cat.domains:
     st.header(domain.name(lang))
     if domain.lead_departments_zh:
-        st.caption(f"{t('lead_departments', lang)}：{'、'.join(domain.lead_departments_zh)}")
+        departments = t("name_sep", lang).join(domain.lead_departments_zh)
+        st.caption(t("labelled", lang, label=t("lead_departments", lang), text=departments))
     for ind in cat.in_domain(domain.id):
         with st.expander(f"{ind.order}. {ind.name(lang)}", expanded=False):
-            formula = ind.formula_zh if lang == "zh" else ind.formula_en
-            notes = ind.notes_zh if lang == "zh" else ind.notes_en
-            st.markdown(f"**{t('formula', lang)}**：{formula or '—'}")
-            if notes:
-                st.markdown(f"**{t('notes', lang)}**：{notes}")
-            st.markdown(
-                f"**{t('kind', lang)}**：{t(f'kind_{ind.kind}', lang)} · {ind.unit if lang == 'zh' else ind.unit_en}"
-            )
-            leads = "、".join(ind.lead_departments_zh) or "—"
-            st.markdown(f"**{t('lead_departments', lang)}**：{leads} {ind.lead_departments_note}")
+            st.markdown(t("labelled_bold", lang, label=t("formula", lang), text=ind.formula(lang) or "—"))
+            if ind.notes(lang):
+                st.markdown(t("labelled_bold", lang, label=t("notes", lang), text=ind.notes(lang)))
+            kind = f"{t(ind.rules.label_key, lang)} · {ind.unit_in(lang)}"
+            st.markdown(t("labelled_bold", lang, label=t("kind", lang), text=kind))
+            leads = t("name_sep", lang).join(ind.lead_departments_zh) or "—"
+            note = in_its_language(ind.lead_departments_note, DEPARTMENT_NOTE_LANG, lang)
+            leads = t("bracketed", lang, text=leads, note=note) if note else leads
+            st.markdown(t("labelled_bold", lang, label=t("lead_departments", lang), text=leads))
             rows = []
             for p in profiles:
                 target = p.targets.get(ind.id)
@@ -59,17 +72,21 @@ for domain in cat.domains:
                 rows.append(
                     {
                         t("profile", lang): p.name(lang),
-                        t("target", lang): target_text(p, ind, lang),
-                        "原文 / wording": target.text_zh,
-                        t("uncertain", lang).strip("（）()"): "" if target.certain else target.note,
+                        t("target", lang): with_certainty(p, ind),
+                        t("plan_wording", lang): in_its_language(target.text_zh, PLAN_WORDING_LANG, lang),
+                        t("uncertain_note", lang): ""
+                        if target.certain
+                        else in_its_language(target.note, TARGET_NOTE_LANG, lang),
                     }
                 )
             st.markdown(f"**{t('targets_by_profile', lang)}**")
-            render.table(pd.DataFrame(rows))
-            unit = ind.numerator_unit_zh if lang == "zh" else ind.numerator_unit_en
+            render.table(without_empty_columns(pd.DataFrame(rows)), lang=lang)
             base_year = ctx.profile.targets[ind.id].baseline_year if ind.id in ctx.profile.targets else 2020
-            scale = f"{ind.scale:,}"
-            st.markdown(
-                f"**{t('how_computed', lang)}**："
-                + t(f"rule_{ind.kind}", lang, unit=unit, scale=scale, base=base_year)
+            rule = t(
+                ind.rules.rule_key,
+                lang,
+                unit=ind.numerator_unit(lang),
+                scale=f"{ind.scale:,}",
+                base=base_year,
             )
+            st.markdown(t("labelled_bold", lang, label=t("how_computed", lang), text=rule))

@@ -76,9 +76,7 @@ with right:
 
 # --- bullets: county vs target, prefecture, province --------------------------------------------
 st.subheader(t("vs_target", lang))
-st.caption(
-    f"▬ {t('county_value', lang)} · ┃ {t('target', lang)} · ◆ {t('prefecture_value', lang)} · ○ {t('province_value', lang)}"
-)
+st.caption(t("bullet_legend", lang))
 labels = insights.status_labels(lang)
 tooltip = [
     alt.Tooltip("indicator_name:N", title=t("indicator", lang)),
@@ -117,6 +115,7 @@ with table_col:
             }
         ),
         height=900,
+        lang=lang,
     )
 
 # --- trends with projection to the target year ---------------------------------------------------
@@ -154,5 +153,7 @@ wide = trend[trend["series"] == "observed"].pivot_table(
 )
 wide.columns = [str(c) for c in wide.columns]  # one type of column name for the table
 render.table(
-    wide.reindex([i.short(lang) for i in cat.indicators]).reset_index(), caption=t("table_of_chart", lang)
+    wide.reindex([i.short(lang) for i in cat.indicators]).rename_axis(t("indicator", lang)).reset_index(),
+    caption=t("table_of_chart", lang),
+    lang=lang,
 )

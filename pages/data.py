@@ -5,9 +5,9 @@ import streamlit as st
 
 from analytics import charts, insights
 from analytics.i18n import t
-from analytics.ingest import read_submission
+from analytics.intake import read_submission
 from analytics.store import StoreError
-from analytics.templates import make_template
+from analytics.templates import file_name, make_template
 from ui import render
 from ui.context import catalog, current, data_changed, regions, store, write_url
 
@@ -35,13 +35,18 @@ layout = c2.radio(
 c3.download_button(
     t("download_template", lang),
     data=make_template(ctx.region, int(tyear), layout, catalog=cat, regions=regs, lang=lang),
-    file_name=f"残疾预防指标_{ctx.region_name}_{int(tyear)}_{layout}.xlsx",
+    file_name=file_name(ctx.region_name, int(tyear), layout, lang),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 
 # --- 2. upload -> validation report -> preview -> confirm ----------------------------------------
 st.header(t("upload", lang))
-upload = st.file_uploader(t("upload_help", lang), type=["xlsx", "csv", "txt"], key="upload")
+upload = st.file_uploader(
+    t("upload_help", lang),
+    type=["xlsx", "csv", "txt"],
+    key="upload",
+    help=t("upload_limits", lang, mb=st.get_option("server.maxUploadSize")),
+)
 u1, u2, u3 = st.columns(3)
 given_year = u1.number_input(t("year_if_missing", lang), 0, 2100, 0, key="up_year")
 department = u2.text_input(t("department", lang), key="up_department")
@@ -78,10 +83,15 @@ if upload is not None:
         if found:
             lines = [f"- {p.message(lang)}" for p in found[:30]]
             if len(found) > 30:
-                lines.append(f"- …（+{len(found) - 30}）")
+                lines.append(f"- {t('more_lines', lang, n=len(found) - 30)}")
             show("\n".join(lines))
     if sub.problems:
-        render.table(sub.problem_frame(lang), height=300, caption=t("table_of_chart", lang))
+        render.table(
+            insights.problems_table(sub.problem_frame(lang), lang),
+            height=300,
+            caption=t("table_of_chart", lang),
+            lang=lang,
+        )
     if not sub.ok:
         st.error(t("not_imported", lang))
     else:
@@ -98,7 +108,11 @@ if upload is not None:
         )
         changed = diff[diff["change"] == "changed"]
         if len(changed):
-            render.table(changed.head(200), caption=t("what_changes", lang))
+            render.table(
+                insights.changes_table(changed.head(200), cat, regs, lang),
+                caption=t("what_changes", lang),
+                lang=lang,
+            )
         coverage = sub.observations.groupby("region_code")["indicator_id"].nunique().rename("n").reset_index()
         rows = (
             ctx.counties()[["code"]]
@@ -135,7 +149,7 @@ if upload is not None:
                     passphrase=passphrase,
                 )
             except StoreError as exc:
-                st.error(f"{exc}（{t('store_unchanged', lang)}）")
+                st.error(t("bracketed", lang, text=exc.message(lang), note=t("store_unchanged", lang)))
             else:
                 data_changed()
                 st.success(t("imported", lang, version=version, rows=len(sub.observations)))
@@ -146,14 +160,19 @@ versions = db.versions()
 if versions.empty:
     st.caption(t("no_versions", lang))
 else:
-    render.table(versions)
+    render.table(insights.versions_table(versions, lang), lang=lang)
     r1, r2 = st.columns([3, 1])
-    target = r1.selectbox(t("rollback_to", lang), list(versions["version_id"]), key="rollback_to")
+    target = r1.selectbox(
+        t("rollback_to", lang),
+        list(versions["version_id"]),
+        key="rollback_to",
+        placeholder=t("choose_one", lang),
+    )
     if r2.button(t("rollback", lang)):
         try:
             db.rollback(int(target), passphrase=passphrase)
         except StoreError as exc:
-            st.error(str(exc))
+            st.error(exc.message(lang))
         else:
             data_changed()
             st.success(t("rolled_back", lang, version=target))
@@ -166,7 +185,7 @@ wide = grid.pivot_table(index="region_name", columns="indicator", values="mark",
 wide = (
     wide.reindex(columns=[i.short(lang) for i in cat.indicators]).rename_axis(t("county", lang)).reset_index()
 )
-render.table(wide.rename_axis(None, axis=1), height=500)
+render.table(wide.rename_axis(None, axis=1), height=500, lang=lang)
 st.header(t("quality", lang))
 flags = insights.quality_flags(ctx.all_years("county"), cat, regs, ctx.year, lang)
 if flags.empty:
@@ -179,5 +198,6 @@ else:
                 "indicator": t("indicator", lang),
                 "flag": t("message", lang),
             }
-        )
+        ),
+        lang=lang,
     )

@@ -34,8 +34,8 @@ st.session_state["indicator"], st.session_state["map_show"] = ind_id, show
 write_url(ctx, ind=ind_id, show=show)
 ind = cat[ind_id]
 target_label = insights.target_text(ctx.profile, ind, lang)
-st.title(f"{ind.name(lang)} · {ctx.region_name} {ctx.year}")
-st.caption(f"{t('target', lang)}：{target_label} · {ctx.profile.name(lang)}")
+st.title(t("map_title", lang, indicator=ind.name(lang), region=ctx.region_name, year=ctx.year))
+st.caption(t("target_caption", lang, target=target_label, profile=ctx.profile.name(lang)))
 
 
 render.back_to_province_button(ctx)
@@ -49,7 +49,7 @@ if rows["value"].notna().sum() == 0:
 
 labels = insights.status_labels(lang)
 target = float(ctx.profile.targets[ind_id].threshold)
-legend_title = f"{t(f'show_{show}', lang)}（{t('target', lang)} {target_label}）"
+legend_title = t("legend_with_target", lang, show=t(f"show_{show}", lang), target=target_label)
 color = charts.indicator_color(
     show,
     rows["value"],
@@ -102,7 +102,7 @@ with bar_col:
         color=charts.status_color("status_label", labels, t("status", lang), legend=False),
         target=target,
         tooltip=tooltip,
-        x_title=f"{ind.short(lang)}（{ind.unit if lang == 'zh' else ind.unit_en}）",
+        x_title=t("bracketed", lang, text=ind.short(lang), note=ind.unit_in(lang)),
         selection_name="bar",
     )
     bar_event = render.chart(bars, key="indicator_bars", selectable=True)
@@ -135,4 +135,5 @@ render.table(
         }
     ),
     caption=t("table_of_chart", lang),
+    lang=lang,
 )

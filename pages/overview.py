@@ -55,9 +55,10 @@ with left:
                 "domain": t("domain_filter", lang),
                 "met": t("met_count", lang),
                 "not_met": t("not_met_count", lang),
-                "total": "N",
+                "total": t("indicators_total", lang),
             }
-        )
+        ),
+        lang=lang,
     )
 with right:
     sub_level = "province" if ctx.national else "prefecture"
@@ -86,7 +87,8 @@ with right:
                 "not_met": t("not_met_count", lang),
                 "no_data": t("no_data_count", lang),
             }
-        )
+        ),
+        lang=lang,
     )
 
 # --- map of indicators met per county ----------------------------------------------------------
@@ -123,6 +125,7 @@ with table_col:
             }
         ),
         height=600,
+        lang=lang,
     )
 render.open_profile(render.selected_code(event, "county"))
 
@@ -130,7 +133,7 @@ render.open_profile(render.selected_code(event, "county"))
 st.subheader(t("lagging_title", lang))
 st.caption(t("lagging_caption", lang))
 lagging = insights.lagging_counties(county_ev, cat, regs, lang, n=10)
-render.table(lagging.drop(columns=["region_code"]))
+render.table(lagging.drop(columns=["region_code"]), lang=lang)
 
 # --- county x indicator grid -------------------------------------------------------------------
 if not ctx.national:
@@ -160,5 +163,6 @@ if not ctx.national:
     )
     render.chart(grid)
     wide = labelled.pivot_table(index="county", columns="indicator", values="symbol", aggfunc="first")
-    wide = wide.reindex(index=order, columns=[i.short(lang) for i in cat.indicators]).reset_index()
-    render.table(wide, caption=t("table_of_chart", lang))
+    wide = wide.reindex(index=order, columns=[i.short(lang) for i in cat.indicators])
+    wide = wide.rename_axis(index=t("county", lang), columns=None).reset_index()
+    render.table(wide, caption=t("table_of_chart", lang), lang=lang)

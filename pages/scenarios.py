@@ -28,7 +28,7 @@ if token:
     try:
         st.session_state["scenario_steps"] = list(scenarios.from_param(token).adjustments)
     except scenarios.ScenarioError as exc:
-        st.error(str(exc))
+        st.error(exc.message(lang))
 steps: list[scenarios.Adjustment] = st.session_state.setdefault("scenario_steps", [])
 
 # --- the live adjustment -----------------------------------------------------------------------
@@ -42,26 +42,27 @@ ind_id = c1.selectbox(
 st.session_state["indicator"] = ind_id
 ind = cat[ind_id]
 op = c2.radio(t("operation", lang), OPS, key="sc_op", format_func=lambda o: t(f"op_{o}", lang))
-unit = ind.unit if lang == "zh" else ind.unit_en
+unit = ind.unit_in(lang)
+
+
+def amount_label(word: str, unit: str) -> str:
+    return t("bracketed", lang, text=t(word, lang), note=unit)
+
+
 if op == "add_pp":
     amount = c3.slider(
-        f"{t('amount', lang)}（{unit}）", 0.0, 20.0 if ind.scale == 100 else 10.0, 0.0, 0.5, key="sc_pp"
+        amount_label("amount", unit), 0.0, 20.0 if ind.scale == 100 else 10.0, 0.0, 0.5, key="sc_pp"
     )
 elif op == "scale_pct":
-    amount = c3.slider(f"{t('amount', lang)}（%）", -50, 100, 0, 5, key="sc_scale")
+    amount = c3.slider(amount_label("amount", "%"), -50, 100, 0, 5, key="sc_scale")
 elif op == "add_units":
     amount = c3.number_input(
-        f"{t('amount', lang)}（{ind.numerator_unit_zh if lang == 'zh' else ind.numerator_unit_en}）",
-        0,
-        1_000_000,
-        0,
-        10,
-        key="sc_units",
+        amount_label("amount", ind.numerator_unit(lang)), 0, 1_000_000, 0, 10, key="sc_units"
     )
 else:
     current_target = float(ctx.profile.targets[ind_id].threshold)
     amount = c3.number_input(
-        f"{t('target', lang)}（{unit}）", 0.0, 1e7, current_target, key=f"sc_target_{ind_id}"
+        amount_label("target", unit), 0.0, 1e7, current_target, key=f"sc_target_{ind_id}"
     )
 s1, s2 = st.columns(2)
 allocate = s1.radio(
@@ -72,22 +73,28 @@ allocate = s1.radio(
     format_func=lambda a: t(f"alloc_{a}", lang),
     disabled=op != "add_units",
 )
-scope_kind = s2.radio(
+scope_choice = s2.radio(
     t("scope", lang),
     ["all", "lagging", "prefecture"],
     key="sc_scope",
     horizontal=True,
     format_func=lambda k: t(f"scope_{k}", lang),
 )
-scope = scope_kind
-if scope_kind == "prefecture":
+scope = scope_choice
+if scope_choice == "prefecture":
     if ctx.national:
         options = list(regs.provinces()["code"])
     elif ctx.prefecture:  # the region itself is a prefecture: the scope can only be it
         options = [ctx.prefecture]
     else:
         options = list(regs.prefectures(ctx.province)["code"])
-    scope = s2.selectbox(t("prefecture", lang), options, key="sc_scope_code", format_func=regs.name)
+    scope = s2.selectbox(
+        t("prefecture", lang),
+        options,
+        key="sc_scope_code",
+        format_func=regs.name,
+        placeholder=t("choose_one", lang),
+    )
 
 live = scenarios.Adjustment(ind_id, op, float(amount), allocate=allocate, scope=scope)
 
@@ -103,17 +110,29 @@ b1, b2, _ = st.columns([1, 1, 4])
 b1.button(t("add_to_scenario", lang), on_click=commit, args=(live,))
 if b2.button(t("clear_scenario", lang)):
     steps.clear()
-scenario = scenarios.Scenario(st.session_state.get("sc_name", "") or "情景", (*steps, live))
+scenario = scenarios.Scenario(
+    st.session_state.get("sc_name", "") or t("scenario_default_name", lang), (*steps, live)
+)
 shared = scenarios.Scenario(
     scenario.name, tuple(a for a in scenario.adjustments if not scenarios.is_noop(a, ctx.profile))
 )
 write_url(ctx, ind=ind_id, scenario=scenarios.to_param(shared) if shared.adjustments else None)
+
+
+def scope_text(scope: str) -> str:
+    """'all' / 'lagging' in words, or the names of the regions a step is limited to."""
+    if scope in ("all", "lagging"):
+        return t(f"scope_{scope}", lang)
+    return t("name_sep", lang).join(regs.name(code) for code in scope.split(","))
+
+
 if steps:
     st.markdown(f"**{t('scenario_steps', lang)}**")
     for k, a in enumerate([*steps, live]):
         extra = f" {t('live_adjustment', lang)}" if k == len(steps) else ""
         st.markdown(
-            f"{k + 1}. {cat[a.indicator_id].short(lang)} · {t(f'op_{a.operation}', lang)} {a.amount:g} · {a.scope}{extra}"
+            f"{k + 1}. {cat[a.indicator_id].short(lang)} · {t(f'op_{a.operation}', lang)} {a.amount:g}"
+            f" · {scope_text(a.scope)}{extra}"
         )
 
 # --- results -----------------------------------------------------------------------------------
@@ -139,7 +158,7 @@ def view_of(s: scenarios.Scenario, focus: str) -> scenarios.ScenarioView:
 try:
     view = view_of(scenario, ind_id)
 except scenarios.ScenarioError as exc:
-    st.error(t("scenario_error", lang, error=exc))
+    st.error(t("scenario_error", lang, error=exc.message(lang)))
     st.stop()
 counts = view.counties_met.set_index("indicator_id")
 m1, m2 = st.columns(2)
@@ -155,7 +174,7 @@ m2.metric(
     delta=int(counts.loc[ind_id, "met_after"] - counts.loc[ind_id, "met_before"]),
     border=True,
 )
-u = ind.numerator_unit_zh if lang == "zh" else ind.numerator_unit_en
+u = ind.numerator_unit(lang)
 fmt = lambda n: "—" if n is None else f"{n:,} {u}"  # noqa: E731
 st.markdown(
     t("minimum_units", lang, region=fmt(view.minimum["region"]), every=fmt(view.minimum["every_county"]))
@@ -240,8 +259,9 @@ else:
         with col:
             st.markdown(f"**{t(label, lang)}**")
             render.chart(spec, key=f"trajectory_{label}")
+            counts_by_trajectory = rows["trajectory_label"].value_counts().rename(t("counties_count", lang))
             render.table(
-                rows["trajectory_label"].value_counts().rename_axis(t("show_trajectory", lang)).reset_index()
+                counts_by_trajectory.rename_axis(t("show_trajectory", lang)).reset_index(), lang=lang
             )
     st.caption(
         t(
@@ -253,7 +273,9 @@ else:
     )
 
 st.subheader(t("changed_counties", lang))
-render.table(insights.scenario_changes(view.changed[view.changed["indicator_id"] == ind_id], ind, lang))
+render.table(
+    insights.scenario_changes(view.changed[view.changed["indicator_id"] == ind_id], ind, lang), lang=lang
+)
 st.subheader(t("per_indicator_change", lang))
 render.table(
     view.counties_met.assign(
@@ -264,7 +286,8 @@ render.table(
             "met_before": t("before", lang),
             "met_after": t("after", lang),
         }
-    )
+    ),
+    lang=lang,
 )
 
 # --- save, load, compare, share ----------------------------------------------------------------
@@ -280,11 +303,15 @@ if not saved:
     st.caption(t("nothing_saved", lang))
 else:
     l1, l2 = st.columns([3, 1])
-    pick = l1.selectbox(t("saved_scenarios", lang), sorted(saved), key="sc_pick")
+    pick = l1.selectbox(
+        t("saved_scenarios", lang), sorted(saved), key="sc_pick", placeholder=t("choose_one", lang)
+    )
     if l2.button(t("load_scenario", lang)):
         st.session_state["scenario_steps"] = list(saved[pick].adjustments)
         st.rerun()
-    chosen = st.multiselect(t("compare_scenarios", lang), sorted(saved), key="sc_compare")
+    chosen = st.multiselect(
+        t("compare_scenarios", lang), sorted(saved), key="sc_compare", placeholder=t("choose_options", lang)
+    )
     if chosen:
         rows = []
         for nm in chosen:
@@ -292,4 +319,4 @@ else:
                 saved[nm], saved[nm].adjustments[-1].indicator_id if saved[nm].adjustments else ind_id
             )
             rows.append(insights.scenario_summary(nm, v, cat, lang))
-        render.table(pd.DataFrame(rows))
+        render.table(pd.DataFrame(rows), lang=lang)

@@ -104,3 +104,104 @@ def test_method_years_say_which_years_a_status_came_from(catalog, jilin):
     assert insights.method_years(prog, 2025, "a") == "2020–2024 → 2025"
     assert insights.method_years(prog, None, "b") == "2022–2023"
     assert insights.method_years(prog.iloc[0:0]) == "—"
+
+
+def test_words_come_in_the_language_asked_for(catalog, jilin):
+    ind = catalog["rehab_physicians"]
+    assert insights.target_text(jilin, ind, "en") == "≥8 per 100,000 (aspirational)"
+    assert insights.target_text(jilin, catalog["premarital_exam"], "en") == ">70%"
+    assert insights.shortfall_text(306, ind, "en") == "306 more physicians needed"
+    assert insights.shortfall_text(2, catalog["work_safety_accidents"], "en") == "2 fewer accidents needed"
+    assert insights.shortfall_text(1234, ind, "zh") == "还差 1,234 人"
+
+
+def test_profile_words_in_english(jilin_2024, catalog, jilin):
+    regions, ev = jilin_2024
+    table = insights.profile_table(
+        "220323",
+        ev["county"],
+        ev["prefecture"],
+        ev["province"],
+        pd.DataFrame(columns=["region_code", "indicator_id", "trajectory", "projected_target_year"]),
+        catalog,
+        jilin,
+        regions,
+        "en",
+    )
+    strengths, gaps = insights.strengths_and_gaps(table, catalog, "en")
+    assert gaps and all(" short of " in g and "; trajectory: " in g for g in gaps)
+    assert all(s.split(":")[0] in {i.name_en for i in catalog.indicators} for s in strengths)
+    text = " ".join(strengths + gaps)
+    assert not any("\u4e00" <= ch <= "\u9fff" or ch in "（），：；" for ch in text), text
+
+
+def test_lagging_counties_in_english(jilin_2024, catalog):
+    regions, ev = jilin_2024
+    lag = insights.lagging_counties(ev["county"], catalog, regions, "en", n=3)
+    gaps = lag["Largest gaps"].iloc[0]
+    assert "; " in gaps and "（" not in gaps and ("needed" in gaps)
+
+
+def test_jumps_are_flagged_only_where_the_kind_sets_a_limit(catalog):
+    regions = load_regions()
+    rate = next(i for i in catalog.indicators if i.rules.jump_points is not None)
+    status = next(i for i in catalog.indicators if i.rules.binary)
+    limit = rate.rules.jump_points
+    ev = pd.DataFrame(
+        {
+            "region_code": ["220102"] * 4,
+            "year": [2023, 2024, 2023, 2024],
+            "indicator_id": [rate.id, rate.id, status.id, status.id],
+            "value": [50.0, 50.0 + limit + 0.5, 0.0, 100.0],
+            "n_value_only": [0, 0, 0, 0],
+        }
+    )
+    flags = insights.quality_flags(ev, catalog, regions, 2024, "en")
+    assert list(flags["indicator"]) == [rate.short("en")]
+    assert flags["flag"].iloc[0] == f"changed {limit + 0.5:.1f} points since last year: please check"
+    ev.loc[1, "value"] = 50.0 + limit  # exactly the limit: not flagged
+    assert insights.quality_flags(ev, catalog, regions, 2024, "zh").empty
+
+
+def test_data_page_tables_speak_the_ui_language(catalog):
+    versions = pd.DataFrame(
+        {
+            "version_id": [2, 1],
+            "dataset": ["a", "a"],
+            "source_name": ["a.csv", "a.csv"],
+            "sha256": ["0" * 64, "1" * 64],
+            "imported_at": ["2025-01-02", "2025-01-01"],
+            "department": ["", ""],
+            "note": ["", ""],
+            "rows": [3, 3],
+            "status": ["active", "rolled_back"],
+            "parent_version": [1, None],
+        }
+    )
+    zh = insights.versions_table(versions, "zh")
+    assert list(zh.columns)[:2] == ["版本", "数据集"] and "sha256" not in zh.columns
+    assert list(zh["状态"]) == ["有效", "已回退"]
+    diff = pd.DataFrame(
+        {
+            "region_code": ["220102"],
+            "year": [2024],
+            "indicator_id": ["premarital_exam"],
+            "numerator": [80.0],
+            "denominator": [100.0],
+            "value": [80.0],
+            "old_numerator": [70.0],
+            "old_denominator": [100.0],
+            "old_value": [70.0],
+        }
+    )
+    en = insights.changes_table(diff, catalog, load_regions(), "en")
+    assert en.iloc[0].tolist() == ["南关区", 2024, "Premarital exam", "70 → 80", "100 → 100", "70 → 80"]
+    problems = pd.DataFrame(
+        {"severity": ["error"], "row": [3], "column": ["分子"], "code": ["x"], "message": ["bad"]}
+    )
+    assert list(insights.problems_table(problems, "en").columns) == ["Severity", "Row", "Column", "Message"]
+
+
+def test_text_in_one_language_shows_only_in_that_language():
+    assert insights.in_its_language("力争达到8人", "zh", "zh") == "力争达到8人"
+    assert insights.in_its_language("力争达到8人", "zh", "en") == ""

@@ -20,6 +20,7 @@ from ui.context import Context, regions
 
 PROFILE_PAGE = "pages/county_profile.py"
 MAP_PADDING = {"left": 14, "right": 14, "top": 6, "bottom": 6}  # room for the legend's end labels
+MISSING = "—"  # a table cell without a value, in either language
 GLYPH_MIN_SHARE = 0.004  # of the mapped area: Jilin's smallest urban districts fall below it
 
 
@@ -44,11 +45,19 @@ def chart(spec: alt.TopLevelMixin, *, key: str | None = None, selectable: bool =
     return None
 
 
-def table(frame: pd.DataFrame, *, caption: str | None = None, height: int | str = "auto", **kwargs) -> None:
+def table(
+    frame: pd.DataFrame, *, lang: str, caption: str | None = None, height: int | str = "auto", **kwargs
+) -> None:
+    """A table without its index; an empty one is a sentence in the UI's language (Streamlit would write
+    "empty" in English inside the grid)."""
     if caption:
         st.caption(caption)
+    if frame.empty:
+        st.caption(t("no_rows", lang))
+        return
     if isinstance(height, int):  # no empty rows under a short table
         height = min(height, 35 * (len(frame) + 1) + 3)
+    kwargs.setdefault("placeholder", MISSING)  # Streamlit would write "None" in an empty cell
     st.dataframe(frame, hide_index=True, height=height, **kwargs)
 
 
