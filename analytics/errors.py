@@ -7,14 +7,31 @@ submission or an observation file, located by the row number the user sees; its 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from analytics.i18n import DEFAULT_LANG, t
+from analytics.i18n import DEFAULT_LANG, LANGS, t
 
 SEVERITIES = ("error", "warning")
+
+
+class Words:
+    """A field value that reads differently per language: the zh text writes `{unit:zh}`, the en text
+    `{unit:en}` (both define the same field, as data/i18n requires); `render(lang)` gives the words."""
+
+    def __init__(self, render: Callable[[str], str]) -> None:
+        self._render = render
+
+    def __format__(self, spec: str) -> str:
+        return self._render(spec if spec in LANGS else DEFAULT_LANG)
+
+    def __str__(self) -> str:
+        return self._render(DEFAULT_LANG)
+
+    def __repr__(self) -> str:
+        return f"Words({self._render(DEFAULT_LANG)!r})"
 
 
 class AtlasError(ValueError):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import pandas as pd
 
@@ -20,6 +23,11 @@ COUNTRY = "100000"  # 中华人民共和国 (Amap's adcode), the roll-up of ever
 # Suffixes of county-level and prefecture-level names, longest first, for the short forms people write.
 _SUFFIXES = ("自治县", "自治旗", "自治州", "林区", "特区", "地区", "新区", "县", "区", "市", "旗", "盟", "州")
 _PUNCT = re.compile(r"[\s·•．.\-—_,，、()（）\[\]【】]+")
+# Row labels of totals in Chinese statistical tables (全省, 合计 …): such a row sums counties, it is not one.
+TOTAL_WORDS = frozenset(
+    {"合计", "总计", "小计", "累计", "汇总", "全省", "全市", "全州", "全盟", "全区", "总数", "total", "sum"}
+)
+_TOTAL_ENDINGS = ("合计", "总计", "小计")
 
 
 class RegionError(ValueError):
@@ -42,6 +50,44 @@ class AmbiguousRegion(RegionError):
         super().__init__(
             f"地区名称“{name}”在{within}内有歧义，可能是：{listed}；请写全称或加上所属市州，或使用行政区划代码"
         )
+
+
+class Places(tuple):
+    """(code, name) pairs that list themselves in a message text: `{candidates:zh}` gives
+    沈阳市铁西区（210106）、鞍山市铁西区（210303）, `{candidates:en}` gives 沈阳市铁西区 (210106), 鞍山市铁西区 (210303)."""
+
+    def __format__(self, spec: str) -> str:
+        if spec == "en":
+            return ", ".join(f"{name} ({code})" for code, name in self)
+        return "、".join(f"{name}（{code}）" for code, name in self)
+
+
+@dataclass(frozen=True)
+class CountyMatch:
+    """What a region cell of a submission names, inside the submission's region.
+
+    `outcome` is "county" (`code` is the county), "total" (a 合计 / 全省 / prefecture row that sums counties:
+    skipped; `name` is the region it sums, "" for a plain 合计) or "error" (`problem` is the code of the
+    message problem.<problem>, `fields` fill it; unknown_county, ambiguous_county or county_outside_region).
+    """
+
+    outcome: str
+    code: str | None = None
+    name: str = ""
+    problem: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _county(code: str) -> CountyMatch:
+    return CountyMatch("county", code=code)
+
+
+def _total(name: str = "") -> CountyMatch:
+    return CountyMatch("total", name=name)
+
+
+def _refused(problem: str, **fields: Any) -> CountyMatch:
+    return CountyMatch("error", problem=problem, fields=MappingProxyType(fields))
 
 
 def normalize_name(text: str) -> str:
@@ -85,6 +131,7 @@ class RegionTable:
         self.frame = frame.set_index("code", drop=False).sort_index()
         self._aliases = aliases or {}
         self._names: dict[str, dict[str, set[str]]] = {}
+        self._inside: dict[str, frozenset[str]] = {}
         self._groups: dict[str | None, pd.DataFrame] = {}
 
     # --- lookup -------------------------------------------------------------------------------
@@ -228,13 +275,88 @@ class RegionTable:
             raise AmbiguousRegion(raw, within_name, sorted((c, self._label(c)) for c in found))
         raise UnknownRegion(raw, within_name, self._near(index, key, level))
 
-    def _in_region(self, within: str) -> set[str]:
-        region = self.get(within)
-        f = self.frame
-        inside = f[f["province_code"] == region.province_code]
-        if region.level == "prefecture":
-            inside = inside[(inside["parent_code"] == region.code) | (inside["code"] == region.code)]
-        return set(inside["code"])
+    def resolve_county(self, text: str, within: str) -> CountyMatch:
+        """A county cell of a department's table read inside region `within` (a province or prefecture).
+
+        Total rows (合计, 全省, a prefecture's name or code) are recognised; a county of the same province
+        but outside `within` is named as such; an unknown or ambiguous name lists the candidates.
+        """
+        key = normalize_name(text)
+        if key.lower() in TOTAL_WORDS or key.endswith(_TOTAL_ENDINGS):
+            return _total()
+        within_name = self.name(within)
+        province = self.get(within).province_code
+        if province != within:
+            # A name unique in the province is either inside the prefecture or outside it; resolving it there
+            # first spares the prefecture-level miss (and its search for similar names) for outside counties.
+            try:
+                code = self.resolve(text, province, level="county")
+            except RegionError:
+                pass
+            else:
+                inside = self.get(code).parent_code == within
+                return _county(code) if inside else self._outside(text, code, within)
+        try:
+            return _county(self.resolve(text, within, level="county"))
+        except AmbiguousRegion as exc:
+            return _refused(
+                "ambiguous_county", text=text, within_name=within_name, candidates=Places(exc.candidates)
+            )
+        except UnknownRegion as exc:
+            candidates = Places(exc.candidates)
+        if key.isdigit():
+            code = key[:6] if len(key) >= 6 and key[6:].strip("0") == "" else None
+            if code is not None and code in self:
+                r = self.get(code)
+                if r.level == "county":
+                    return self._outside(text, code, within)
+                return _total(r.name)  # the code of a prefecture or the province: a total row
+            return _refused(
+                "unknown_county", variant="code", text=text, within_name=within_name, within=within
+            )
+        prov_name = self.name(province)
+        if key in {normalize_name(f) for f in (prov_name, *short_forms(prov_name, "province"))}:
+            return _total(prov_name)
+        try:
+            other = self.resolve(text, within, level=None)
+        except RegionError:
+            pass
+        else:
+            if self.get(other).level != "county":
+                return _total(self.name(other))
+        try:
+            return self._outside(text, self.resolve(text, province, level="county"), within)
+        except RegionError:
+            pass
+        return _refused(
+            "unknown_county",
+            variant="near" if candidates else "name",
+            text=text,
+            within_name=within_name,
+            candidates=candidates,
+        )
+
+    def _outside(self, text: str, code: str, within: str) -> CountyMatch:
+        path = self.path(code)
+        return _refused(
+            "county_outside_region",
+            text=text,
+            path="".join(r.name for r in path[:-1]),
+            name=path[-1].name,
+            county=code,
+            within_name=self.name(within),
+            within=within,
+        )
+
+    def _in_region(self, within: str) -> frozenset[str]:
+        if within not in self._inside:  # the table never changes: computed once per region
+            region = self.get(within)
+            f = self.frame
+            inside = f[f["province_code"] == region.province_code]
+            if region.level == "prefecture":
+                inside = inside[(inside["parent_code"] == region.code) | (inside["code"] == region.code)]
+            self._inside[within] = frozenset(inside["code"])
+        return self._inside[within]
 
     def _strip_province(self, key: str, within: str) -> str:
         prov = self.name(self.get(within).province_code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from analytics.errors import problem
 from analytics.regions import AmbiguousRegion, UnknownRegion, load_regions, normalize_name, short_forms
 
 
@@ -92,3 +93,52 @@ def test_normalize_and_short_forms():
     assert normalize_name("四平市（铁西区）") == "四平市铁西区"
     assert {"前郭县", "前郭"} <= short_forms("前郭尔罗斯蒙古族自治县", "county")
     assert "长春" in short_forms("长春市", "prefecture")
+
+
+# --- a county cell of a submission, read inside the submission's region ------------------------------------
+COUNTY_CELLS = [
+    # text, within, outcome, county code (county) or the region a total row sums (total) or problem code (error)
+    ("前郭县", "220000", "county", "220721"),
+    ("220721000000", "220000", "county", "220721"),
+    ("延吉市", "222400", "county", "222401"),
+    ("合计", "220000", "total", ""),
+    ("全省合计", "220000", "total", ""),
+    ("吉林省", "220000", "total", "吉林省"),
+    ("220100", "220000", "total", "长春市"),
+    ("长春市", "220000", "total", "长春市"),
+    ("延边州", "222400", "total", "延边朝鲜族自治州"),
+    ("南关区", "222400", "error", "county_outside_region"),
+    ("220102", "222400", "error", "county_outside_region"),
+    ("110101", "220000", "error", "county_outside_region"),
+    ("229999", "220000", "error", "unknown_county"),
+    ("伊通满族县", "220000", "error", "unknown_county"),
+    ("铁西区", "210000", "error", "ambiguous_county"),
+]
+
+
+@pytest.mark.parametrize(("text", "within", "outcome", "expected"), COUNTY_CELLS)
+def test_resolve_county(regions, text, within, outcome, expected):
+    match = regions.resolve_county(text, within)
+    assert match.outcome == outcome
+    got = {"county": match.code, "total": match.name, "error": match.problem}[outcome]
+    assert got == expected
+
+
+def test_county_refusals_read_in_both_languages(regions):
+    outside = regions.resolve_county("南关区", "222400")
+    p = problem("error", outside.problem, 3, **outside.fields)
+    assert (
+        p.message("zh")
+        == "第3行：“南关区”是吉林省长春市南关区（220102），不在本次填报的地区延边朝鲜族自治州（222400）内"
+    )
+    assert p.message("en").startswith("Row 3: '南关区' is 南关区 (220102) in 吉林省长春市")
+    near = regions.resolve_county("伊通满族县", "220000")
+    assert near.fields["variant"] == "near" and "220323" in [c for c, _ in near.fields["candidates"]]
+    p = problem("error", near.problem, None, **near.fields)
+    assert "相近的名称：四平市伊通满族自治县（220323）" in p.message("zh")
+    assert "similar: 四平市伊通满族自治县 (220323)" in p.message("en")
+    code = regions.resolve_county("229999", "220000")
+    assert code.fields["variant"] == "code"
+    assert problem("error", code.problem, **code.fields).message("en") == (
+        "region code '229999' is not a county code of 吉林省 (220000)"
+    )

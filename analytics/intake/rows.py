@@ -1,0 +1,318 @@
+"""Rows to records: the county, year and indicator of each data row, and the cells holding its numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+
+from analytics.catalog import Indicator
+from analytics.errors import Problem, Words, problem
+from analytics.intake.context import Context
+from analytics.intake.files import Sheet, cell_text
+from analytics.intake.headers import Column, ColumnPlan, nfkc, resolve_indicator
+from analytics.intake.values import Numbers, read_numbers
+from analytics.regions import CountyMatch, RegionError
+
+_YEAR_CELL = re.compile(r"(\d{4})(\.0+)?\s*(年|年度)?")
+EXAMPLE_MARK = "示例"  # the template's example rows start with it
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    """One indicator's numbers in one row, with where each part came from.
+
+    `region_code` / `year` are None when their cell could not be read (already reported): the numbers are
+    still checked, the record is never imported.
+    """
+
+    row: int  # the spreadsheet row (1-based)
+    region_code: str | None
+    year: int | None
+    indicator: Indicator
+    numbers: Numbers
+    columns: Mapping[str, Column] = field(default_factory=lambda: MappingProxyType({}))  # field -> column
+
+
+@dataclass(frozen=True)
+class RowsRead:
+    records: list[RowRecord]
+    counties: frozenset[str]  # every county a row named, with or without good numbers
+    years: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))  # row -> its year cell
+
+
+def county_problem(match: CountyMatch, text: str, row: int | None = None) -> Problem | None:
+    """What to tell about a region cell `text` that names no county of the submission's region (None when it
+    does): a total row is skipped (a warning), anything else is an error."""
+    if match.outcome == "county":
+        return None
+    if match.outcome == "total":
+        variant = {} if match.name else {"variant": "plain"}
+        return problem("warning", "total_row_skipped", row, text=text, name=match.name, **variant)
+    return problem("error", match.problem, row, **match.fields)
+
+
+def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Problem]) -> RowsRead:
+    """Every data row under the header, as records; problems of single cells and rows are reported."""
+    number_cols = plan.number_columns
+    key_cols = plan.key_columns
+    records: list[RowRecord] = []
+    counties: set[str] = set()
+    county_cache: dict[str, CountyMatch] = {}  # a name is resolved once per file
+    years: dict[int, int] = {}
+    any_rows = any_numbers = False
+    first_use: dict[int, int] = {}  # unknown / unnamed column -> first row with content
+    for r in range(plan.header.data_start, len(sheet.rows)):
+        row = r + 1
+        if all(cell_text(v) == "" for v in sheet.rows[r]):
+            continue
+        any_rows = True
+        if any(cell_text(sheet.cell(r, c.index)).startswith(EXAMPLE_MARK) for c in key_cols[:2]):
+            continue
+        for c in (*plan.unknown, *plan.unnamed):
+            if c.index not in first_use and cell_text(sheet.cell(r, c.index)):
+                first_use[c.index] = row
+        formulas = {c.index for c in number_cols + key_cols if sheet.is_formula(r, c.index)}
+        for c in number_cols + key_cols:
+            if c.index in formulas:
+                problems.append(
+                    problem(
+                        "error",
+                        "formula",
+                        row,
+                        c.header,
+                        letter=c.letter,
+                        formula=sheet.formulas[(r, c.index)],
+                    )
+                )
+        filled = [c for c in number_cols if c.index not in formulas and cell_text(sheet.cell(r, c.index))]
+        if not filled and not formulas:
+            continue  # a county or indicator row left empty: nothing to read
+        any_numbers = True
+        county = _row_county(sheet, r, plan, ctx, county_cache, problems)
+        if county is _TOTAL:
+            continue
+        if county is not None:
+            counties.add(county)
+        year = _row_year(sheet, r, plan, problems)
+        keys: dict[str, Column] = {}
+        if plan.year is not None and year is not None and not sheet.is_formula(r, plan.year.index):
+            keys["year"] = plan.year
+            if cell_text(sheet.cell(r, plan.year.index)):
+                years[row] = year
+        if plan.layout == "long":
+            ind = _row_indicator(sheet, r, plan.indicator, ctx, problems)
+            if ind is None or any(c.index in formulas for c in plan.numbers.values()):
+                continue  # a formula is reported above; the other cells of the pair cannot be judged alone
+            groups = {ind.id: plan.numbers}
+        else:
+            groups = plan.groups
+        for ind_id, group in groups.items():
+            if any(c.index in formulas for c in group.values()):
+                continue
+            ind = ctx.catalog[ind_id]
+            cells = {role: (c, sheet.cell(r, c.index)) for role, c in group.items()}
+            numbers = read_numbers(ind, row, cells, problems)
+            if numbers is not None:
+                columns = MappingProxyType({**keys, **group})
+                records.append(RowRecord(row, county, year, ind, numbers, columns))
+    _report_unknown_columns(plan, first_use, problems)
+    hr = plan.header.row + 1
+    if not any_rows:
+        problems.append(problem("error", "header_only", hr))
+    elif not any_numbers and not any(p.severity == "error" for p in problems):
+        problems.append(problem("error", "no_data"))
+    return RowsRead(records, frozenset(counties), MappingProxyType(years))
+
+
+def _report_unknown_columns(plan: ColumnPlan, first_use: dict[int, int], problems: list[Problem]) -> None:
+    hr = plan.header.row + 1
+    for c in plan.unknown:
+        if plan.layout == "wide" and c.index in first_use:
+            problems.append(
+                problem("error", "unknown_indicator", hr, c.header, variant="column", letter=c.letter)
+            )
+        else:
+            problems.append(
+                problem("warning", "ignored_column", hr, c.header, variant="unknown", letter=c.letter)
+            )
+    for c in plan.unnamed:
+        if c.index in first_use:
+            problems.append(
+                problem(
+                    "warning",
+                    "ignored_column",
+                    hr,
+                    variant="unnamed",
+                    letter=c.letter,
+                    example=first_use[c.index],
+                )
+            )
+
+
+# --- counties -----------------------------------------------------------------------------------------
+_TOTAL = "total row"  # sentinel: the row sums counties and is skipped
+
+
+def _row_county(
+    sheet: Sheet,
+    r: int,
+    plan: ColumnPlan,
+    ctx: Context,
+    cache: dict[str, CountyMatch],
+    problems: list[Problem],
+) -> str | None:
+    """The county code, None after an error, or _TOTAL for a total row (reported as skipped)."""
+    row = r + 1
+    cols = plan.region_columns
+    given = [
+        (c, t) for c in cols if (t := cell_text(sheet.cell(r, c.index))) and not sheet.is_formula(r, c.index)
+    ]
+    if not given:
+        if not any(sheet.is_formula(r, c.index) for c in cols):
+            problems.append(problem("error", "missing_county", row))
+        return None
+    found: list[tuple[Column, str, str]] = []
+    failed = False
+    for col, text in given:
+        if text not in cache:
+            cache[text] = ctx.regions.resolve_county(text, ctx.region)
+        match = cache[text]
+        told = county_problem(match, text, row)
+        if told is not None:
+            problems.append(told)
+        if match.outcome == "total":
+            return _TOTAL
+        if match.outcome == "error":
+            failed = True
+        else:
+            found.append((col, text, match.code))
+    if failed:
+        return None
+    codes = {code for _, _, code in found}
+    if len(codes) > 1:
+        (c1, t1, k1), (c2, t2, k2) = found[0], found[1]
+        problems.append(
+            problem(
+                "error",
+                "code_name_mismatch",
+                row,
+                first_header=c1.header,
+                first_text=t1,
+                first_name=_name(ctx, k1),
+                first_county=k1,
+                header=c2.header,
+                text=t2,
+                name=_name(ctx, k2),
+                county=k2,
+            )
+        )
+        return None
+    return codes.pop()
+
+
+def _name(ctx: Context, code: str) -> str:
+    try:
+        return ctx.regions.name(code)
+    except RegionError:
+        return code
+
+
+# --- years and indicators -----------------------------------------------------------------------------
+def _row_year(sheet: Sheet, r: int, plan: ColumnPlan, problems: list[Problem]) -> int | None:
+    """The row's year as written (whether it is possible is the contract's call), the plan's default when
+    the cell is empty, or None after an error."""
+    row, col = r + 1, plan.year
+    if col is None or sheet.is_formula(r, col.index):
+        return plan.year_default
+    raw = sheet.cell(r, col.index)
+    text = nfkc(cell_text(raw)).strip()
+    if not text:
+        if plan.year_default is None:
+            problems.append(
+                problem("error", "missing_year", row, col.header, variant="cell", letter=col.letter)
+            )
+        return plan.year_default
+    m = _YEAR_CELL.fullmatch(text)
+    if m is None or isinstance(raw, datetime | date):
+        problems.append(problem("error", "bad_year", row, col.header, letter=col.letter, text=text))
+        return None
+    return int(m.group(1))
+
+
+def year_mismatches(
+    years: Mapping[int, int],
+    column: Column | None,
+    given: int | None,
+    judged: set[int],
+    problems: list[Problem],
+) -> set[int]:
+    """Rows whose year cell is not the year given to the import (reported); rows in `judged` are left out:
+    the contract refused their year already."""
+    if given is None or column is None:
+        return set()
+    wrong = {row for row, year in years.items() if year != given and row not in judged}
+    for row in sorted(wrong):
+        problems.append(
+            problem(
+                "error",
+                "year_mismatch",
+                row,
+                column.header,
+                letter=column.letter,
+                year=years[row],
+                given=given,
+            )
+        )
+    return wrong
+
+
+def _row_indicator(
+    sheet: Sheet, r: int, cols: tuple[Column, ...], ctx: Context, problems: list[Problem]
+) -> Indicator | None:
+    row = r + 1
+    found: list[tuple[Column, str, str]] = []
+    for col in cols:
+        if sheet.is_formula(r, col.index):
+            return None
+        text = cell_text(sheet.cell(r, col.index))
+        if not text:
+            continue
+        ind_id = resolve_indicator(text, ctx.catalog)
+        if ind_id is None:
+            problems.append(
+                problem(
+                    "error",
+                    "unknown_indicator",
+                    row,
+                    col.header,
+                    variant="cell",
+                    letter=col.letter,
+                    text=text,
+                )
+            )
+            return None
+        found.append((col, text, ind_id))
+    if not found:
+        problems.append(problem("error", "missing_indicator", row))
+        return None
+    ids = {i for _, _, i in found}
+    if len(ids) > 1:
+        (c1, t1, i1), (c2, t2, i2) = found[0], found[1]
+        problems.append(
+            problem(
+                "error",
+                "indicator_mismatch",
+                row,
+                first_header=c1.header,
+                first_text=t1,
+                first_indicator=Words(ctx.catalog[i1].name),
+                header=c2.header,
+                text=t2,
+                indicator_id=i2,
+            )
+        )
+        return None
+    return ctx.catalog[ids.pop()]
