@@ -205,7 +205,9 @@ def load_catalog(path: Path = INDICATORS_FILE) -> Catalog:
     domain_ids = {d.id for d in domains}
     for ind in indicators:
         if ind.domain not in domain_ids:
-            raise CatalogError("catalog_unknown_domain", where=f"indicators.toml [{ind.id}]", domain=ind.domain)
+            raise CatalogError(
+                "catalog_unknown_domain", where=f"indicators.toml [{ind.id}]", domain=ind.domain
+            )
     if len({i.id for i in indicators}) != len(indicators):
         raise CatalogError("catalog_duplicate_id")
     return Catalog(domains=domains, indicators=indicators)

@@ -24,8 +24,8 @@ from analytics.attainment import attainment, evaluate, prepare
 from analytics.catalog import Catalog, Target, TargetProfile
 from analytics.errors import AtlasError
 from analytics.kinds import baselines, fill_census_denominators
-from analytics.schema import ensure_valid
 from analytics.rollup import rollup
+from analytics.schema import ensure_valid
 
 OPERATIONS = ("add_pp", "scale_pct", "add_units", "set_target")
 ALLOCATIONS = ("fewest-first", "population")
