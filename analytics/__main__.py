@@ -314,11 +314,11 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     from analytics.store import StoreError
 
-    store = Store(args.db)
-    sub = _checked(args, store, "cli.import_refused")
+    sub = _checked(args, _existing_store(args), "cli.import_refused")
     if sub is None:
-        return 1
+        return 1  # nothing written, not even a new empty database file
     try:
+        store = Store(args.db)
         version = store.import_observations(
             sub.observations,
             dataset=args.dataset or os.path.splitext(sub.source_name)[0],
