@@ -20,7 +20,8 @@ pages = [
 ]
 page = st.navigation(pages, position="top")
 
-from ui.context import resume_deep_link, sidebar  # noqa: E402  (heavy imports after navigation: see above)
+from ui.sidebar import sidebar  # noqa: E402  (heavy imports after navigation: see above)
+from ui.url_state import resume_deep_link  # noqa: E402
 
 resume_deep_link()
 ctx = sidebar()

@@ -20,11 +20,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the AppTest helper the page tests use
 
+from apptest_helpers import navigation_server  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from analytics.geo import topo_path  # noqa: E402
-from ui.apptest import navigation_server  # noqa: E402
 
 IDS = [
     "premarital_exam",

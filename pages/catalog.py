@@ -7,7 +7,8 @@ from analytics.catalog import list_profiles
 from analytics.i18n import t
 from analytics.insights import in_its_language, target_text
 from ui import render
-from ui.context import catalog, current, profile, write_url
+from ui.loaders import catalog, profile
+from ui.url_state import current, write_url
 
 # Free text the data files keep in one language only (see analytics.insights.in_its_language).
 PLAN_WORDING_LANG = "zh"  # Target.text_zh: the plan's own words

@@ -5,11 +5,12 @@ import streamlit as st
 
 from analytics import charts, insights
 from analytics.i18n import t
-from analytics.intake import read_submission
+from analytics.sources import check_submission
 from analytics.store import StoreError
 from analytics.templates import file_name, make_template
 from ui import render
-from ui.context import catalog, current, data_changed, regions, store, write_url
+from ui.loaders import catalog, data_changed, regions, store
+from ui.url_state import current, write_url
 
 ctx = current()
 lang, cat, regs = ctx.lang, catalog(), regions()
@@ -57,15 +58,14 @@ passphrase = (
 
 if upload is not None:
     data = upload.getvalue()
-    previous = db.current(region_codes=list(ctx.counties()["code"]))
-    sub = read_submission(
+    sub = check_submission(
         data,
         upload.name,
         region=ctx.region,
         year=int(given_year) or None,
         catalog=cat,
         regions=regs,
-        previous=previous if len(previous) else None,
+        store=db,
     )
     st.markdown(
         t(

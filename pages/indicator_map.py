@@ -6,7 +6,8 @@ import streamlit as st
 from analytics import charts, insights
 from analytics.i18n import t
 from ui import render
-from ui.context import catalog, current, keep, regions, write_url
+from ui.loaders import catalog, regions
+from ui.url_state import current, keep, write_url
 
 SHOWS = ["value", "status", "gap", "shortfall", "progress", "trajectory"]
 

@@ -6,7 +6,8 @@ import streamlit as st
 from analytics import charts, insights
 from analytics.i18n import t
 from ui import render
-from ui.context import catalog, current, regions, write_url
+from ui.loaders import catalog, regions
+from ui.url_state import current, write_url
 
 ctx = current()
 lang, cat, regs = ctx.lang, catalog(), regions()

@@ -10,7 +10,8 @@ import streamlit as st
 from analytics import charts, insights, scenarios
 from analytics.i18n import t
 from ui import render
-from ui.context import catalog, current, keep, observations, regions, write_url
+from ui.loaders import catalog, observations, regions
+from ui.url_state import current, keep, write_url
 
 OPS = list(scenarios.OPERATIONS)
 SAVED_FILE = Path(

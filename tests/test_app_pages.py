@@ -5,7 +5,7 @@ elements AppTest records (`at.get("vega_lite_chart")`: the spec JSON plus its da
 AppTest and the pages/ folder: AppTest resets `PagesManager.uses_pages_directory` before every run, so with a
 pages/ folder every run after the first executes the page script alone (Streamlit's older multipage mode):
 no app.py, no sidebar, a stale Context. A real server is in that mode only until the first st.navigation
-call (ui.context.current() handles that cold start). `_navigation_server` below makes every AppTest run
+call (ui.url_state.current() handles that cold start). `_navigation_server` below makes every AppTest run
 behave like the server after that first call; `test_deep_link_reopens_the_view` runs the cold start too.
 Map clicks cannot be made in AppTest: they are injected as the chart's selection state (DESIGN.md).
 """
@@ -16,9 +16,11 @@ import json
 import re
 from pathlib import Path
 
+import known_answers as ka
 import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
+from apptest_helpers import navigation_server
 from streamlit import dataframe_util
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -26,7 +28,6 @@ from streamlit.testing.v1 import AppTest
 from analytics.catalog import load_catalog
 from analytics.i18n import t
 from analytics.regions import load_regions
-from ui.apptest import navigation_server
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -34,6 +35,8 @@ BANNER = "示例数据（模拟，非真实统计）"
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))  # every page, also ones added later
 NO_DEMO_NUMBERS = {"catalog"}  # definitions and targets only: every other page must carry the demo banner
 YITONG = ("220323", "伊通满族自治县")  # a county of 四平市 (220300)
+
+pytestmark = pytest.mark.apptest
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -143,14 +146,17 @@ def test_page_renders(shared_app, page):
 
 
 # --- sidebar and page widgets -------------------------------------------------------------------------
-def test_year_changes_the_headline():
+def test_year_changes_the_headline(catalog, jilin):
     at = open_app()
     met_2024, total = headline(at)
     assert "2024" in title(at)
     check(at.select_slider(key="year").set_value(2020).run())
     met_2020, total_2020 = headline(at)
     assert total == total_2020 == 25
-    assert met_2020 < met_2024
+    assert (met_2020, met_2024) == (
+        ka.province_met(catalog, jilin, 2020),
+        ka.province_met(catalog, jilin, 2024),
+    )
     assert "2020" in title(at)
     assert at.metric[1].value == str(met_2020)  # the ✓ metric agrees with the headline
     assert at.query_params["year"] == "2020"  # a copied link reopens 2020
@@ -170,8 +176,9 @@ def test_indicator_changes_title_and_map_data(catalog):
     after = map_rows(at, "indicator_map")
     assert set(after["region_code"]) == set(before["region_code"])
     assert len(after) == 60
-    merged = before.merge(after, on="region_code", suffixes=("_before", "_after"))
-    assert (merged["value_before"] != merged["value_after"]).any()
+    for rows, indicator_id in ((before, first), (after, "premarital_exam")):  # the demo file's values
+        expected = {c: float(v) for c, v in ka.county_values(catalog[indicator_id], 2024).items()}
+        assert dict(zip(rows["region_code"], rows["value"], strict=True)) == pytest.approx(expected)
     # the map shows the same numbers as the page's table, and the legend names the new target
     assert set(after["value_text"]) == set(first_table(at)[t("value")])
     legend = county_layer(after_spec)[0]["encoding"]["color"]["title"]
@@ -314,19 +321,29 @@ def national_app() -> AppTest:
     return open_app(query={"prov": "100000"}, timeout=180)
 
 
-def test_national_overview(national_app):
+@pytest.fixture(scope="module")
+def national_rows(national_app) -> tuple[dict[str, str], ...]:
+    """The generated demo data of all China the national session shows (from the app's cache), as csv rows."""
+    from ui.loaders import NATIONAL, observations
+
+    return ka.rows_of(observations("demo", NATIONAL), years=(2020, 2024))
+
+
+@pytest.mark.national
+def test_national_overview(national_app, national_rows, catalog, jilin):
     at = check(national_app.switch_page("pages/overview.py").run())
     assert t("whole_country") in title(at)
     met, total = headline(at)
-    assert total == 25 and 0 <= met <= 25
+    assert (met, total) == (ka.province_met(catalog, jilin, 2024, national_rows), 25)
     assert at.selectbox(key="prefecture").proto.disabled
 
 
-def test_national_map(national_app):
+@pytest.mark.national
+def test_national_map(national_app, regions):
     at = check(national_app.switch_page("pages/indicator_map.py").run())
     assert t("whole_country") in title(at)
     spec, _ = chart_data(chart(at, "indicator_map"))
     assert len(spec["hconcat"]) == 2  # mainland + the 南海诸岛 inset
     rows = map_rows(at, "indicator_map")
-    assert len(rows) > 2000
+    assert len(rows) == len(regions.counties())  # every county of China, with data or not
     assert len(first_table(at)) == len(rows)

@@ -257,6 +257,7 @@ def test_map_hover_shows_the_county_tooltip(page, app):
 
 
 # --- the whole country ------------------------------------------------------------------------------
+@pytest.mark.national
 @retry_if_server_stopped
 def test_national_map(page, app):
     started = time.monotonic()

@@ -1,100 +1,179 @@
-"""The CLI contract of DESIGN.md: `python -m analytics attainment …` (CSV columns, exit status 1, no traceback)."""
+"""The CLI contract of DESIGN.md: `python -m analytics …` (CSV columns, exit status 1 with a message, no traceback).
+
+Most tests call `analytics.__main__.main(argv)` in process (stdout, stderr and the exit status are the same as a
+real run, without starting Python each time); the `subprocess` section runs the real `python -m analytics` for
+what only a real process shows (the entry point, the exit status, no traceback on stderr).
+Known answers come from small files written here, or from the demo CSV summed without the engine
+(tests/known_answers.py).
+"""
 
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import known_answers
 import pandas as pd
 import pytest
 
-from analytics.store import DEMO_FILE
+from analytics.__main__ import main
+from analytics.store import DEMO_FILE, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = ["region_code", "region_name", "indicator_id", "value", "target", "status", "gap", "shortfall"]
+WHATIF_REQUIRED = ["level", "region_code", "value_before", "status_before", "value_after", "status_after"]
+HEADER = "region_code,year,indicator_id,numerator,denominator,value\n"
+INTERNAL = ("Traceback", "内部错误", "Internal error")
 
 
-def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "analytics", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+    def csv(self) -> pd.DataFrame:
+        assert self.code == 0, self.err
+        return pd.read_csv(io.StringIO(self.out), dtype={"region_code": str})
 
 
-def csv_of(proc: subprocess.CompletedProcess) -> pd.DataFrame:
-    assert proc.returncode == 0, proc.stderr
-    return pd.read_csv(io.StringIO(proc.stdout), dtype={"region_code": str})
+@pytest.fixture(autouse=True)
+def _own_default_store(tmp_path, monkeypatch):
+    """`validate` compares with the default store when it exists: give each test an empty one of its own."""
+    monkeypatch.setenv("PREVENTION_ATLAS_DB", str(tmp_path / "default.sqlite"))
+    monkeypatch.delenv("PREVENTION_ATLAS_ADMIN_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PREVENTION_ATLAS_PASSPHRASE", raising=False)
 
 
+@pytest.fixture
+def cli(capsys):
+    """Run the CLI in process: `cli("attainment", …)` -> Result(exit status, stdout, stderr)."""
+
+    def call(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's own errors leave through sys.exit(1)
+            code = exc.code
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return call
+
+
+def refused(result: Result, *mentions: str) -> None:
+    """Exit status 1, a message naming what was wrong, and not the "internal error" path of a bug."""
+    assert result.code == 1, result.text
+    assert not any(word in result.text for word in INTERNAL), result.text
+    for mention in mentions:
+        assert mention in result.text, (mention, result.text)
+
+
+def write(path: Path, rows: list[str]) -> Path:
+    path.write_text(HEADER + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    return path
+
+
+# --- attainment: known answers ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("level", "units"), [("province", 1), ("city", 9), ("prefecture", 9), ("county", 60)]
 )
-def test_attainment_levels(level, units):
-    out = csv_of(
-        run(
-            "attainment",
-            "--data",
-            str(DEMO_FILE),
-            "--region",
-            "220000",
-            "--year",
-            "2024",
-            "--level",
-            level,
-            "--format",
-            "csv",
-        )
-    )
+def test_attainment_levels(cli, level, units):
+    out = cli(
+        "attainment",
+        *("--data", str(DEMO_FILE), "--region", "220000", "--year", "2024", "--level", level),
+        *("--format", "csv"),
+    ).csv()
     assert set(REQUIRED) <= set(out.columns)
     assert out["region_code"].nunique() == units
     assert len(out) == units * 25
-    assert set(out["status"]) <= {"met", "not_met", "no_data"}
     assert (out.groupby("region_code")["indicator_id"].nunique() == 25).all()
 
 
-def test_attainment_table_prints_all_25_with_status():
-    proc = run("attainment", "--region", "220000", "--year", "2024", "--level", "province")
-    assert proc.returncode == 0, proc.stderr
-    lines = [line for line in proc.stdout.splitlines() if line.strip().startswith(("✓", "✗", "–"))]
+def test_province_figures_are_the_sums_of_the_demo_file(cli):
+    prov = cli(
+        "attainment",
+        *("--data", str(DEMO_FILE), "--region", "220000", "--year", "2024", "--level", "province"),
+        *("--format", "csv"),
+    ).csv()
+    row = prov.set_index("indicator_id").loc["prenatal_screening"]
+    num, den = known_answers.sums("prenatal_screening", 2024)
+    assert (row["numerator"], row["denominator"]) == (num, den)
+    assert row["value"] == pytest.approx(round(100 * num / den, 4))
+    assert row["status"] == ("met" if num * 100 > 75 * den else "not_met")  # Jilin: > 75 %
+
+
+def test_attainment_table_prints_all_25_with_status(cli, catalog, jilin):
+    result = cli("attainment", "--region", "220000", "--year", "2024", "--level", "province")
+    assert result.code == 0, result.err
+    lines = [line for line in result.out.splitlines() if line.strip().startswith(("✓", "✗", "–"))]
     assert len(lines) == 25
-    assert "示例数据（模拟，非真实统计）" in proc.stdout
-    assert "/ 25 项达标" in proc.stdout
+    assert "示例数据（模拟，非真实统计）" in result.out
+    assert f"{known_answers.province_met(catalog, jilin, 2024)} / 25 项达标" in result.out
 
 
-def test_province_csv_agrees_with_county_sums():
-    args = ["attainment", "--data", str(DEMO_FILE), "--region", "220000", "--year", "2024", "--format", "csv"]
-    prov = csv_of(run(*args, "--level", "province")).set_index("indicator_id")
-    county = csv_of(run(*args, "--level", "county"))
-    sums = county[county["n_reported"] == 1].groupby("indicator_id")[["numerator", "denominator"]].sum()
-    rate = "prenatal_screening"
-    assert prov.loc[rate, "numerator"] == sums.loc[rate, "numerator"]
-    assert prov.loc[rate, "denominator"] == sums.loc[rate, "denominator"]
+YANBIAN = "222400"  # 延边州
+YANBIAN_COUNTIES = [f"2224{n}" for n in ("01", "02", "03", "04", "05", "06", "24", "26")]
 
 
-def test_prefecture_region_and_other_profile():
-    out = csv_of(
-        run(
-            "attainment",
-            "--region",
-            "222400",
-            "--year",
-            "2023",
-            "--level",
-            "county",
-            "--targets",
-            "national-2021-2025",
-            "--format",
-            "csv",
-        )
+@pytest.fixture
+def small_file(tmp_path) -> Path:
+    """Three 延边 counties with premarital_exam (target > 70 %) just under, at and over the line, and three with
+    rehab_physicians (target >= 8 per 100,000) short by 1 and 3 physicians, and met."""
+    return write(
+        tmp_path / "small.csv",
+        [
+            "222401,2024,premarital_exam,69,100,",
+            "222402,2024,premarital_exam,70,100,",
+            "222403,2024,premarital_exam,71,100,",
+            "222404,2024,rehab_physicians,7,100000,",
+            "222405,2024,rehab_physicians,5,100000,",
+            "222406,2024,rehab_physicians,8,100000,",
+        ],
     )
-    assert out["region_code"].nunique() == 8 and (out["region_code"].str[:4] == "2224").all()
+
+
+def test_attainment_known_answers(cli, small_file):
+    args = ["attainment", "--data", str(small_file), "--region", YANBIAN, "--year", "2024", "--format", "csv"]
+    county = cli(*args, "--level", "county").csv()
+    rows = county[county["indicator_id"] == "premarital_exam"].set_index("region_code")
+    assert rows.loc[["222401", "222402", "222403"], "status"].tolist() == ["not_met", "not_met", "met"]
+    assert rows.loc[["222401", "222402"], "shortfall"].tolist() == [
+        2,
+        1,
+    ]  # to 71 of 100, the first count "> 70 %"
+    assert rows.loc[["222401", "222402"], "gap"].tolist() == [1, 0]
+    assert (rows.drop(index=["222401", "222402", "222403"])["status"] == "no_data").all()
+    pref = cli(*args, "--level", "prefecture").csv().set_index("indicator_id")
+    # 210 of 300 is exactly 70 %: not "> 70 %"; one more person checked meets it
+    assert (pref.loc["premarital_exam", "numerator"], pref.loc["premarital_exam", "denominator"]) == (
+        210,
+        300,
+    )
+    assert pref.loc["premarital_exam", "status"] == "not_met"
+    assert pref.loc["premarital_exam", "shortfall"] == 1
+    # 20 physicians per 300,000 residents = 6.667 per 100,000; 24 reach 8
+    assert pref.loc["rehab_physicians", "value"] == pytest.approx(6.6667)
+    assert pref.loc["rehab_physicians", "shortfall"] == 4
+
+
+def test_prefecture_region_and_other_profile(cli):
+    out = cli(
+        "attainment",
+        *("--region", YANBIAN, "--year", "2023", "--level", "county"),
+        *("--targets", "national-2021-2025", "--format", "csv"),
+    ).csv()
+    assert sorted(out["region_code"].unique()) == YANBIAN_COUNTIES
+    targets = out[out["region_code"] == "222401"].set_index("indicator_id")["target"]
+    assert targets["maternal_management"] == 85  # national; Jilin's plan asks for 90
+    assert targets["severe_mental_disorder_management"] == 80  # Jilin: 83
 
 
 BAD = [
@@ -107,15 +186,8 @@ BAD = [
     ),
     (
         [
-            "attainment",
-            "--region",
-            "220000",
-            "--year",
-            "2024",
-            "--level",
-            "province",
-            "--data",
-            "missing.csv",
+            *("attainment", "--region", "220000", "--year", "2024", "--level", "province"),
+            *("--data", "missing.csv"),
         ],
         "missing.csv",
     ),
@@ -127,61 +199,147 @@ BAD = [
 
 
 @pytest.mark.parametrize(("args", "mentions"), BAD)
-def test_bad_input_exits_1_with_a_message_and_no_traceback(args, mentions):
-    proc = run(*args)
-    assert proc.returncode == 1
-    assert "Traceback" not in proc.stderr + proc.stdout
-    assert mentions in proc.stderr
+def test_bad_input_exits_1_with_a_message(cli, args, mentions):
+    result = cli(*args)
+    refused(result)
+    assert mentions in result.err
 
 
-def test_broken_file_reports_rows(tmp_path):
-    bad = tmp_path / "bad.csv"
-    bad.write_text(
-        "region_code,year,indicator_id,numerator,denominator,value\n"
-        "220102,2024,premarital_exam,10,20,\n"
-        "22010,2024,premarital_exam,10,20,\n"
-        "220102,2024,no_such_indicator,1,2,\n"
-        "220103,2024,premarital_exam,-3,20,\n"
-        "220104,二〇二四,premarital_exam,abc,20,\n"
-        "220105,2024,premarital_exam,30,20,\n",
-        encoding="utf-8",
+def test_broken_file_reports_rows(cli, tmp_path):
+    bad = write(
+        tmp_path / "bad.csv",
+        [
+            "220102,2024,premarital_exam,10,20,",
+            "22010,2024,premarital_exam,10,20,",
+            "220102,2024,no_such_indicator,1,2,",
+            "220103,2024,premarital_exam,-3,20,",
+            "220104,二〇二四,premarital_exam,abc,20,",
+            "220105,2024,premarital_exam,30,20,",
+        ],
     )
-    proc = run(
+    result = cli(
         "attainment", "--data", str(bad), "--region", "220000", "--year", "2024", "--level", "province"
     )
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    refused(result)
     for fragment in ("第3行", "第4行", "第5行", "第6行", "第7行", "no_such_indicator", "负数", "大于分母"):
-        assert fragment in proc.stderr
+        assert fragment in result.err
 
 
-WHATIF_REQUIRED = ["level", "region_code", "value_before", "status_before", "value_after", "status_after"]
+# --- every command refuses a file that breaks the observation contract, naming its line ----------------
+CONTRACT_BREAKS = {
+    "county_status_7": "220102,2024,endemic_disease_control,,,7",
+    "numerator_over_denominator": "220102,2024,premarital_exam,30,20,",
+    "negative_count": "220102,2024,rehab_physicians,-3,400000,",
+}
+COMMANDS = {
+    "attainment": ["attainment", "--region", "220000", "--year", "2024", "--level", "province"],
+    "whatif": [
+        *("whatif", "--region", "220000", "--year", "2024"),
+        *("--indicator", "premarital_exam", "--add-pp", "5"),
+    ],
+    "validate": ["validate"],
+    "import": ["import"],
+}
 
 
-def whatif(*extra: str) -> pd.DataFrame:
-    return csv_of(run("whatif", "--region", "220000", "--year", "2024", "--format", "csv", *extra))
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("bad_row", CONTRACT_BREAKS.values(), ids=CONTRACT_BREAKS.keys())
+def test_contract_breaks_are_refused_with_the_line(cli, tmp_path, command, bad_row):
+    data = write(
+        tmp_path / "canonical.csv",
+        [
+            "220103,2024,premarital_exam,10,20,",
+            "220104,2024,prenatal_screening,90,100,",
+            bad_row,  # line 4 of the file
+            "220105,2024,premarital_exam,12,20,",
+        ],
+    )
+    db = tmp_path / "atlas.sqlite"
+    if command in ("attainment", "whatif"):
+        result = cli(*COMMANDS[command], "--data", str(data), "--format", "csv")
+        assert result.out == ""  # no table of the other rows
+    elif command == "validate":
+        result = cli("validate", str(data))
+    else:
+        good = write(tmp_path / "good.csv", ["220103,2023,premarital_exam,10,20,"])
+        assert cli("import", str(good), "--db", str(db)).code == 0
+        before_bytes, before_versions = db.read_bytes(), Store(db).versions()
+        result = cli("import", str(data), "--db", str(db))
+        assert db.read_bytes() == before_bytes
+        assert Store(db).versions().equals(before_versions)
+        assert "数据库保持不变" in result.err
+    refused(result, "第4行")
 
 
-def test_whatif_covers_every_county_prefecture_and_the_province():
-    out = whatif("--indicator", "prenatal_screening", "--add-pp", "5")
+# --- whatif: known answers -------------------------------------------------------------------------------
+def whatif_rows(cli, data: Path, *extra: str) -> pd.DataFrame:
+    out = cli(
+        "whatif", "--data", str(data), "--region", YANBIAN, "--year", "2024", "--format", "csv", *extra
+    ).csv()
+    return out.set_index(["level", "region_code"])
+
+
+def test_whatif_covers_every_county_and_prefecture_and_the_province(cli):
+    out = cli(
+        *("whatif", "--region", "220000", "--year", "2024", "--format", "csv"),
+        *("--indicator", "prenatal_screening", "--add-pp", "5"),
+    ).csv()
     assert set(WHATIF_REQUIRED) <= set(out.columns)
     assert out.groupby("level").size().to_dict() == {"county": 60, "prefecture": 9, "province": 1}
 
 
-def test_whatif_units_fewest_first_raise_met_counties():
-    out = whatif("--indicator", "rehab_physicians", "--add-units", "40", "--allocate", "fewest-first")
-    county = out[out["level"] == "county"]
-    assert (county["status_after"] == "met").sum() > (county["status_before"] == "met").sum()
-    assert (county["value_after"] >= county["value_before"]).all()
-    zero = whatif("--indicator", "rehab_physicians", "--add-units", "0")
-    assert (zero["value_after"] == zero["value_before"]).all() and not zero["changed"].any()
+def test_whatif_points_known_answer(cli, small_file):
+    out = whatif_rows(cli, small_file, "--indicator", "premarital_exam", "--add-pp", "1")
+    county = out.loc["county"].loc[["222401", "222402", "222403"]]
+    assert county["value_after"].tolist() == [70, 71, 72]
+    assert county["status_before"].tolist() == ["not_met", "not_met", "met"]
+    assert county["status_after"].tolist() == ["not_met", "met", "met"]  # 70 is not "> 70 %"
+    pref = out.loc[("prefecture", YANBIAN)]
+    assert (pref["value_before"], pref["status_before"]) == (70, "not_met")
+    assert (pref["value_after"], pref["status_after"]) == (71, "met")
 
 
-def test_whatif_target_change_and_scope():
-    out = whatif("--indicator", "premarital_exam", "--target", "60")
-    assert (out["target_after"] == 60).all() and (out["target_before"] == 70).all()
-    scoped = whatif("--indicator", "premarital_exam", "--add-pp", "3", "--scope", "222400")
-    moved = scoped[(scoped["level"] == "county") & (scoped["value_after"] != scoped["value_before"])]
-    assert len(moved) > 0 and moved["region_code"].astype(str).str.startswith("2224").all()
+def test_whatif_scope_moves_only_its_counties(cli, small_file):
+    out = whatif_rows(cli, small_file, "--indicator", "premarital_exam", "--add-pp", "5", "--scope", "222402")
+    county = out.loc["county"]
+    moved = county[county["value_after"].ne(county["value_before"]) & county["value_before"].notna()]
+    assert moved.index.tolist() == ["222402"]
+    assert moved.loc["222402", "value_after"] == 75
+    assert county["changed"].to_dict()["222402"]  # 75 of 100: met now
+
+
+@pytest.mark.parametrize(
+    ("units", "allocate", "after"),
+    [
+        # fewest-first: 222404 is 1 short, 222405 3 short; each gets its shortfall, smallest first
+        (4, "fewest-first", {"222404": 8, "222405": 8, "222406": 8}),
+        (2, "fewest-first", {"222404": 8, "222405": 6, "222406": 8}),
+        (0, "fewest-first", {"222404": 7, "222405": 5, "222406": 8}),
+        # population: 4 x residents (239,359 : 129,286 : 117,087) = 1.97 : 1.06 : 0.96; largest remainders
+        (4, "population", {"222404": 9, "222405": 6, "222406": 9}),
+    ],
+)
+def test_whatif_units_known_answer(cli, small_file, units, allocate, after):
+    out = whatif_rows(
+        cli, small_file, "--indicator", "rehab_physicians", "--add-units", str(units), "--allocate", allocate
+    )
+    county = out.loc["county"].loc[list(after)]
+    assert county["value_after"].to_dict() == after
+    assert county["status_after"].to_dict() == {c: "met" if v >= 8 else "not_met" for c, v in after.items()}
+    assert county["status_before"].tolist() == ["not_met", "not_met", "met"]
+    assert county["changed"].to_dict() == {c: v >= 8 and c != "222406" for c, v in after.items()}
+
+
+def test_whatif_target_change(cli, small_file):
+    out = whatif_rows(cli, small_file, "--indicator", "premarital_exam", "--target", "60")
+    with_data = out[out["value_before"].notna()]
+    assert with_data.index.tolist() == [("county", c) for c in ("222401", "222402", "222403")] + [
+        ("prefecture", YANBIAN)
+    ]
+    assert (with_data["target_after"] == 60).all() and (with_data["target_before"] == 70).all()
+    county = out.loc["county"].loc[["222401", "222402", "222403"]]
+    assert (county["status_after"] == "met").all()
+    assert (county["value_after"] == county["value_before"]).all()
 
 
 @pytest.mark.parametrize(
@@ -194,73 +352,84 @@ def test_whatif_target_change_and_scope():
         (["--indicator", "premarital_exam", "--add-units", "-3"], "非负"),
     ],
 )
-def test_whatif_bad_input(args, mentions):
-    proc = run("whatif", "--region", "220000", "--year", "2024", *args)
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
-    assert mentions in proc.stderr
+def test_whatif_bad_input(cli, args, mentions):
+    result = cli("whatif", "--region", "220000", "--year", "2024", *args)
+    refused(result)
+    assert mentions in result.err
 
 
-GOOD_GBK = "地区,年份,指标,分子,分母\n伊通县,2024,婚前医学检查率,50,100\n前郭县,2024,婚检率,75,100\n".encode(
-    "gb18030"
-)
-BAD_GBK = "地区,年份,指标,分子,分母\n伊通县,2024,婚前医学检查率,50,100\n前郭县,2024,婚检率,abc,100\n".encode(
-    "gb18030"
-)
+# --- validate and import -----------------------------------------------------------------------------
+def gbk(rows: str) -> bytes:
+    return ("地区,年份,指标,分子,分母\n" + rows).encode("gb18030")
 
 
-def test_validate_reports_rows_and_exits_1(tmp_path):
+GOOD_GBK = gbk("伊通县,2024,婚前医学检查率,50,100\n前郭县,2024,婚检率,75,100\n")
+BAD_GBK = gbk("伊通县,2024,婚前医学检查率,50,100\n前郭县,2024,婚检率,abc,100\n")
+
+
+def test_validate_reports_rows_and_exits_1(cli, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(BAD_GBK)
-    proc = run("validate", str(bad), "--region", "220000")
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
-    assert "第3行" in proc.stdout and "abc" in proc.stdout
+    result = cli("validate", str(bad), "--region", "220000")
+    refused(result)
+    assert "第3行" in result.out and "abc" in result.out
     good = tmp_path / "good.csv"
     good.write_bytes(GOOD_GBK)
-    proc = run("validate", str(good))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "gb18030" in proc.stdout and "校验通过" in proc.stdout
+    result = cli("validate", str(good))
+    assert result.code == 0, result.text
+    assert "gb18030" in result.out and "校验通过" in result.out
 
 
-def test_import_then_attainment_from_the_db(tmp_path):
+def test_import_then_attainment_from_the_db(cli, tmp_path):
     db = tmp_path / "atlas.sqlite"
     good = tmp_path / "good.csv"
     good.write_bytes(GOOD_GBK)
-    proc = run("import", str(good), "--db", str(db), "--department", "省卫生健康委")
-    assert proc.returncode == 0, proc.stderr
-    assert "数据版本 1" in proc.stdout
-    out = csv_of(
-        run(
-            "attainment",
-            "--db",
-            str(db),
-            "--region",
-            "220000",
-            "--year",
-            "2024",
-            "--level",
-            "county",
-            "--format",
-            "csv",
-        )
-    )
+    result = cli("import", str(good), "--db", str(db), "--department", "省卫生健康委")
+    assert result.code == 0, result.err
+    assert "数据版本 1" in result.out
+    out = cli(
+        "attainment",
+        *("--db", str(db), "--region", "220000", "--year", "2024", "--level", "county", "--format", "csv"),
+    ).csv()
     rows = out[out["indicator_id"] == "premarital_exam"].set_index("region_code")
     assert rows.loc["220323", "status"] == "not_met" and rows.loc["220721", "status"] == "met"
     assert rows.loc["220102", "status"] == "no_data"
 
 
-def test_bad_import_leaves_the_db_unchanged(tmp_path):
+def test_validate_and_import_warn_of_a_large_change_against_the_store(cli, tmp_path):
+    """The CLI reads a file as the web upload does: the store's earlier years are compared (one function)."""
+    db = tmp_path / "atlas.sqlite"
+    earlier = tmp_path / "2023.csv"
+    earlier.write_bytes(gbk("伊通县,2023,婚前医学检查率,90,100\n"))
+    assert cli("import", str(earlier), "--db", str(db)).code == 0
+    later = tmp_path / "2024.csv"
+    later.write_bytes(GOOD_GBK)  # 伊通县 50 of 100: 40 points down
+    for command in ("validate", "import"):
+        result = cli(command, str(later), "--db", str(db))
+        assert result.code == 0, result.text
+        assert "比2023年（90.0%）下降 40.0 个百分点" in result.out, result.out
+    assert len(Store(db).versions()) == 2
+
+
+def test_bad_import_leaves_the_db_unchanged(cli, tmp_path):
     db = tmp_path / "atlas.sqlite"
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     good.write_bytes(GOOD_GBK)
     bad.write_bytes(BAD_GBK)
-    assert run("import", str(good), "--db", str(db)).returncode == 0
+    assert cli("import", str(good), "--db", str(db)).code == 0
     before = db.read_bytes()
-    proc = run("import", str(bad), "--db", str(db))
-    assert proc.returncode == 1 and "数据库保持不变" in proc.stderr and "Traceback" not in proc.stderr
-    from analytics.store import Store
-
+    result = cli("import", str(bad), "--db", str(db))
+    refused(result, "数据库保持不变")
     assert len(Store(db).versions()) == 1
     assert db.read_bytes() == before
+
+
+def test_a_refused_first_import_creates_no_database(cli, tmp_path):
+    db = tmp_path / "new.sqlite"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(BAD_GBK)
+    refused(cli("import", str(bad), "--db", str(db)), "数据库保持不变")
+    assert not db.exists()
 
 
 @pytest.mark.parametrize(
@@ -270,34 +439,74 @@ def test_bad_import_leaves_the_db_unchanged(tmp_path):
         (["import", "no_such_file.csv"], "no_such_file.csv"),
         (
             [
-                "attainment",
-                "--db",
-                "no_such.sqlite",
-                "--region",
-                "220000",
-                "--year",
-                "2024",
-                "--level",
-                "province",
+                *("attainment", "--db", "no_such.sqlite", "--region", "220000"),
+                *("--year", "2024", "--level", "province"),
             ],
             "no_such.sqlite",
         ),
         (["validate", str(ROOT / "README.md"), "--region", "220102"], "县级"),
     ],
 )
-def test_intake_bad_arguments(args, mentions):
-    proc = run(*args)
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
-    assert mentions in proc.stderr
+def test_intake_bad_arguments(cli, args, mentions):
+    result = cli(*args)
+    refused(result)
+    assert mentions in result.err
 
 
-def test_import_refuses_without_the_admin_passphrase(tmp_path):
+def test_import_refuses_without_the_admin_passphrase(cli, tmp_path, monkeypatch):
     db = tmp_path / "atlas.sqlite"
     good = tmp_path / "good.csv"
     good.write_bytes(GOOD_GBK)
-    env = {**os.environ, "PREVENTION_ATLAS_ADMIN_PASSPHRASE": "口令2025"}
-    proc = run("import", str(good), "--db", str(db), env=env)
-    assert proc.returncode == 1 and "口令" in proc.stderr
-    env["PREVENTION_ATLAS_PASSPHRASE"] = "口令2025"
-    proc = run("import", str(good), "--db", str(db), env=env)
+    monkeypatch.setenv("PREVENTION_ATLAS_ADMIN_PASSPHRASE", "口令2025")
+    refused(cli("import", str(good), "--db", str(db)), "口令")
+    monkeypatch.setenv("PREVENTION_ATLAS_PASSPHRASE", "口令2025")
+    result = cli("import", str(good), "--db", str(db))
+    assert result.code == 0, result.err
+
+
+# --- the real `python -m analytics` ------------------------------------------------------------------------
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_entry_point_prints_the_csv():
+    proc = run(
+        *("attainment", "--data", str(DEMO_FILE), "--region", "220000", "--year", "2024"),
+        *("--level", "province", "--format", "csv"),
+    )
     assert proc.returncode == 0, proc.stderr
+    out = pd.read_csv(io.StringIO(proc.stdout), dtype={"region_code": str})
+    assert out["region_code"].tolist() == ["220000"] * 25
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (["attainment", "--region", "999999", "--year", "2024", "--level", "province"], "999999"),
+        (["frobnicate"], "frobnicate"),  # argparse's own exit, made 1 by the contract
+        (["validate", "no_such_file.csv"], "no_such_file.csv"),
+    ],
+)
+def test_a_real_process_exits_1_without_a_traceback(args, mentions):
+    proc = run(*args)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert mentions in proc.stderr
+
+
+def test_a_real_bad_import_leaves_the_db_unchanged(tmp_path):
+    db = tmp_path / "atlas.sqlite"
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_bytes(GOOD_GBK)
+    bad.write_bytes(BAD_GBK)
+    assert run("import", str(good), "--db", str(db)).returncode == 0
+    before = db.read_bytes()
+    proc = run("import", str(bad), "--db", str(db))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert db.read_bytes() == before

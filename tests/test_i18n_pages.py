@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
+from apptest_helpers import navigation_server
 from google.protobuf.descriptor import FieldDescriptor
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
@@ -33,7 +34,6 @@ from analytics.catalog import list_profiles, load_catalog, load_profile
 from analytics.i18n import LANGS, t
 from analytics.scenarios import Adjustment, Scenario, save
 from analytics.store import DEMO_LABEL_ZH, Store, load_demo
-from ui.apptest import navigation_server
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

@@ -1,18 +1,47 @@
-"""情景推演 in AppTest: moving the real controls changes the counts shown; steps, save/load, shared link."""
+"""情景推演 in AppTest: moving the real controls changes the counts shown; steps, save/load, shared link.
+
+The counts the page shows are compared with known answers from the demo CSV (tests/known_answers.py: the csv
+module and fractions, not the engine), for Jilin in 2024 under the Jilin targets.
+"""
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from pathlib import Path
 
+import known_answers as ka
 import pytest
+from apptest_helpers import navigation_server
 from streamlit.testing.v1 import AppTest
 
+from analytics.catalog import load_catalog, load_profile
+from analytics.regions import load_regions
 from analytics.scenarios import Adjustment, Scenario, to_param
-from ui.apptest import navigation_server
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
+
+pytestmark = pytest.mark.apptest
+
+CATALOG, JILIN = load_catalog(), load_profile("jilin-2022-2025")
+REHAB, PREMARITAL = CATALOG["rehab_physicians"], CATALOG["premarital_exam"]
+YEAR = 2024
+REGION_MET = ka.province_met(CATALOG, JILIN, YEAR)  # 20 of 25
+
+
+def rehab_met(units: int = 0) -> int:
+    """Counties meeting the rehab-physician target after `units` more physicians, fewest-first."""
+    return ka.fewest_first(REHAB, YEAR, JILIN.targets[REHAB.id], units)
+
+
+def premarital_plus(points: float, counties: set[str] | None = None) -> dict[str, int]:
+    """Numerators after `points` more percentage points in `counties` (all when None), within the denominator."""
+    return {
+        code: min(den, num + round(points * den / 100))
+        for code, (num, den) in ka.counts(PREMARITAL.id, YEAR).items()
+        if counties is None or code in counties
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -43,10 +72,8 @@ def test_page_renders_with_banner_and_zero_change():
     at = open_page(ind="rehab_physicians")
     assert any("示例数据（模拟，非真实统计）" in w.value for w in at.warning)
     assert "情景推演" in at.title[0].value
-    before, after = metric(at, "达到该指标目标的县数")
-    assert before == after  # nothing adjusted yet
-    region_before, region_after = metric(at, "全区域达标项数")
-    assert region_before == region_after == 20
+    assert metric(at, "达到该指标目标的县数") == (rehab_met(), rehab_met())  # nothing adjusted yet
+    assert metric(at, "全区域达标项数") == (REGION_MET, REGION_MET)
 
 
 def test_adding_units_raises_the_counties_meeting_the_target():
@@ -54,34 +81,44 @@ def test_adding_units_raises_the_counties_meeting_the_target():
     at.radio(key="sc_op").set_value("add_units").run()
     at.number_input(key="sc_units").set_value(40).run()
     assert not at.exception
-    before, after = metric(at, "达到该指标目标的县数")
-    assert after > before
+    assert metric(at, "达到该指标目标的县数") == (rehab_met(), rehab_met(40))  # 11 -> 27
     at.number_input(key="sc_units").set_value(400).run()
-    _, more = metric(at, "达到该指标目标的县数")
-    assert more >= after  # more units never mean fewer counties
+    assert metric(at, "达到该指标目标的县数") == (rehab_met(), rehab_met(400))  # every county
     assert "scenario" in at.query_params  # the link carries the scenario
 
 
 def test_points_slider_and_scope():
+    target = JILIN.targets[PREMARITAL.id]
+    before = ka.counties_meeting(PREMARITAL, YEAR, target)
     at = open_page(ind="premarital_exam")
-    before, _ = metric(at, "达到该指标目标的县数")
     at.slider(key="sc_pp").set_value(5.0).run()
-    _, after_all = metric(at, "达到该指标目标的县数")
-    assert after_all > before
+    after_all = ka.counties_meeting(PREMARITAL, YEAR, target, premarital_plus(5.0))
+    assert metric(at, "达到该指标目标的县数") == (before, after_all)
     at.radio(key="sc_scope").set_value("prefecture").run()
-    at.selectbox(key="sc_scope_code").set_value("220600").run()  # 白山市 only
-    _, after_one = metric(at, "达到该指标目标的县数")
-    assert before <= after_one <= after_all
-    region_before, region_after = metric(at, "全区域达标项数")
-    assert region_after >= region_before
+    # 吉林市 only: 3 of its counties pass 70 % (22 -> 25), and the province with them (69.7 % -> 70.4 %)
+    at.selectbox(key="sc_scope_code").set_value("220200").run()
+    changed = premarital_plus(5.0, set(load_regions().counties("220200")["code"]))
+    assert metric(at, "达到该指标目标的县数") == (
+        before,
+        ka.counties_meeting(PREMARITAL, YEAR, target, changed),
+    )
+    counts = ka.counts(PREMARITAL.id, YEAR)
+    num = sum(changed.get(code, n) for code, (n, _) in counts.items())
+    den = sum(d for _, d in counts.values())
+    met_then = ka.meets(ka.province_value(PREMARITAL, YEAR), target)
+    met_now = ka.meets(Fraction(100 * num, den), target)
+    assert metric(at, "全区域达标项数") == (REGION_MET, REGION_MET - met_then + met_now)
 
 
 def test_target_change_and_committed_steps():
     at = open_page(ind="premarital_exam")
     at.radio(key="sc_op").set_value("set_target").run()
     at.number_input(key="sc_target_premarital_exam").set_value(60.0).run()
-    before, after = metric(at, "达到该指标目标的县数")
-    assert after > before
+    at_60 = sum(v > 60 for v in ka.county_values(PREMARITAL, YEAR).values())
+    assert metric(at, "达到该指标目标的县数") == (
+        ka.counties_meeting(PREMARITAL, YEAR, JILIN.targets[PREMARITAL.id]),
+        at_60,
+    )
     at.button[0].click().run()  # 加入情景
     assert any("情景中的调整" in m.value for m in at.markdown)
 
@@ -103,8 +140,7 @@ def test_save_load_and_compare(tmp_path):
 def test_shared_link_reopens_the_scenario():
     token = to_param(Scenario("共享", (Adjustment("rehab_physicians", "add_units", 40),)))
     at = open_page(ind="rehab_physicians", scenario=token)
-    before, after = metric(at, "达到该指标目标的县数")
-    assert after > before
+    assert metric(at, "达到该指标目标的县数") == (rehab_met(), rehab_met(40))
     assert any("情景中的调整" in m.value for m in at.markdown)
 
 
@@ -134,14 +170,16 @@ def test_adding_a_step_does_not_count_it_twice():
     next(b for b in at.button if "加入情景" in b.label).click().run()
     assert not at.exception
     _, committed = metric(at, "达到该指标目标的县数")
-    assert committed == with_live  # the step replaces the live value, it does not add 40 more
+    assert (
+        committed == with_live == rehab_met(40)
+    )  # the step replaces the live value, it does not add 40 more
     assert at.number_input(key="sc_units").value == 0
 
 
 @pytest.mark.parametrize("source", ["store", "demo"])
 def test_a_region_without_rows_shows_no_data_instead_of_crashing(tmp_path, monkeypatch, source):
     """An empty store, or a province the demo has no rows for (香港 810000): every page says no data."""
-    from ui.context import store
+    from ui.loaders import store
 
     monkeypatch.setenv("PREVENTION_ATLAS_DB", str(tmp_path / "empty.sqlite"))
     store.clear()

@@ -16,7 +16,8 @@ from analytics.geo import (
     topo_path,
 )
 from analytics.i18n import t
-from ui.context import Context, regions
+from ui.loaders import regions
+from ui.sidebar import Context
 
 PROFILE_PAGE = "pages/county_profile.py"
 MAP_PADDING = {"left": 14, "right": 14, "top": 6, "bottom": 6}  # room for the legend's end labels

@@ -1,8 +1,9 @@
-"""Running the app under streamlit's AppTest as a server runs it (used by tests/ and benchmarks/).
+"""Running the app under streamlit's AppTest as a server runs it (used by the AppTest tests and by
+benchmarks/app_rerun.py, which puts tests/ on sys.path).
 
 With a pages/ folder, AppTest resets `PagesManager.uses_pages_directory` before every run, so every run after
 the first executes the page script alone (Streamlit's older multipage mode): no app.py, no sidebar. A real
-server is in that mode only until the first st.navigation call (ui.context.current() handles that cold start).
+server is in that mode only until the first st.navigation call (ui.url_state.current() handles that cold start).
 """
 
 from __future__ import annotations

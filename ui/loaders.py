@@ -1,0 +1,94 @@
+"""Cached loaders of the web app: catalog, regions, profiles, the store, observations and evaluated tables.
+
+Streamlit reruns every script on each click: everything here is cached (resources shared read-only between
+reruns and sessions). Observations come from analytics.sources, the one place the CLI uses too.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import demo, sources
+from analytics.attainment import attainment
+from analytics.catalog import Catalog, TargetProfile, load_catalog, load_profile
+from analytics.progress import progress
+from analytics.regions import COUNTRY, RegionTable, load_regions
+from analytics.store import Store
+
+NATIONAL = COUNTRY  # the whole country as a "province" choice in the sidebar
+SOURCES = (sources.DEMO, sources.STORE)
+
+
+@st.cache_resource
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@st.cache_resource
+def regions() -> RegionTable:
+    return load_regions()
+
+
+@st.cache_resource
+def profile(profile_id: str) -> TargetProfile:
+    return load_profile(profile_id)
+
+
+def _secret_passphrase() -> str | None:
+    """An admin passphrase from Streamlit secrets (`admin_passphrase`), if the deployment set one."""
+    try:
+        return st.secrets.get("admin_passphrase")
+    except Exception:  # no secrets file: local use, writes are open unless the environment sets one
+        return None
+
+
+@st.cache_resource
+def store() -> Store:
+    return Store(None, passphrase_required=_secret_passphrase())
+
+
+def data_changed() -> None:
+    """After an import or a rollback: drop the cached views of the old data at once (the new revision is a new
+    cache key anyway, so this only frees their memory)."""
+    observations.clear()
+    evaluated.clear()
+    county_progress.clear()
+
+
+def data_key(source: str) -> str:
+    """The cache key of a source's data: "demo", or "store@<revision>" (an import or rollback is a new key)."""
+    return f"{sources.STORE}@{store().revision()}" if source == sources.STORE else source
+
+
+@st.cache_resource(show_spinner=False)
+def observations(key: str, scope: str) -> pd.DataFrame:
+    """Canonical county rows for a province (or NATIONAL) from the data behind `key` (see data_key)."""
+    source = key.split("@", 1)[0]
+    if source not in SOURCES:  # the web app reads no file paths: uploads go through the store
+        raise ValueError(key)
+    return sources.observations(
+        source,
+        None if scope == NATIONAL else scope,
+        catalog=catalog(),
+        regions=regions(),
+        store=store() if source == sources.STORE else None,
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def evaluated(key: str, scope: str, profile_id: str, level: str) -> pd.DataFrame:
+    """All years' attainment rows for every unit of `level` in the scope (read-only: shared between reruns)."""
+    code = None if scope == NATIONAL else scope
+    obs = observations(key, scope)
+    return attainment(obs, regions(), catalog(), profile(profile_id), code, level, years=year_axis(obs))
+
+
+def year_axis(obs: pd.DataFrame) -> list[int]:
+    """The years to show: those with data, or the demo's years for a region without any rows (all no_data)."""
+    return sorted(int(y) for y in obs["year"].unique()) or list(demo.YEARS)
+
+
+@st.cache_resource(show_spinner=False)
+def county_progress(key: str, scope: str, profile_id: str, year: int) -> pd.DataFrame:
+    return progress(evaluated(key, scope, profile_id, "county"), catalog(), profile(profile_id), year)
