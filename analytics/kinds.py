@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from analytics.catalog import Catalog, Indicator, TargetProfile
 
 
+ROUNDING_KEY = "rule_rounding"  # the one rounding rule of what-if, stated on the method panel
+
+
+def whole_units(change) -> np.ndarray:
+    """The one rounding rule of what-if, the same for every kind and county: a change in counted units is
+    rounded to whole units with halves away from zero (8.5 -> 9 people, -4.5 -> -5 accidents). The change is
+    first rounded to 9 decimals, so 2 points of 425 (8.499999… in binary) is the half it is on paper."""
+    x = np.round(np.asarray(change, dtype="float64"), 9)
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
 @dataclass(frozen=True)
 class Kind:
     id: str

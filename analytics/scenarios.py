@@ -23,7 +23,7 @@ import pandas as pd
 from analytics.attainment import attainment, evaluate, prepare
 from analytics.catalog import Catalog, Target, TargetProfile
 from analytics.errors import AtlasError
-from analytics.kinds import baselines, fill_census_denominators
+from analytics.kinds import baselines, fill_census_denominators, whole_units
 from analytics.rollup import rollup
 from analytics.schema import ensure_valid
 
@@ -185,12 +185,12 @@ def _shift(
     num = out.loc[rows, "numerator"]
     den = out.loc[rows, "denominator"]
     if adj.operation == "scale_pct":
-        new = np.round(num * (1 + adj.amount / 100.0))
+        change = num * adj.amount / 100.0
     elif rules.needs_baseline:  # X more points of reduction = X % of the baseline count fewer events
-        new = num - np.round(adj.amount * _baseline_of(out, rows, catalog, profile) / 100.0)
+        change = -adj.amount * _baseline_of(out, rows, catalog, profile) / 100.0
     else:
-        new = num + np.round(adj.amount * den / ind.scale)
-    new = new.clip(lower=0)
+        change = adj.amount * den / ind.scale
+    new = (num + whole_units(change)).clip(lower=0)
     if rules.numerator_within_denominator:
         new = np.minimum(new, den)  # a share cannot pass 100 %
     out.loc[rows, "numerator"] = new

@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics.catalog import list_profiles
 from analytics.i18n import t
+from analytics.kinds import ROUNDING_KEY
 from analytics.insights import in_its_language, target_text
 from ui import render
 from ui.loaders import catalog, profile
@@ -20,6 +21,7 @@ lang, cat = ctx.lang, catalog()
 write_url(ctx)
 st.title(t("catalog_title", lang))
 st.info(t("rule_compare", lang))
+st.caption(t(ROUNDING_KEY, lang))
 
 profiles = [profile(p) for p in list_profiles()]
 

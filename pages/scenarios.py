@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics import charts, insights, scenarios
 from analytics.i18n import t
+from analytics.kinds import ROUNDING_KEY
 from ui import render
 from ui.loaders import catalog, observations, regions
 from ui.url_state import current, keep, write_url
@@ -191,6 +192,7 @@ st.markdown(
 )
 if view.result.unallocated.get(ind_id):
     st.caption(t("unallocated", lang, n=fmt(view.result.unallocated[ind_id])))
+st.caption(t(ROUNDING_KEY, lang))
 
 # --- maps: status before / after, or trajectory today / with the adjustment (one pair per rerun) --------
 county = view.comparison[

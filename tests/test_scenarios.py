@@ -283,3 +283,48 @@ def test_per_population_counts_without_denominator_use_census_residents(catalog,
     assert list(result.observations["numerator"]) == [60, 70, 80]
     units = run(obs, [Adjustment("rehab_physicians", "add_units", 50)], catalog, jilin, tiny_regions)
     assert units.unallocated["rehab_physicians"] == 0 and units.observations["numerator"].sum() == 230
+
+
+# --- one rounding rule: a change in units is whole, halves away from zero, the same in every county ----------
+def test_rounding_at_exact_halves_is_the_same_in_every_county(catalog, jilin, tiny_regions):
+    # +2 points on 425: 8.5 people -> 9 (not banker's 8); on 175: 3.5 -> 4; on 25: 0.5 -> 1
+    obs = rates("premarital_exam", [(295, 425), (100, 175), (10, 25)])
+    result = run(obs, [Adjustment("premarital_exam", "add_pp", 2)], catalog, jilin, tiny_regions)
+    assert list(result.observations["numerator"]) == [304, 104, 11]
+    # -1 point on 450: -4.5 -> -5; on 1350: -13.5 -> -14 (banker's rounding gave -4 and -14)
+    obs = rates("premarital_exam", [(300, 450), (1000, 1350), (10, 25)])
+    result = run(obs, [Adjustment("premarital_exam", "add_pp", -1)], catalog, jilin, tiny_regions)
+    assert list(result.observations["numerator"]) == [295, 986, 10]  # -0.25 -> 0
+
+
+def test_rounding_of_accidents_scaled_by_a_quarter(catalog, jilin, tiny_regions):
+    # -25 % of 18 accidents = -4.5 -> -5 (13 left); of 54 = -13.5 -> -14 (40 left); of 2 = -0.5 -> -1
+    base = [
+        {"region_code": c, "year": y, "indicator_id": "work_safety_accidents", "numerator": n}
+        for c, n in zip(COUNTIES, (20, 60, 3), strict=True)
+        for y in (2020,)
+    ]
+    now = [
+        {"region_code": c, "year": 2024, "indicator_id": "work_safety_accidents", "numerator": n}
+        for c, n in zip(COUNTIES, (18, 54, 2), strict=True)
+    ]
+    obs = pd.DataFrame(base + now)
+    result = run(obs, [Adjustment("work_safety_accidents", "scale_pct", -25)], catalog, jilin, tiny_regions)
+    after = result.observations[result.observations["year"] == 2024]
+    assert list(after["numerator"]) == [13, 40, 1]
+
+
+def test_whole_units_rule():
+    from analytics.kinds import whole_units
+
+    assert list(whole_units([8.5, -4.5, 13.5, -13.5, 0.5, -0.5, 0.49, 2 * 425 / 100, 0.1 + 0.2])) == [
+        9,
+        -5,
+        14,
+        -14,
+        1,
+        -1,
+        0,
+        9,
+        0,
+    ]
