@@ -67,14 +67,26 @@ class UsageError(AtlasError):
 
 
 def _lang(argv: Sequence[str]) -> str:
-    """The language asked for on the command line (needed before argparse speaks)."""
+    """The language asked for (needed before argparse speaks): --lang, else the locale in $LANG (en_* ->
+    English, anything else Chinese)."""
     args = list(argv)
     for i, arg in enumerate(args):
         if arg == "--lang" and i + 1 < len(args) and args[i + 1] in LANGS:
             return args[i + 1]
         if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGS:
             return arg.split("=", 1)[1]
-    return DEFAULT_LANG
+    return "en" if os.environ.get("LANG", "").lower().startswith("en") else DEFAULT_LANG
+
+
+def _speak_argparse(lang: str) -> None:
+    """argparse's own messages ("the following arguments are required …") in `lang` (data/i18n argparse.*)."""
+
+    def translate(message: str) -> str:
+        key = f"argparse.{message}"
+        text = t(key, lang)
+        return message if text == key else text
+
+    argparse._ = translate  # argparse looks its messages up through this module-level gettext alias
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,6 +100,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     _Parser.lang = lang
+    _speak_argparse(lang)
 
     def h(key: str, **fields) -> str:
         return t(f"cli.help_{key}", lang, **fields).replace("%", "%%")
@@ -348,6 +361,8 @@ def run_whatif(args: argparse.Namespace) -> int:
     elif args.scale_pct is not None:
         adj = Adjustment(args.indicator, "scale_pct", args.scale_pct, scope=args.scope)
     elif args.add_units is not None:
+        if args.add_units < 1:
+            raise UsageError("units_below_one", n=args.add_units)
         adj = Adjustment(
             args.indicator, "add_units", args.add_units, allocate=args.allocate, scope=args.scope
         )

@@ -14,6 +14,7 @@ Counts stay whole and within physical bounds; units that cannot be used are repo
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 
@@ -48,8 +49,12 @@ class Adjustment:
             raise ScenarioError("unknown_operation", operation=self.operation, known=", ".join(OPERATIONS))
         if self.allocate not in ALLOCATIONS:
             raise ScenarioError("unknown_allocation", allocate=self.allocate, known=", ".join(ALLOCATIONS))
+        if not math.isfinite(self.amount):
+            raise ScenarioError("amount_not_finite", amount=str(self.amount))
         if self.operation == "add_units" and (self.amount < 0 or self.amount != int(self.amount)):
             raise ScenarioError("units_not_whole")
+        if self.operation == "scale_pct" and self.amount < -100:
+            raise ScenarioError("scale_below_minus_100", amount=f"{self.amount:g}")
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,15 @@ def apply(
         if adj.operation == "set_target":
             if adj.scope not in ("", "all"):
                 raise ScenarioError("target_scope")
+            floor, ceiling = rules.floor, rules.ceiling if rules.ceiling is not None else math.inf
+            if not floor <= adj.amount <= ceiling:
+                raise ScenarioError(
+                    "target_out_of_range",
+                    indicator_id=adj.indicator_id,
+                    target=f"{adj.amount:g}",
+                    low=f"{floor:g}",
+                    high=f"{ceiling:g}",
+                )
             old = profile.targets[adj.indicator_id]
             new = Target(
                 **{**old.__dict__, "threshold": Fraction(str(adj.amount)), "text_zh": f"情景：{adj.amount:g}"}

@@ -51,6 +51,8 @@ def _isolated_store(tmp_path_factory):
     saved = {k: os.environ.get(k) for k in ("PREVENTION_ATLAS_DB", "PREVENTION_ATLAS_SCENARIOS")}
     os.environ["PREVENTION_ATLAS_DB"] = str(home / "atlas.sqlite")
     os.environ["PREVENTION_ATLAS_SCENARIOS"] = str(home / "scenarios.json")
+    saved["LANG"] = os.environ.get("LANG")
+    os.environ["LANG"] = "C.UTF-8"  # the CLI follows an en_* locale; the tests expect its default, Chinese
     yield
     for key, value in saved.items():
         if value is None:

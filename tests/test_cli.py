@@ -50,6 +50,7 @@ def _own_default_store(tmp_path, monkeypatch):
     monkeypatch.setenv("PREVENTION_ATLAS_DB", str(tmp_path / "default.sqlite"))
     monkeypatch.delenv("PREVENTION_ATLAS_ADMIN_PASSPHRASE", raising=False)
     monkeypatch.delenv("PREVENTION_ATLAS_PASSPHRASE", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")  # the CLI speaks English under an en_* locale
 
 
 @pytest.fixture
@@ -314,7 +315,6 @@ def test_whatif_scope_moves_only_its_counties(cli, small_file):
         # fewest-first: 222404 is 1 short, 222405 3 short; each gets its shortfall, smallest first
         (4, "fewest-first", {"222404": 8, "222405": 8, "222406": 8}),
         (2, "fewest-first", {"222404": 8, "222405": 6, "222406": 8}),
-        (0, "fewest-first", {"222404": 7, "222405": 5, "222406": 8}),
         # population: 4 x residents (239,359 : 129,286 : 117,087) = 1.97 : 1.06 : 0.96; largest remainders
         (4, "population", {"222404": 9, "222405": 6, "222406": 9}),
     ],
@@ -349,7 +349,14 @@ def test_whatif_target_change(cli, small_file):
         (["--indicator", "premarital_exam"], "--add-pp"),
         (["--indicator", "premarital_exam", "--add-units", "5", "--allocate", "random"], "random"),
         (["--indicator", "premarital_exam", "--add-pp", "5", "--scope", "999999"], "999999"),
-        (["--indicator", "premarital_exam", "--add-units", "-3"], "非负"),
+        (["--indicator", "premarital_exam", "--add-units", "-3"], "至少为 1"),
+        (["--indicator", "premarital_exam", "--add-units", "0"], "至少为 1"),
+        (["--indicator", "premarital_exam", "--target", "-3"], "应在 0 到 100 之间"),
+        (["--indicator", "premarital_exam", "--target", "100.5"], "应在 0 到 100 之间"),
+        (["--indicator", "rehab_physicians", "--target", "-1"], "应在 0 到 inf 之间"),
+        (["--indicator", "premarital_exam", "--scale-pct", "-200"], "不能低于 −100%"),
+        (["--indicator", "premarital_exam", "--add-pp", "nan"], "不是有限的数字"),
+        (["--indicator", "premarital_exam", "--add-pp", "inf"], "不是有限的数字"),
     ],
 )
 def test_whatif_bad_input(cli, args, mentions):
@@ -510,3 +517,39 @@ def test_a_real_bad_import_leaves_the_db_unchanged(tmp_path):
     proc = run("import", str(bad), "--db", str(db))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "lang", "mentions"),
+    [
+        (["attainment", "--year", "2024", "--level", "province"], "zh", "缺少必需的参数：--region"),
+        (["attainment", "--region", "220000", "--year", "2024", "--level", "x"], "zh", "无效的选项 'x'"),
+        (
+            ["attainment", "--region", "220000", "--year", "2024", "--level", "x", "--lang", "en"],
+            "en",
+            "invalid choice",
+        ),
+        (
+            ["attainment", "--region", "220000", "--year", "20x4", "--level", "county"],
+            "zh",
+            "不是有效的 int 值",
+        ),
+        (
+            ["attainment", "--region", "220000", "--year", "2024", "--level", "county", "--bogus"],
+            "zh",
+            "无法识别的参数",
+        ),
+    ],
+)
+def test_argparse_speaks_the_chosen_language(cli, args, lang, mentions):
+    result = cli(*args)
+    refused(result)
+    assert mentions in result.err
+    assert ("用法：" in result.err) == (lang == "zh")
+
+
+def test_lang_from_the_locale(cli, monkeypatch):
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    result = cli("attainment", "--year", "2024", "--level", "province")
+    refused(result)
+    assert "the following arguments are required: --region" in result.err
