@@ -12,12 +12,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics import sources
+from analytics import cli_history, sources
 from analytics.attainment import attainment, summarize
 from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
 from analytics.errors import AtlasError
 from analytics.i18n import DEFAULT_LANG, LANGS, status_label, t
+from analytics.insights import reported_mark, with_unit
+from analytics.intake.summary import summarise
 from analytics.regions import RegionError, load_regions
+from analytics.scenario_words import describe, submit_counts, units_text, value_only_note
 from analytics.scenarios import ALLOCATIONS, Adjustment, Scenario, apply, compare
 from analytics.store import DEMO_REGION, Store
 
@@ -41,6 +44,9 @@ ATTAINMENT_COLUMNS = [
     "shortfall_unit",
     "n_units",
     "n_reported",
+    "value_source",  # computed (from sums, or a county's counts), reported (the department's figure) or empty
+    "reported_value",  # the department's own figure for the region where it sent one (compare with value)
+    "reported_by",
 ]
 WHATIF_COLUMNS = [
     "level",
@@ -56,6 +62,8 @@ WHATIF_COLUMNS = [
     "target_before",
     "target_after",
     "changed",
+    "units_added",  # units the county received (add_units; a prefecture or province: its counties' sum)
+    "n_value_only",  # counties that sent only a value: shown, left out of a prefecture's or province's sum
 ]
 LEVEL_CHOICES = ["county", "city", "prefecture", "province"]
 
@@ -131,10 +139,13 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
         cmd.add_argument("--region", default=DEMO_REGION, help=h("submission_region"))
         cmd.add_argument("--year", type=int, help=h("submission_year"))
         cmd.add_argument("--db", help=h("store_db"))
+        cmd.add_argument("--all", action="store_true", help=h("all"))
         if name == "import":
             cmd.add_argument("--dataset", help=h("dataset"))
             cmd.add_argument("--department", default="", help=h("department"))
             cmd.add_argument("--note", default="", help=h("note"))
+
+    cli_history.add_parsers(sub, common, h)  # versions, rollback N, undo N
 
     wi = sub.add_parser("whatif", help=h("whatif"), parents=[common])
     add_source(wi)
@@ -208,7 +219,8 @@ def run_attainment(args: argparse.Namespace) -> int:
         for col in ("numerator", "denominator", "baseline"):  # counts print as counts, not 2.597e+04
             whole = table[col].dropna().mod(1).eq(0).all()
             table[col] = table[col].round().astype("Int64") if whole else table[col]
-        table[["value", "target", "gap"]] = table[["value", "target", "gap"]].round(4)
+        rounded = ["value", "target", "gap", "reported_value"]
+        table[rounded] = table[rounded].round(4)
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
     _demo_label(args)
@@ -247,6 +259,8 @@ def run_attainment(args: argparse.Namespace) -> int:
                 if pd.isna(row.shortfall) or row.status != "not_met"
                 else t("cli.shortfall", lang, n=row.shortfall, unit=row.shortfall_unit)
             )
+            if row.value_source == "reported" and row.level != "county":  # a 全省 row, not a sum
+                short += reported_mark(row.reported_by, lang)
             print(
                 t(
                     "cli.indicator_line",
@@ -300,7 +314,7 @@ def _checked(args: argparse.Namespace, store: Store | None, refusal: str):
             lang,
             name=sub.source_name,
             rows=len(obs),
-            counties=obs["region_code"].nunique() if len(obs) else 0,
+            counties=sum(load_regions().level(c) == "county" for c in obs["region_code"].unique()),
             indicators=obs["indicator_id"].nunique() if len(obs) else 0,
             years=", ".join(str(y) for y in sorted(set(obs["year"]))) if len(obs) else "—",
             layout=sub.layout or "—",
@@ -309,8 +323,11 @@ def _checked(args: argparse.Namespace, store: Store | None, refusal: str):
             warnings=len(sub.warnings),
         )
     )
-    for p in sub.problems:  # the messages carry their own row numbers ("第5行：…")
+    shown = sub.problems if args.all else summarise(sub.problems)  # one line per kind and column
+    for p in shown:  # the messages carry their own row numbers ("第5行：…")
         print(f"  {t(f'cli.severity_{p.severity}', lang)}  {p.message(lang)}")
+    if len(shown) < len(sub.problems):
+        print(t("cli.summary_hint", lang, count=len(sub.problems)))
     if not sub.ok:
         print(t(refusal, lang), file=sys.stderr)
         return None
@@ -330,6 +347,7 @@ def run_import(args: argparse.Namespace) -> int:
     sub = _checked(args, _existing_store(args), "cli.import_refused")
     if sub is None:
         return 1  # nothing written, not even a new empty database file
+    cli_history.flag_same_file(_existing_store(args), sub.sha256, args.lang)
     try:
         store = Store(args.db)
         version = store.import_observations(
@@ -393,24 +411,37 @@ def run_whatif(args: argparse.Namespace) -> int:
             total=len(county),
         )
     )
+    print(t("whatif.step_line", lang, text=describe(adj, catalog, regions, lang, profile)))
+    skipped = submit_counts(ind, result.skipped_value_only.get(args.indicator, 0), lang)
+    if skipped:
+        print(skipped)
     left = result.unallocated.get(args.indicator, 0)
     if left:
         print(t("cli.unallocated", lang, n=left, unit=ind.numerator_unit(lang)))
-    for row in table[table["changed"] | (table["level"] != "county")].itertuples():
+    shown = table["changed"] | (table["level"] != "county") | (table["units_added"] > 0)
+    for row in table[shown].itertuples():
         b = "—" if pd.isna(row.value_before) else f"{row.value_before:.{ind.decimals}f}"
-        a = "—" if pd.isna(row.value_after) else f"{row.value_after:.{ind.decimals}f}"
-        print(
-            t(
-                "cli.whatif_line",
-                lang,
-                name=row.region_name,
-                before=b,
-                after=a,
-                unit=ind.unit_in(lang),
-                status_before=status_label(row.status_before, lang),
-                status_after=status_label(row.status_after, lang),
-            )
+        a = (
+            "—"
+            if pd.isna(row.value_after)
+            else with_unit(f"{row.value_after:.{ind.decimals}f}", ind.unit_in(lang))
         )
+        line = t(
+            "cli.whatif_line",
+            lang,
+            name=row.region_name,
+            before=b,
+            after=a,
+            unit="",  # after the value it belongs to: "8.1 per 100,000", and no unit after "—"
+            status_before=status_label(row.status_before, lang),
+            status_after=status_label(row.status_after, lang),
+        )
+        if row.units_added:
+            line += "  " + units_text(ind, row.units_added, lang)
+        note = value_only_note(row.n_value_only, lang) if row.level != "county" else ""
+        if note:
+            line += t("whatif.note_suffix", lang, note=note)
+        print(line)
     return 0
 
 
@@ -419,6 +450,7 @@ COMMANDS = {
     "whatif": run_whatif,
     "validate": run_validate,
     "import": run_import,
+    **cli_history.COMMANDS,
 }
 
 

@@ -2,6 +2,10 @@
 
 Comparisons are exact: with integer numerators and denominators the test `N/D x scale > threshold`
 is done as `N x scale x q > p x D` in integers (threshold = p/q), so 700 of 1000 is not "> 70 %".
+
+A prefecture's or the province's value is computed from its counties' sums; where nothing sums (counties
+sent values only, or no county rows) the department's own figure for that region (a 合计 / 全省 row kept by
+intake) is shown instead, marked `value_source` = "reported" (`with_reported`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,14 @@ from analytics.kinds import KIND_IDS, baselines, fill_census_denominators, kind_
 from analytics.schema import OBS_COLUMNS
 
 STATUSES = ("met", "not_met", "no_data")
+VALUE_SOURCES = (
+    "computed",
+    "reported",
+    "",
+)  # from sums (or a county's counts), the department's figure, none
+# A reported figure differs from the sum "beyond rounding" when they are further apart than this, in the
+# value's unit (a percentage point, a case per 100,000 …): one decimal as departments print it, half a unit.
+REPORTED_TOLERANCE = 0.05
 # int64 products stay exact below this; larger inputs fall back to Fractions.
 _INT_LIMIT = 2**62
 
@@ -41,7 +53,9 @@ def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, populat
 
     - a status kind: a county's 1/0 becomes numerator 1/0 over denominator 1, so sums give a share of counties;
     - a census-denominator kind: a missing denominator is the county's census residents (`population`);
-    - a baseline kind: `baseline` is the same region's count in the profile's baseline year.
+    - a baseline kind: `baseline` is the same region's count in the profile's baseline year;
+    - an indicator that applies only where a county status is 1 (`Indicator.applies_where`): rows of counties
+      whose status is 0 that year are left out (`not_applicable`).
     region_code and indicator_id come back as Categoricals (indicator categories in catalog order).
     """
     df = obs.loc[:, [c for c in OBS_COLUMNS if c in obs.columns]].copy()
@@ -49,6 +63,9 @@ def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, populat
         if col not in df.columns:
             df[col] = np.nan
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    outside = not_applicable(df, catalog)
+    if outside.any():
+        df = df[~outside]
     if population is not None:
         df = fill_census_denominators(df, catalog, population)
     df["baseline"] = baselines(df, catalog, profile)
@@ -69,6 +86,35 @@ def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, populat
     den[status_rows] = 1.0
     df["numerator"], df["denominator"] = num, den
     return df
+
+
+def not_applicable(obs: pd.DataFrame, catalog: Catalog) -> np.ndarray:
+    """For each row: True where its indicator applies only where a county status is 1 (`applies_where`, e.g.
+    indicator 22 only in counties with community rehabilitation, indicator 21) and that region's status is 0
+    in the same year. A region without a status row that year is not judged (False): nothing says it lacks
+    the service. The one place this rule lives: prepare() drops these rows, intake warns about them."""
+    out = np.zeros(len(obs), dtype=bool)
+    conditions = {i.id: i.applies_where for i in catalog.indicators if i.applies_where}
+    if not conditions or obs.empty:
+        return out
+    involved = np.flatnonzero(obs["indicator_id"].isin([*conditions, *conditions.values()]).to_numpy())
+    if not involved.size:
+        return out
+    part = obs.iloc[involved]
+    ids = part["indicator_id"].astype(str).to_numpy()
+    keys = pd.MultiIndex.from_arrays(
+        [part["region_code"].astype(str).to_numpy(), pd.to_numeric(part["year"], errors="coerce").to_numpy()]
+    )
+    status = pd.to_numeric(part["value"], errors="coerce").to_numpy(dtype="float64")
+    if "numerator" in part.columns:  # a status sent as numerator 1/0
+        num = pd.to_numeric(part["numerator"], errors="coerce").to_numpy(dtype="float64")
+        status = np.where(np.isnan(status), num, status)
+    for ind_id, condition in conditions.items():
+        rows = ids == ind_id
+        if rows.any():
+            without = keys[(ids == condition) & (status == 0)]
+            out[involved[rows & keys.isin(without)]] = True
+    return out
 
 
 def _params(catalog: Catalog, profile: TargetProfile) -> dict[str, np.ndarray]:
@@ -254,6 +300,127 @@ def attainment(
     rolled["n_units"] = rolled["n_units"].astype("int64")
     rolled["kind"] = rolled["indicator_id"].map({i.id: i.kind for i in catalog.indicators})
     out = evaluate(rolled, catalog, profile)
+    out = with_reported(out, obs, regions, catalog, profile, level, years)
+    if level == "county":
+        dropped = subset[not_applicable(subset, catalog)]
+        keys = pd.MultiIndex.from_arrays(
+            [out["region_code"].astype(str), out["year"], out["indicator_id"].astype(str)]
+        )
+        gone = pd.MultiIndex.from_arrays(
+            [dropped["region_code"].astype(str), dropped["year"], dropped["indicator_id"].astype(str)]
+        )
+        out["applicable"] = ~keys.isin(gone)
+    else:
+        out["applicable"] = True
     out.insert(1, "region_name", regions.names(out["region_code"]))
     out.insert(2, "level", level)
     return out
+
+
+_FROM_REPORTED = (
+    "numerator",
+    "denominator",
+    "baseline",
+    "value",
+    "status",
+    "gap",
+    "shortfall",
+    "unreachable",
+)
+
+
+def with_reported(
+    out: pd.DataFrame,
+    obs: pd.DataFrame,
+    regions,
+    catalog: Catalog,
+    profile: TargetProfile,
+    level: str,
+    years: list[int] | None,
+) -> pd.DataFrame:
+    """`value_source`, `reported_value` and `reported_by` on evaluated rows (see VALUE_SOURCES).
+
+    A county: "computed" from its counts, "reported" when it sent only a value. A prefecture, province or the
+    country: "computed" from its counties' sums; where nothing sums and the department sent a figure for the
+    region itself, that figure is evaluated (value-only: a status, no shortfall; with counts: exactly like a
+    sum) and shown, "reported". `reported_value` is the department's figure wherever one exists, so a caller
+    can compare it with the sum (`reported_differences`); `reported_by` is its department (store rows)."""
+    keys = ["region_code", "year", "indicator_id"]
+    has_value = out["value"].notna().to_numpy()
+    out["value_source"] = np.where(has_value, "computed", "")
+    out["reported_value"] = np.nan
+    out["reported_by"] = ""
+    if level == "county":
+        value_only = has_value & out["numerator"].isna().to_numpy()
+        out["value_source"] = np.where(value_only, "reported", out["value_source"])
+        out["reported_value"] = np.where(value_only, out["value"], np.nan)
+        _departments(out, obs, value_only)
+        return out
+    units = set(out["region_code"].astype(str))
+    own = obs[obs["region_code"].astype(str).isin(units)]
+    if own.empty:
+        return out
+    reported = prepare(own, catalog, profile, population=regions.frame["population"])
+    if years is not None:
+        reported = reported[reported["year"].isin(years)]
+    reported = evaluate(reported, catalog, profile)
+    reported = reported[reported["value"].notna()]
+    if reported.empty:
+        return out
+    reported = reported.set_index(
+        pd.MultiIndex.from_arrays(
+            [reported[k].astype(str) if k != "year" else reported[k] for k in keys], names=keys
+        )
+    )
+    where = pd.MultiIndex.from_arrays(
+        [out[k].astype(str) if k != "year" else out[k] for k in keys], names=keys
+    )
+    position = reported.index.get_indexer(where)
+    found = position >= 0
+    out["reported_value"] = np.where(found, reported["value"].to_numpy()[np.maximum(position, 0)], np.nan)
+    use = found & ~has_value
+    if use.any():
+        take = reported.iloc[position[use]]
+        for col in _FROM_REPORTED:
+            if col == "status":
+                status = out["status"].astype(str).to_numpy(copy=True)
+                status[use] = take["status"].astype(str).to_numpy()
+                out["status"] = pd.Categorical(status, categories=list(STATUSES))
+            elif col == "shortfall":
+                shortfall = out["shortfall"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+                shortfall[use] = (
+                    take["shortfall"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+                )
+                missing = np.isnan(shortfall)
+                out["shortfall"] = pd.arrays.IntegerArray(
+                    np.where(missing, 0, shortfall).astype(np.int64), missing
+                )
+            else:
+                column = out[col].to_numpy(copy=True)
+                column[use] = take[col].to_numpy()
+                out[col] = column
+        out["value_source"] = np.where(use, "reported", out["value_source"])
+    _departments(out, obs, found)
+    return out
+
+
+def _departments(out: pd.DataFrame, obs: pd.DataFrame, rows: np.ndarray) -> None:
+    """`reported_by` of `rows`: the department of the observation that gave the figure (store rows carry it)."""
+    if "department" not in obs.columns or not rows.any():
+        return
+    keys = ["region_code", "year", "indicator_id"]
+    department = obs[[*keys, "department"]].astype({"region_code": str, "indicator_id": str})
+    department = department.drop_duplicates(keys).set_index(keys)["department"]
+    where = pd.MultiIndex.from_arrays(
+        [out["region_code"].astype(str), out["year"], out["indicator_id"].astype(str)], names=keys
+    )
+    found = department.reindex(where).fillna("").astype(str).to_numpy()
+    out["reported_by"] = np.where(rows, found, out["reported_by"])
+
+
+def reported_differences(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Rows of attainment() where a value computed from sums and the department's own figure for the same
+    region both exist and differ beyond rounding (REPORTED_TOLERANCE): the sum is kept, both are named."""
+    both = (evaluated["value_source"] == "computed") & evaluated["reported_value"].notna()
+    differ = both & ((evaluated["value"] - evaluated["reported_value"]).abs() > REPORTED_TOLERANCE + 1e-9)
+    return evaluated[differ]

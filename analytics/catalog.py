@@ -62,6 +62,9 @@ class Indicator:
     notes_en: str
     lead_departments_zh: tuple[str, ...] = ()
     lead_departments_note: str = ""
+    # The id of a county-status indicator: this one counts only in counties where that status is 1 that year
+    # (the plan's "在开展精神障碍社区康复服务的县（市、区）"); "" = every county.
+    applies_where: str = ""
 
     def name(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" else self.name_zh
@@ -173,12 +176,12 @@ def _require(table: dict, key: str, where: str):
 
 def _indicator_from(raw: dict) -> Indicator:
     where = f"indicators.toml [{raw.get('id', '?')}]"
-    names = [
-        f for f in Indicator.__dataclass_fields__ if f not in ("lead_departments_zh", "lead_departments_note")
-    ]
+    optional = ("lead_departments_zh", "lead_departments_note", "applies_where")
+    names = [f for f in Indicator.__dataclass_fields__ if f not in optional]
     values = {name: _require(raw, name, where) for name in names}
     values["lead_departments_zh"] = tuple(raw.get("lead_departments_zh", ()))
     values["lead_departments_note"] = raw.get("lead_departments_note", "")
+    values["applies_where"] = str(raw.get("applies_where", ""))
     ind = Indicator(**values)
     if ind.kind not in KINDS:
         raise CatalogError("catalog_unknown_kind", where=where, kind=ind.kind)
@@ -210,6 +213,13 @@ def load_catalog(path: Path = INDICATORS_FILE) -> Catalog:
             )
     if len({i.id for i in indicators}) != len(indicators):
         raise CatalogError("catalog_duplicate_id")
+    by_id = {i.id: i for i in indicators}
+    for ind in indicators:
+        condition = by_id.get(ind.applies_where) if ind.applies_where else None
+        if ind.applies_where and (condition is None or not condition.rules.binary):
+            raise CatalogError(
+                "catalog_applies_where", where=f"indicators.toml [{ind.id}]", condition=ind.applies_where
+            )
     return Catalog(domains=domains, indicators=indicators)
 
 

@@ -143,6 +143,19 @@ def county_map(
     return chart.properties(title=title) if title else chart
 
 
+SCENARIO_TOOLTIP = (("region_name", "N"), ("value_text", "N"), ("status_label", "N"), ("units_added", "Q"))
+
+
+def scenario_tooltip(titles: dict[str, str]) -> list[alt.Tooltip]:
+    """A what-if map's tooltip: county, value, status and, when units were allocated, the units it receives.
+    A field is shown when `titles` names it (leave out `units_added` when nothing was allocated)."""
+    return [
+        alt.Tooltip(f"{name}:{vtype}", title=titles[name], **({"format": ",d"} if vtype == "Q" else {}))
+        for name, vtype in SCENARIO_TOOLTIP
+        if name in titles
+    ]
+
+
 def status_color(field: str, labels: dict[str, str], title: str, legend: bool = True) -> alt.Color:
     """Status colours; pass legend=False where every mark already carries its ✓ / ✗ / – in a label."""
     return alt.Color(

@@ -102,6 +102,39 @@ def domain_summary(ev_region: pd.DataFrame, catalog: Catalog, lang: str) -> pd.D
     return pd.DataFrame(rows)
 
 
+def reported_mark(department: str, lang: str) -> str:
+    """ "（省残联报送）" after a value the department sent for a whole region (not computed from sums)."""
+    if isinstance(department, str) and department.strip():
+        return t("value_source_reported", lang, department=department.strip())
+    return t("value_source_reported_plain", lang)
+
+
+def reported_notes(region_rows: pd.DataFrame, catalog: Catalog, region_name: str, lang: str) -> list[str]:
+    """Sentences under a region's headline: which of its values are the department's reported figures (its
+    counties could not be summed), and where a reported figure differs from the sum (the sum is shown)."""
+    if "value_source" not in region_rows.columns:
+        return []
+    from analytics.attainment import reported_differences
+
+    def names(rows: pd.DataFrame, marked: bool) -> str:
+        parts = []
+        for r in rows.itertuples():
+            ind = catalog[str(r.indicator_id)]
+            text = f"{ind.short(lang)} {format_value(r.value, ind, lang)}"
+            parts.append(text + (reported_mark(getattr(r, "reported_by", ""), lang) if marked else ""))
+        return t("list_sep", lang).join(parts)
+
+    notes = []
+    reported = region_rows[region_rows["value_source"] == "reported"]
+    if len(reported):
+        text = names(reported, True)
+        notes.append(t("reported_headline", lang, n=len(reported), region=region_name, indicators=text))
+    differ = reported_differences(region_rows)
+    if len(differ):
+        notes.append(t("reported_differs_note", lang, region=region_name, indicators=names(differ, False)))
+    return notes
+
+
 def lagging_counties(
     ev_county: pd.DataFrame, catalog: Catalog, regions, lang: str, n: int = 10
 ) -> pd.DataFrame:
@@ -156,6 +189,8 @@ def indicator_table(
     rows = with_labels(rows, catalog, regions, lang)
     rows["region_code"] = rows["region_code"].astype(str)
     rows["value_text"] = [format_value(v, ind, lang) for v in rows["value"]]
+    if "applicable" in rows.columns:  # a county where the indicator does not apply (Indicator.applies_where)
+        rows["value_text"] = rows["value_text"].where(rows["applicable"], t("not_applicable_mark", lang))
     rows["target_text"] = target_text(profile, ind, lang)
     rows["shortfall_text"] = [
         t("unreachable", lang) if unreachable else shortfall_text(s, ind, lang)
@@ -398,21 +433,27 @@ def scenario_side(county_rows: pd.DataFrame, side: str, ind: Indicator, lang: st
     )
 
 
-def scenario_changes(changed: pd.DataFrame, ind: Indicator, lang: str) -> pd.DataFrame:
-    """Counties whose status changes: value and status before and after, in words with ✓ / ✗."""
+def scenario_changes(
+    changed: pd.DataFrame, ind: Indicator, lang: str, units_heading: str | None = None
+) -> pd.DataFrame:
+    """Counties whose status changes: value and status before and after, in words with ✓ / ✗; with
+    `units_heading`, a column of the units each county receives (`units_added`)."""
     labels = status_labels(lang)
 
     def text(side: str) -> list[str]:
         values, statuses = changed[f"value_{side}"], changed[f"status_{side}"]
         return [f"{format_value(v, ind, lang)} {labels[s]}" for v, s in zip(values, statuses, strict=True)]
 
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             t("county", lang): changed["region_name"],
             t("before", lang): text("before"),
             t("after", lang): text("after"),
         }
     )
+    if units_heading:
+        out[units_heading] = changed["units_added"].fillna(0).astype("int64").to_numpy()
+    return out
 
 
 def scenario_summary(name: str, view, catalog: Catalog, lang: str) -> dict:
@@ -437,20 +478,24 @@ def in_its_language(text: str, written_in: str, lang: str) -> str:
 VERSION_COLUMNS = (
     "version_id",
     "dataset",
+    "department",
     "source_name",
     "imported_at",
-    "department",
-    "note",
     "rows",
     "status",
-    "parent_version",
+    "note",
 )
 CHANGED_VALUES = ("numerator", "denominator", "value")
 
 
-def versions_table(versions: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The store's history as the data page shows it: headings and statuses in words (no checksum)."""
+def versions_table(versions: pd.DataFrame, lang: str, tz: str | None = None) -> pd.DataFrame:
+    """The store's history as the data page shows it: headings and statuses in words, times in local time
+    (`tz`: the browser's zone), no checksum."""
+    from analytics.provenance import local_time
+
     out = versions[[c for c in VERSION_COLUMNS if c in versions.columns]].copy()
+    if "imported_at" in out:
+        out["imported_at"] = [local_time(s, tz) for s in out["imported_at"]]
     if "status" in out:
         out["status"] = out["status"].astype(str).map(lambda s: t(f"version_status.{s}", lang))
     return out.rename(columns={c: t(f"versions_table.{c}", lang) for c in out.columns})

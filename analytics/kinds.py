@@ -97,6 +97,19 @@ class Kind:
             return num.fillna(0).clip(lower=0)  # cannot avoid more accidents than happen
         return pd.Series(math.inf, index=index).where(den.notna(), 0)
 
+    def shifted_value(self, value, operation: str, amount: float) -> np.ndarray:
+        """A value sent without its counts, moved as the counts would move it (vectorised), within [floor, ceiling]:
+        `add_pp` adds X to the value; `scale_pct` multiplies the counted units by 1 + X/100, which scales a ratio
+        by the same factor and, for a reduction, what is left of the baseline (100 - value). No whole-unit
+        rounding: without a denominator there are no units to round."""
+        v = np.asarray(value, dtype="float64")
+        if operation == "scale_pct":
+            factor = 1.0 + amount / 100.0
+            moved = 100.0 - (100.0 - v) * factor if self.value_from == "reduction" else v * factor
+        else:
+            moved = v + amount
+        return np.clip(moved, self.floor, math.inf if self.ceiling is None else self.ceiling)
+
     def shortfall_cap(self, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         """The most units that can be added (vectorised): beyond it the target is unreachable."""
         if self.room == "to_denominator" or self.room == "to_one":

@@ -28,6 +28,9 @@ TOTAL_WORDS = frozenset(
     {"合计", "总计", "小计", "累计", "汇总", "全省", "全市", "全州", "全盟", "全区", "总数", "total", "sum"}
 )
 _TOTAL_ENDINGS = ("合计", "总计", "小计")
+# A subtotal (小计, 全市 …) in a province's table sums the prefecture block above it; in a prefecture's table,
+# or in a province without prefectures (a municipality), it is the whole region.
+SUBTOTAL_WORDS = frozenset({"小计", "全市", "全州", "全盟"})
 
 
 class RegionError(ValueError):
@@ -67,8 +70,9 @@ class CountyMatch:
     """What a region cell of a submission names, inside the submission's region.
 
     `outcome` is "county" (`code` is the county), "total" (a 合计 / 全省 / prefecture row that sums counties:
-    skipped; `name` is the region it sums, "" for a plain 合计) or "error" (`problem` is the code of the
-    message problem.<problem>, `fields` fill it; unknown_county, ambiguous_county or county_outside_region).
+    `code` is the region it sums, None for a subtotal whose prefecture is the block of rows above it; `name` is
+    that region's name as written, "" for a plain 合计) or "error" (`problem` is the code of the message
+    problem.<problem>, `fields` fill it; unknown_county, ambiguous_county or county_outside_region).
     """
 
     outcome: str
@@ -82,8 +86,8 @@ def _county(code: str) -> CountyMatch:
     return CountyMatch("county", code=code)
 
 
-def _total(name: str = "") -> CountyMatch:
-    return CountyMatch("total", name=name)
+def _total(code: str | None, name: str = "") -> CountyMatch:
+    return CountyMatch("total", code=code, name=name)
 
 
 def _refused(problem: str, **fields: Any) -> CountyMatch:
@@ -264,11 +268,14 @@ class RegionTable:
             if code in inside and (level is None or self.frame.at[code, "level"] == level):
                 return code
             raise UnknownRegion(raw, within_name)
-        key = self._strip_province(key, within)
         index = self._name_index(within)
-        found = self._match(index, key, level)
-        if not found:
-            found = self._match_with_prefix(key, within, level)
+        found: set[str] = set()
+        # As written first: 吉林市昌邑区 inside 吉林省 begins like the province, but is the prefecture 吉林市's
+        for form in dict.fromkeys((key, self._strip_province(key, within))):
+            found = self._match(index, form, level) or self._match_with_prefix(form, within, level)
+            if found:
+                break
+        key = self._strip_province(key, within)
         if len(found) == 1:
             return next(iter(found))
         if len(found) > 1:
@@ -282,8 +289,9 @@ class RegionTable:
         but outside `within` is named as such; an unknown or ambiguous name lists the candidates.
         """
         key = normalize_name(text)
-        if key.lower() in TOTAL_WORDS or key.endswith(_TOTAL_ENDINGS):
-            return _total()
+        total = self._total_row(key, within)
+        if total is not None:
+            return total
         within_name = self.name(within)
         province = self.get(within).province_code
         if province != within:
@@ -310,20 +318,20 @@ class RegionTable:
                 r = self.get(code)
                 if r.level == "county":
                     return self._outside(text, code, within)
-                return _total(r.name)  # the code of a prefecture or the province: a total row
+                return _total(code, r.name)  # the code of a prefecture or the province: a total row
             return _refused(
                 "unknown_county", variant="code", text=text, within_name=within_name, within=within
             )
         prov_name = self.name(province)
         if key in {normalize_name(f) for f in (prov_name, *short_forms(prov_name, "province"))}:
-            return _total(prov_name)
+            return _total(province, prov_name)
         try:
             other = self.resolve(text, within, level=None)
         except RegionError:
             pass
         else:
             if self.get(other).level != "county":
-                return _total(self.name(other))
+                return _total(other, self.name(other))
         try:
             return self._outside(text, self.resolve(text, province, level="county"), within)
         except RegionError:
@@ -335,6 +343,33 @@ class RegionTable:
             within_name=within_name,
             candidates=candidates,
         )
+
+    def _total_row(self, key: str, within: str) -> CountyMatch | None:
+        """A total row's label (合计, 全省合计, 长春市小计, 小计), or None when `key` is no total word.
+
+        合计 / 全省 and the like sum the whole region `within`; a subtotal word (小计, 全市) in a province
+        with prefectures sums the block of rows above it (code None, the reader knows the block); a region
+        name before the ending (长春市合计) names the region summed."""
+        word = key.lower()
+        if word in TOTAL_WORDS:
+            r = self.get(within)
+            block = word in SUBTOTAL_WORDS and r.level == "province" and len(self.prefectures(within))
+            return _total(None if block else within)
+        ending = next((e for e in _TOTAL_ENDINGS if key.endswith(e)), None)
+        if ending is None:
+            return None
+        rest = key[: -len(ending)]
+        if not rest:
+            return self._total_row(ending, within)
+        if rest.lower() in TOTAL_WORDS:
+            return self._total_row(rest, within)
+        try:
+            code = self.resolve(rest, within, level=None)
+        except RegionError:
+            return self._total_row(ending, within)
+        if self.get(code).level == "county":
+            return _county(code)  # a county's own total is the county's row
+        return _total(code, self.name(code))
 
     def _outside(self, text: str, code: str, within: str) -> CountyMatch:
         path = self.path(code)

@@ -9,6 +9,9 @@ An adjustment changes one indicator in one year for a scope of counties:
                target), then the rest to the next one; `population` splits N in proportion to residents;
 - `set_target` replace the target threshold (comparator unchanged).
 Counts stay whole and within physical bounds; units that cannot be used are reported as unallocated.
+A county that sent only a value (no numerator and denominator) keeps being evaluated from it: points and
+percent move the value itself (Kind.shifted_value); units cannot be given to it, and the result counts such
+counties (`skipped_value_only`) so that the page and the CLI can ask for their counts.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from analytics.attainment import attainment, evaluate, prepare
+from analytics.attainment import attainment, evaluate, prepare, with_reported
 from analytics.catalog import Catalog, Target, TargetProfile
 from analytics.errors import AtlasError
 from analytics.kinds import baselines, fill_census_denominators, whole_units
-from analytics.rollup import rollup
+from analytics.rollup import LEVEL_KEYS, rollup
 from analytics.schema import ensure_valid
 
 OPERATIONS = ("add_pp", "scale_pct", "add_units", "set_target")
@@ -84,6 +87,9 @@ class ScenarioResult:
     profile: TargetProfile
     allocated: pd.DataFrame  # region_code, indicator_id, units given
     unallocated: dict[str, int]  # indicator_id -> units that could not be used
+    # indicator_id -> counties in an add_units scope that sent only a value (no numerator and denominator):
+    # units cannot be given to them, and they need their counts submitted to take part
+    skipped_value_only: dict[str, int] = field(default_factory=dict)
 
 
 def scope_counties(scope: str, counties: pd.Series, lagging: set[str], regions) -> set[str]:
@@ -126,6 +132,7 @@ def apply(
     counties = regions.counties(region_code)["code"]  # region_code None: every county of China
     allocated: list[dict] = []
     unallocated: dict[str, int] = {}
+    skipped: dict[str, int] = {}
     for adj in scenario.adjustments:
         if adj.indicator_id not in catalog:
             raise ScenarioError("unknown_indicator", indicator_id=adj.indicator_id)
@@ -157,6 +164,10 @@ def apply(
             (out["year"] == year) & (out["indicator_id"] == adj.indicator_id) & out["region_code"].isin(scope)
         ]
         if adj.operation == "add_units":
+            value_only = rows[_value_only(out, rows, catalog, profile, adj.indicator_id)]
+            if len(value_only):
+                skipped[adj.indicator_id] = skipped.get(adj.indicator_id, 0) + len(value_only)
+            rows = rows.difference(value_only)
             given, left = _allocate(out, rows, adj, before, catalog, regions)
             allocated += [
                 {"region_code": c, "indicator_id": adj.indicator_id, "units": u}
@@ -169,7 +180,11 @@ def apply(
             _shift(out, rows, adj, catalog, profile)
             _refresh_values(out, rows, catalog, profile, adj.indicator_id)
     return ScenarioResult(
-        out, profile, pd.DataFrame(allocated, columns=["region_code", "indicator_id", "units"]), unallocated
+        out,
+        profile,
+        pd.DataFrame(allocated, columns=["region_code", "indicator_id", "units"]),
+        unallocated,
+        skipped,
     )
 
 
@@ -188,14 +203,38 @@ def _baseline_of(out: pd.DataFrame, rows: pd.Index, catalog: Catalog, profile: T
     return pd.Series(baselines(out, catalog, profile), index=out.index).loc[rows]
 
 
+def _counted(out: pd.DataFrame, rows: pd.Index, catalog: Catalog, profile: TargetProfile, indicator_id: str):
+    """Rows whose counts give their value: a numerator over a positive denominator (for a reduction, over a
+    positive baseline count). A 1/0 status is its own count."""
+    rules = catalog[indicator_id].rules
+    if rules.binary:
+        return pd.Series(True, index=rows)
+    weight = (
+        _baseline_of(out, rows, catalog, profile) if rules.needs_baseline else out.loc[rows, "denominator"]
+    )
+    return out.loc[rows, "numerator"].notna() & (weight > 0)
+
+
+def _value_only(
+    out: pd.DataFrame, rows: pd.Index, catalog: Catalog, profile: TargetProfile, indicator_id: str
+):
+    """Rows with a value but without the counts behind it: a what-if moves the value, never erases it."""
+    return ~_counted(out, rows, catalog, profile, indicator_id) & out.loc[rows, "value"].notna()
+
+
 def _shift(
     out: pd.DataFrame, rows: pd.Index, adj: Adjustment, catalog: Catalog, profile: TargetProfile
 ) -> None:
-    """Add points or scale the counted numerator, within the kind's bounds (whole units)."""
+    """Add points or scale the counted numerator, within the kind's bounds (whole units); a county that sent
+    only a value has that value moved instead (analytics.kinds Kind.shifted_value)."""
     ind = catalog[adj.indicator_id]
     rules = ind.rules
     if not rules.shifts:
         return  # a county's 1/0 does not move by points or percent: add_units brings counties up to standard
+    value_only = _value_only(out, rows, catalog, profile, adj.indicator_id)
+    moved = rows[value_only]
+    out.loc[moved, "value"] = rules.shifted_value(out.loc[moved, "value"], adj.operation, adj.amount)
+    rows = rows[_counted(out, rows, catalog, profile, adj.indicator_id)]
     num = out.loc[rows, "numerator"]
     den = out.loc[rows, "denominator"]
     if adj.operation == "scale_pct":
@@ -261,11 +300,13 @@ def _add_units(out: pd.DataFrame, idx, units: int, rules) -> None:
 def _refresh_values(
     out: pd.DataFrame, rows: pd.Index, catalog: Catalog, profile: TargetProfile, indicator_id: str
 ) -> None:
-    """Keep the displayed value in step with the changed counts (the engine recomputes it from them anyway)."""
+    """Keep the displayed value in step with the changed counts (the engine recomputes it from them anyway);
+    a value sent without counts is left as it is."""
     ind = catalog[indicator_id]
     rules = ind.rules
     if rules.binary:
         return
+    rows = rows[_counted(out, rows, catalog, profile, indicator_id)]
     count = out.loc[rows, "numerator"]
     if rules.needs_baseline:
         base = _baseline_of(out, rows, catalog, profile)
@@ -322,11 +363,16 @@ def compare(
             {"region_code": str, "indicator_id": str, "status": str}
         )
         a = evaluate(rollup(prepared, groups, level), catalog, result.profile)
-        a = a[[*keys, "value", "status", "shortfall", "target"]].astype(
+        # a region whose counties cannot sum shows the department's own figure, before as after
+        a = with_reported(a, after_obs, regions, catalog, result.profile, level, [year])
+        a = a[[*keys, "value", "status", "shortfall", "target", "n_value_only"]].astype(
             {"region_code": str, "indicator_id": str, "status": str}
         )
         merged = b.merge(a, on=keys, how="left", suffixes=("_before", "_after"))
         merged["status_after"] = merged["status_after"].fillna("no_data")  # a unit without rows has no data
+        # counties that sent only a value: shown, but left out of every sum above them
+        merged["n_value_only"] = merged["n_value_only"].fillna(0).astype("int64")
+        merged["units_added"] = _units_per_unit(result.allocated, groups, level, merged)
         merged.insert(0, "level", level)
         parts.append(merged)
     out = pd.concat(parts, ignore_index=True)
@@ -335,6 +381,20 @@ def compare(
         out[col] = out[col].astype(str)
     out["changed"] = out["status_before"] != out["status_after"]
     return out
+
+
+def _units_per_unit(
+    allocated: pd.DataFrame, groups: pd.DataFrame, level: str, rows: pd.DataFrame
+) -> np.ndarray:
+    """Units given to each row's region (a county's own, or the sum over a prefecture's or province's counties)."""
+    if allocated.empty:
+        return np.zeros(len(rows), dtype="int64")
+    county = groups["region_code"].astype(str)
+    to_unit = pd.Series(groups[LEVEL_KEYS[level]].astype(str).to_numpy(), index=county.to_numpy())
+    given = allocated.assign(unit=allocated["region_code"].astype(str).map(to_unit))
+    per_unit = given.groupby(["unit", "indicator_id"])["units"].sum()
+    index = pd.MultiIndex.from_arrays([rows["region_code"].astype(str), rows["indicator_id"].astype(str)])
+    return per_unit.reindex(index).fillna(0).to_numpy(dtype="int64")
 
 
 def met_counts(comparison: pd.DataFrame, level: str = "county") -> pd.DataFrame:
@@ -514,7 +574,7 @@ def is_noop(adj: Adjustment, profile: TargetProfile) -> bool:
     return adj.amount == 0
 
 
-# --- saving, loading and sharing scenarios -------------------------------------------------------
+# --- sharing scenarios (saved ones: analytics.scenario_library) ----------------------------------------
 def to_param(scenario: Scenario) -> str:
     """A URL-safe token for the `scenario` query parameter (a link reopens the scenario)."""
     import base64
@@ -530,33 +590,3 @@ def from_param(token: str) -> Scenario:
     except (ValueError, UnicodeDecodeError):
         raise ScenarioError("link_unreadable") from None
     return Scenario.from_json(text)
-
-
-def load_saved(path) -> dict[str, Scenario]:
-    """Named scenarios saved on this machine (a JSON file; missing or unreadable file: none)."""
-    from pathlib import Path
-
-    path = Path(path)
-    if not path.is_file():
-        return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return {name: Scenario.from_json(json.dumps(item, ensure_ascii=False)) for name, item in raw.items()}
-    except (ValueError, ScenarioError, AttributeError):
-        return {}
-
-
-def save(path, scenario: Scenario) -> None:
-    """Add or replace a named scenario; written to a temporary file then renamed, so a crash loses nothing."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    saved = {name: json.loads(s.to_json()) for name, s in load_saved(path).items()}
-    saved[scenario.name] = json.loads(scenario.to_json())
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".scenarios-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(saved, fh, ensure_ascii=False, indent=1)
-    os.replace(tmp, path)

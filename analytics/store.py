@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def load_demo(catalog: Catalog | None = None) -> pd.DataFrame:
 
 DB_ENV = "PREVENTION_ATLAS_DB"
 PASSPHRASE_ENV = "PREVENTION_ATLAS_ADMIN_PASSPHRASE"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: version_state (the state right after each import)
 BUSY_TIMEOUT_S = 30.0
 KEY_COLUMNS = ["region_code", "year", "indicator_id"]
 PROVENANCE_COLUMNS = ["source_row", "dataset", "dataset_version", "source", "imported_at", "department"]
@@ -98,6 +99,13 @@ CREATE TABLE IF NOT EXISTS observations (
 -- forbids the same key twice in one version.
 CREATE UNIQUE INDEX IF NOT EXISTS observations_key
     ON observations(region_code, year, indicator_id, version_id);
+-- The versions that were active right after each import, the imported one included: rollback(N) makes
+-- exactly the set of N active again, across every dataset (schema 2).
+CREATE TABLE IF NOT EXISTS version_state (
+    version_id INTEGER NOT NULL REFERENCES versions(version_id),
+    member     INTEGER NOT NULL REFERENCES versions(version_id),
+    PRIMARY KEY (version_id, member)
+) WITHOUT ROWID;
 """
 
 
@@ -186,6 +194,93 @@ def _same(new: pd.Series, old: pd.Series) -> np.ndarray:
     return (a == b) | (np.isnan(a) & np.isnan(b))
 
 
+def _backfill_version_state(con: sqlite3.Connection) -> None:
+    """Schema 1 stores kept no record of the whole store's state after each import: take a version's own
+    chain of parents, plus for every other dataset the chain of its latest version imported before it (what
+    was active then, unless that dataset had been rolled back meanwhile, which schema 1 did not record)."""
+    rows = con.execute(
+        "SELECT version_id, dataset, parent_version FROM versions ORDER BY version_id"
+    ).fetchall()
+    parent = {v: p for v, _, p in rows}
+
+    def chain(v: int | None) -> set[int]:
+        out: set[int] = set()
+        while v is not None and v not in out:
+            out.add(v)
+            v = parent.get(v)
+        return out
+
+    latest: dict[str, int] = {}
+    for version_id, dataset, _ in rows:
+        members = chain(version_id)
+        for other, head in latest.items():
+            if other != dataset:
+                members |= chain(head)
+        latest[dataset] = version_id
+        con.executemany(
+            "INSERT OR IGNORE INTO version_state (version_id, member) VALUES (?, ?)",
+            [(version_id, m) for m in sorted(members)],
+        )
+
+
+def _revision_of(states: list[tuple]) -> str:
+    """The revision token of a store whose versions are (version_id, sha256, imported_at, status) rows."""
+    return hashlib.sha256(json.dumps([list(s) for s in states]).encode()).hexdigest()[:16]
+
+
+CHANGE_KINDS = ("removed", "restored", "replaced")
+_CHANGE_SIDES = ["version", "dataset", "department", "numerator", "denominator", "value"]
+
+
+@dataclass(frozen=True)
+class StoreChange:
+    """What an undo or a rollback changes (or changed) in the merged view, worked out without writing.
+
+    `rows`: one row per key (region_code, year, indicator_id) whose row in current() changes: `change` is
+    removed (no active version has the key any more), restored (an active-again version brings it back) or
+    replaced (another version's row takes its place); `version_before` / `version_after`, their dataset,
+    department and numbers (NaN / <NA> where there is none).
+    """
+
+    operation: str  # "undo" or "rollback"
+    version_id: int
+    deactivated: tuple[int, ...]  # versions that become rolled_back
+    activated: tuple[int, ...]  # versions that become active again
+    rows: pd.DataFrame
+    revision_before: str
+    revision_after: str
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not self.deactivated and not self.activated
+
+    def by_dataset(self) -> pd.DataFrame:
+        """Per dataset: rows removed from the view, rows restored to it, and the counties and indicators
+        those rows touch (a replaced key counts as removed from one dataset and restored in the other)."""
+        r = self.rows
+        gone = r[r["change"].isin(["removed", "replaced"])][["dataset_before", *KEY_COLUMNS]]
+        back = r[r["change"].isin(["restored", "replaced"])][["dataset_after", *KEY_COLUMNS]]
+        parts = pd.concat(
+            [
+                gone.rename(columns={"dataset_before": "dataset"}).assign(removed=1, restored=0),
+                back.rename(columns={"dataset_after": "dataset"}).assign(removed=0, restored=1),
+            ],
+            ignore_index=True,
+        )
+        columns = ["dataset", "removed", "restored", "counties", "indicators"]
+        if parts.empty:
+            return pd.DataFrame(
+                {c: pd.Series([], dtype=object if c == "dataset" else "int64") for c in columns}
+            )
+        out = parts.groupby("dataset", sort=True).agg(
+            removed=("removed", "sum"),
+            restored=("restored", "sum"),
+            counties=("region_code", "nunique"),
+            indicators=("indicator_id", "nunique"),
+        )
+        return out.reset_index()[columns].astype({c: "int64" for c in columns[1:]})
+
+
 class Store:
     """The SQLite file of imported dataset versions. Cheap to create; opens a connection per operation,
     so one instance may be shared between threads and several processes may use the same file."""
@@ -261,10 +356,13 @@ class Store:
                     time.sleep(0.05)
             con.execute("BEGIN IMMEDIATE")
             try:
-                if con.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:  # not done meanwhile
+                found = con.execute("PRAGMA user_version").fetchone()[0]
+                if found < SCHEMA_VERSION:  # not done meanwhile
                     for statement in _SCHEMA.split(";"):
                         if statement.strip():
                             con.execute(statement)
+                    if found == 1:
+                        _backfill_version_state(con)
                     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -339,38 +437,147 @@ class Store:
                 " denominator, value, source_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 observation_rows(frame, version_id),
             )
+            con.execute(  # the state right after this import: what rollback(version_id) returns to
+                "INSERT INTO version_state (version_id, member)"
+                " SELECT ?, version_id FROM versions WHERE status = 'active'",
+                (version_id,),
+            )
         return version_id
 
-    def rollback(self, version_id: int, passphrase: str | None = None) -> None:
-        """Return a dataset to the state right after `version_id` was imported.
+    def undo(
+        self, version_id: int, passphrase: str | None = None, *, expect_revision: str | None = None
+    ) -> StoreChange:
+        """Withdraw one import: only `version_id` is marked rolled_back, so only its rows leave the merged
+        view (where an older version has the same key, that row shows again); every other version, of any
+        dataset, stays as it is. `expect_revision`: refuse if the store changed since that preview."""
+        return self._apply("undo", version_id, passphrase, expect_revision)
 
-        Versions imported after it are marked rolled_back (kept in history); rolling back to a later,
-        rolled-back version brings it (and the versions it was built on) back. "The state right after v"
-        is v and its chain of parents, so a version rolled back before v was imported stays out.
+    def rollback(
+        self, version_id: int, passphrase: str | None = None, *, expect_revision: str | None = None
+    ) -> StoreChange:
+        """Return the whole store to the state right after `version_id` was imported.
+
+        The versions active at that moment are active again (`version_id` included, and any it was built
+        on); every other version, of every dataset, is marked rolled_back (kept in history). So versions
+        imported after it go, and a version withdrawn before it was imported stays out.
         """
-        self._check_passphrase(passphrase)
+        return self._apply("rollback", version_id, passphrase, expect_revision)
+
+    def preview_undo(self, version_id: int) -> StoreChange:
+        """What undo(version_id) would change, computed without writing."""
+        return self._preview("undo", version_id)
+
+    def preview_rollback(self, version_id: int) -> StoreChange:
+        """What rollback(version_id) would change, computed without writing."""
+        return self._preview("rollback", version_id)
+
+    @staticmethod
+    def _version_id(version_id) -> int:
         try:
-            version_id = int(version_id)
+            return int(version_id)
         except (TypeError, ValueError):
             raise StoreError("version_not_integer", version=str(version_id)) from None
+
+    def _plan(self, con: sqlite3.Connection, operation: str, version_id: int) -> tuple[set[int], set[int]]:
+        """(versions active now, versions active after the operation)."""
+        row = con.execute("SELECT status FROM versions WHERE version_id = ?", (version_id,)).fetchone()
+        if row is None:
+            raise StoreError("no_such_version", version=version_id)
+        before = {r[0] for r in con.execute("SELECT version_id FROM versions WHERE status = 'active'")}
+        if operation == "undo":
+            if row[0] != "active":
+                raise StoreError("already_rolled_back", version=version_id)
+            return before, before - {version_id}
+        after = {
+            r[0] for r in con.execute("SELECT member FROM version_state WHERE version_id = ?", (version_id,))
+        }
+        return before, after | {version_id}
+
+    def _apply(self, operation: str, version_id, passphrase: str | None, expect: str | None) -> StoreChange:
+        self._check_passphrase(passphrase)
+        version_id = self._version_id(version_id)
         with self._write() as con:
-            row = con.execute("SELECT dataset FROM versions WHERE version_id = ?", (version_id,)).fetchone()
-            if row is None:
-                raise StoreError("no_such_version", version=version_id)
+            if expect is not None and self._revision(con) != expect:
+                raise StoreError("changed_since_preview")
+            before, after = self._plan(con, operation, version_id)
+            change = self._change(con, operation, version_id, before, after)
             con.execute(
-                """
-                WITH RECURSIVE chain(version_id) AS (
-                    SELECT ? UNION ALL
-                    SELECT v.parent_version FROM versions v JOIN chain c ON v.version_id = c.version_id
-                    WHERE v.parent_version IS NOT NULL
-                )
-                UPDATE versions
-                SET status = CASE WHEN version_id IN (SELECT version_id FROM chain)
-                             THEN 'active' ELSE 'rolled_back' END
-                WHERE dataset = ?
-                """,
-                (version_id, row[0]),
+                "UPDATE versions SET status = CASE WHEN version_id IN (SELECT value FROM json_each(?))"
+                " THEN 'active' ELSE 'rolled_back' END",
+                (json.dumps(sorted(after)),),
             )
+        return change
+
+    def _preview(self, operation: str, version_id) -> StoreChange:
+        version_id = self._version_id(version_id)
+        with self._connect() as con:
+            con.execute("BEGIN")  # one consistent snapshot for all the reads
+            try:
+                before, after = self._plan(con, operation, version_id)
+                return self._change(con, operation, version_id, before, after)
+            finally:
+                con.execute("ROLLBACK")
+
+    def _change(
+        self, con: sqlite3.Connection, operation: str, version_id: int, before: set[int], after: set[int]
+    ) -> StoreChange:
+        toggled = sorted(before ^ after)
+        states = con.execute(
+            "SELECT version_id, sha256, imported_at, status FROM versions ORDER BY version_id"
+        ).fetchall()
+        states_after = [(v, h, at, "active" if v in after else "rolled_back") for v, h, at, _ in states]
+        key_sql = ", ".join(KEY_COLUMNS)
+        sides = []
+        for active in (before, after):
+            # the merged view, only on the keys the toggled versions hold (bare columns of MAX: see current())
+            rows = con.execute(
+                f"""
+                WITH keys AS (
+                    SELECT DISTINCT {key_sql} FROM observations
+                    WHERE version_id IN (SELECT value FROM json_each(?))
+                )
+                SELECT o.region_code, o.year, o.indicator_id, o.numerator, o.denominator, o.value,
+                       MAX(o.version_id)
+                FROM keys k JOIN observations o USING ({key_sql})
+                WHERE o.version_id IN (SELECT value FROM json_each(?))
+                GROUP BY o.region_code, o.year, o.indicator_id
+                """,
+                (json.dumps(toggled), json.dumps(sorted(active))),
+            ).fetchall()
+            sides.append(
+                pd.DataFrame(rows, columns=[*KEY_COLUMNS, "numerator", "denominator", "value", "version"])
+            )
+        info = pd.DataFrame(
+            con.execute("SELECT version_id, dataset, department FROM versions").fetchall(),
+            columns=["version", "dataset", "department"],
+        ).set_index("version")
+        for side in sides:
+            for col in ("dataset", "department"):
+                side[col] = side["version"].map(info[col])
+        merged = sides[0].merge(sides[1], on=KEY_COLUMNS, how="outer", suffixes=("_before", "_after"))
+        vb = merged["version_before"].astype("Int64")
+        va = merged["version_after"].astype("Int64")
+        merged["version_before"], merged["version_after"] = vb, va
+        merged = merged[(vb.isna() != va.isna()) | (vb.fillna(0) != va.fillna(0))].copy()
+        merged["change"] = np.where(
+            merged["version_after"].isna(),
+            "removed",
+            np.where(merged["version_before"].isna(), "restored", "replaced"),
+        )
+        columns = [*KEY_COLUMNS, "change"] + [f"{c}_{s}" for s in ("before", "after") for c in _CHANGE_SIDES]
+        merged = merged.sort_values(KEY_COLUMNS).reset_index(drop=True)[columns]
+        for col in ("dataset_before", "dataset_after", "department_before", "department_after"):
+            merged[col] = merged[col].astype(object)
+        merged["year"] = merged["year"].astype("int64")
+        return StoreChange(
+            operation=operation,
+            version_id=version_id,
+            deactivated=tuple(sorted(before - after)),
+            activated=tuple(sorted(after - before)),
+            rows=merged,
+            revision_before=_revision_of(states),
+            revision_after=_revision_of(states_after),
+        )
 
     # -- reads ------------------------------------------------------------------------------------------
     def versions(self, dataset: str | None = None) -> pd.DataFrame:
@@ -389,10 +596,30 @@ class Store:
         return out
 
     def revision(self) -> str:
-        """A short token that changes with every import and rollback (a cache key for current())."""
+        """A short token that changes with every import, undo and rollback (a cache key for current(), and
+        the store's state in a shared link). Versions are hashed with their file's sha256 and import time,
+        so another store with as many versions has another token; the same state gives the same token."""
         with self._connect() as con:
-            states = con.execute("SELECT version_id, status FROM versions ORDER BY version_id").fetchall()
-        return hashlib.sha256(json.dumps(states).encode()).hexdigest()[:16]
+            return self._revision(con)
+
+    @staticmethod
+    def _revision(con: sqlite3.Connection) -> str:
+        return _revision_of(
+            con.execute(
+                "SELECT version_id, sha256, imported_at, status FROM versions ORDER BY version_id"
+            ).fetchall()
+        )
+
+    def find_sha256(self, sha256: str) -> pd.DataFrame:
+        """The versions imported from a file with these exact bytes (newest first; empty if none): flag an
+        identical file before importing it again."""
+        history = self.versions()
+        return history[history["sha256"] == str(sha256 or "")].reset_index(drop=True)
+
+    def newest_active(self) -> int | None:
+        """The highest active version id (what "the store up to version N" names), None when none is active."""
+        with self._connect() as con:
+            return con.execute("SELECT MAX(version_id) FROM versions WHERE status = 'active'").fetchone()[0]
 
     def datasets(self) -> list[str]:
         """Names of every dataset ever imported (including fully rolled-back ones), sorted."""

@@ -5,8 +5,8 @@ import streamlit as st
 
 from analytics.catalog import list_profiles
 from analytics.i18n import t
-from analytics.kinds import ROUNDING_KEY
 from analytics.insights import in_its_language, target_text
+from analytics.kinds import ROUNDING_KEY
 from ui import render
 from ui.loaders import catalog, profile
 from ui.url_state import current, write_url
@@ -92,4 +92,6 @@ for domain in cat.domains:
                 scale=f"{ind.scale:,}",
                 base=base_year,
             )
+            if ind.applies_where:  # e.g. indicator 22: only counties with community rehabilitation count
+                rule += " " + t("applies_where_note", lang, condition=cat[ind.applies_where].name(lang))
             st.markdown(t("labelled_bold", lang, label=t("how_computed", lang), text=rule))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics import charts, insights
 from analytics.i18n import t
+from analytics.provenance import indicator_provenance, provenance_text
 from ui import render
 from ui.loaders import catalog, regions
 from ui.url_state import current, keep, write_url
@@ -63,6 +64,8 @@ table = insights.profile_table(
     regs,
     lang,
 )
+# each county value's data version and department (imported data)
+table = provenance_text(indicator_provenance(table, this_year["county"], county), lang)
 met = int((table["status"] == "met").sum())
 st.metric(path[-1].name, t("headline_met", lang, met=met, total=len(cat)), border=True)
 
@@ -88,6 +91,13 @@ tooltip = [
     alt.Tooltip("status_label:N", title=t("status", lang)),
     alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
 ]
+shown = ["indicator", "value_text", "target_text", "status_label", "shortfall_text", "trajectory_label"]
+if not ctx.is_demo:
+    tooltip += [
+        alt.Tooltip("version_text:N", title=t("provenance.version_column", lang)),
+        alt.Tooltip("department_text:N", title=t("provenance.department_column", lang)),
+    ]
+    shown += ["version_text", "department_text"]
 bullet_col, table_col = st.columns([3, 2])
 with bullet_col:
     render.chart(
@@ -103,9 +113,7 @@ with bullet_col:
     )
 with table_col:
     render.table(
-        table[
-            ["indicator", "value_text", "target_text", "status_label", "shortfall_text", "trajectory_label"]
-        ].rename(
+        table[shown].rename(
             columns={
                 "indicator": t("indicator", lang),
                 "value_text": t("county_value", lang),
@@ -113,6 +121,8 @@ with table_col:
                 "status_label": t("status", lang),
                 "shortfall_text": t("shortfall", lang),
                 "trajectory_label": t("show_trajectory", lang),
+                "version_text": t("provenance.version_column", lang),
+                "department_text": t("provenance.department_column", lang),
             }
         ),
         height=900,

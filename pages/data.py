@@ -1,16 +1,22 @@
-"""数据管理 Data: templates, upload -> validation report -> preview -> confirm; versions and rollback; gaps."""
+"""数据管理 Data: templates, upload -> validation report -> preview -> confirm; history (undo one import, return to
+the state after a version: each previewed, then confirmed); gaps."""
 
 import altair as alt
 import streamlit as st
 
 from analytics import charts, insights
 from analytics.i18n import t
+from analytics.intake.summary import problems_csv, summarise
+from analytics.provenance import by_dataset_table, change_rows_table, local_time
 from analytics.sources import check_submission
-from analytics.store import StoreError
+from analytics.store import StoreError, file_sha256
 from analytics.templates import file_name, make_template
 from ui import render
-from ui.loaders import catalog, data_changed, regions, store
+from ui.loaders import catalog, data_changed, regions, store, store_change
+from ui.render import escape_markdown
 from ui.url_state import current, write_url
+
+PREVIEW_ROWS = 200
 
 ctx = current()
 lang, cat, regs = ctx.lang, catalog(), regions()
@@ -21,6 +27,66 @@ if ctx.national:
     st.info(t("data_pick_province", lang))
     st.stop()
 db = store()
+tz = st.context.timezone  # the browser's zone: the store keeps UTC, people read their own clock
+
+
+def flash(area: str) -> None:
+    """The result of the last import / undo / rollback, shown once after the rerun that follows it."""
+    held = st.session_state.get("_data_flash")
+    if held and held[0] == area:
+        del st.session_state["_data_flash"]
+        (st.success if held[1] == "success" else st.error)(held[2])
+
+
+def apply_history(action: str, version: int, revision: str) -> None:
+    """The confirm button's callback (runs before the page, so everything drawn after shows the new state):
+    refused if the store changed since the preview the user confirmed."""
+    try:
+        getattr(db, action)(version, passphrase=st.session_state.get("up_pass"), expect_revision=revision)
+    except StoreError as exc:
+        text = t("bracketed", lang, text=exc.message(lang), note=t("store_unchanged", lang))
+        st.session_state["_data_flash"] = ("history", "error", text)
+    else:
+        data_changed()
+        st.session_state["_data_flash"] = (
+            "history",
+            "success",
+            t(f"provenance.done_{action}", lang, version=version),
+        )
+        st.session_state.pop(f"history_version_{action}", None)
+
+
+def show_preview(action: str, version: int) -> None:
+    """What undoing `version` / returning to it would change, and the button that does it."""
+    try:
+        change = store_change(action, version, db.revision())
+    except StoreError as exc:
+        st.error(exc.message(lang))
+        return
+    st.subheader(t(f"provenance.preview_{action}", lang, version=version))
+    if change.changes_nothing:
+        st.info(t("provenance.preview_nothing", lang))
+        return
+    ids = lambda vs: ", ".join(map(str, vs)) or "—"  # noqa: E731
+    st.info(t("provenance.preview_versions", lang, off=ids(change.deactivated), on=ids(change.activated)))
+    if change.rows.empty:
+        st.caption(t("provenance.preview_no_rows", lang))
+    else:
+        render.table(by_dataset_table(change, lang), lang=lang)
+        render.table(
+            change_rows_table(change, cat, regs, lang, limit=PREVIEW_ROWS),
+            caption=t("provenance.preview_rows", lang, n=min(PREVIEW_ROWS, len(change.rows))),
+            height=300,
+            lang=lang,
+        )
+    st.button(
+        t(f"provenance.confirm_{action}", lang, version=version),
+        type="primary",
+        key="history_confirm",
+        on_click=apply_history,
+        args=(action, version, change.revision_before),
+    )
+
 
 # --- 1. templates ------------------------------------------------------------------------------
 st.header(t("templates", lang))
@@ -42,22 +108,25 @@ c3.download_button(
 
 # --- 2. upload -> validation report -> preview -> confirm ----------------------------------------
 st.header(t("upload", lang))
+flash("upload")
 upload = st.file_uploader(
     t("upload_help", lang),
     type=["xlsx", "csv", "txt"],
     key="upload",
     help=t("upload_limits", lang, mb=st.get_option("server.maxUploadSize")),
 )
+data = upload.getvalue() if upload is not None else None
+# the fields belong to one file: a new file gets fresh ones (never the previous department's name or note)
+file_key = file_sha256(data)[:16] if data is not None else "none"
 u1, u2, u3 = st.columns(3)
-given_year = u1.number_input(t("year_if_missing", lang), 0, 2100, 0, key="up_year")
-department = u2.text_input(t("department", lang), key="up_department")
-note = u3.text_input(t("note", lang), key="up_note")
+given_year = u1.number_input(t("year_if_missing", lang), 0, 2100, 0, key=f"up_year_{file_key}")
+department = u2.text_input(t("department", lang), key=f"up_department_{file_key}")
+note = u3.text_input(t("note", lang), key=f"up_note_{file_key}")
 passphrase = (
     st.text_input(t("passphrase", lang), type="password", key="up_pass") if db.write_protected else None
 )
 
 if upload is not None:
-    data = upload.getvalue()
     sub = check_submission(
         data,
         upload.name,
@@ -67,21 +136,35 @@ if upload is not None:
         regions=regs,
         store=db,
     )
+    same = db.find_sha256(sub.sha256)
+    if len(same):  # the same bytes were imported before: say so before anyone confirms again
+        st.warning(
+            t(
+                "provenance.same_file",
+                lang,
+                versions=", ".join(map(str, sorted(same["version_id"]))),
+                dataset=same["dataset"].iloc[-1],
+                imported_at=local_time(same["imported_at"].iloc[-1], tz),
+            ),
+            icon=":material/content_copy:",
+        )
     st.markdown(
         t(
             "report_summary",
             lang,
-            name=upload.name,
+            name=escape_markdown(upload.name),
             rows=len(sub.observations),
             errors=len(sub.errors),
             warnings=len(sub.warnings),
         )
     )
-    # the problems as text first (readable by screen readers and in a printout), then as a table
+    # the problems as text first, one line per kind and column (readable by screen readers and in a
+    # printout), then every problem as a table and as a CSV to download
+    summary = summarise(sub.problems)
     for severity, show in (("error", st.error), ("warning", st.warning)):
-        found = [p for p in sub.problems if p.severity == severity]
+        found = [line for line in summary if line.severity == severity]
         if found:
-            lines = [f"- {p.message(lang)}" for p in found[:30]]
+            lines = [f"- {line.message(lang)}" for line in found[:30]]
             if len(found) > 30:
                 lines.append(f"- {t('more_lines', lang, n=len(found) - 30)}")
             show("\n".join(lines))
@@ -91,6 +174,14 @@ if upload is not None:
             height=300,
             caption=t("table_of_chart", lang),
             lang=lang,
+        )
+        st.download_button(
+            t("summary.download", lang),
+            problems_csv(sub.problems, lang),
+            file_name=f"{upload.name.rsplit('.', 1)[0]}_problems.csv",
+            mime="text/csv",
+            help=t("summary.download_help", lang),
+            key=f"problems_{file_key}",
         )
     if not sub.ok:
         st.error(t("not_imported", lang))
@@ -136,7 +227,9 @@ if upload is not None:
                 ],
             )
         )
-        dataset = st.text_input(t("dataset", lang), value=upload.name.rsplit(".", 1)[0], key="up_dataset")
+        dataset = st.text_input(
+            t("dataset", lang), value=upload.name.rsplit(".", 1)[0], key=f"up_dataset_{file_key}"
+        )
         if st.button(t("confirm_import", lang), type="primary"):
             try:
                 version = db.import_observations(
@@ -152,30 +245,54 @@ if upload is not None:
                 st.error(t("bracketed", lang, text=exc.message(lang), note=t("store_unchanged", lang)))
             else:
                 data_changed()
-                st.success(t("imported", lang, version=version, rows=len(sub.observations)))
+                # run again at once: the sidebar, the URL and the history below show the new version
+                st.session_state["_data_flash"] = (
+                    "upload",
+                    "success",
+                    t("imported", lang, version=version, rows=len(sub.observations)),
+                )
+                st.rerun()
 
-# --- 3. versions and rollback -------------------------------------------------------------------
+# --- 3. versions: undo one import, or return to the state after a version --------------------------
 st.header(t("versions", lang))
+flash("history")
 versions = db.versions()
 if versions.empty:
     st.caption(t("no_versions", lang))
 else:
-    render.table(insights.versions_table(versions, lang), lang=lang)
-    r1, r2 = st.columns([3, 1])
-    target = r1.selectbox(
-        t("rollback_to", lang),
-        list(versions["version_id"]),
-        key="rollback_to",
-        placeholder=t("choose_one", lang),
+    render.table(insights.versions_table(versions, lang, tz), lang=lang)
+    st.caption(t("provenance.history_help", lang))
+    action = st.radio(
+        t("provenance.action", lang),
+        ["undo", "rollback"],
+        key="history_action",
+        horizontal=True,
+        format_func=lambda a: t(f"provenance.action_{a}", lang),
     )
-    if r2.button(t("rollback", lang)):
-        try:
-            db.rollback(int(target), passphrase=passphrase)
-        except StoreError as exc:
-            st.error(exc.message(lang))
-        else:
-            data_changed()
-            st.success(t("rolled_back", lang, version=target))
+    by_id = versions.set_index("version_id")
+    choices = list(versions["version_id"])
+    if action == "undo":
+        choices = list(versions.loc[versions["status"] == "active", "version_id"])
+    if not choices:
+        st.caption(t("provenance.nothing_to_undo", lang))
+    else:
+        picked = st.selectbox(
+            t("provenance.pick_version", lang),
+            choices,
+            index=None,
+            key=f"history_version_{action}",
+            placeholder=t("choose_one", lang),
+            format_func=lambda v: t(
+                "provenance.version_option",
+                lang,
+                version=v,
+                dataset=by_id.loc[v, "dataset"],
+                department=by_id.loc[v, "department"] or "—",
+                imported_at=local_time(by_id.loc[v, "imported_at"], tz),
+            ),
+        )
+        if picked is not None:
+            show_preview(action, int(picked))
 
 # --- 4. completeness and data quality of the data shown -----------------------------------------
 st.header(t("completeness", lang, year=ctx.year))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics import charts, insights
 from analytics.i18n import t
+from analytics.provenance import provenance_text
 from ui import render
 from ui.loaders import catalog, regions
 from ui.url_state import current, keep, write_url
@@ -37,6 +38,8 @@ ind = cat[ind_id]
 target_label = insights.target_text(ctx.profile, ind, lang)
 st.title(t("map_title", lang, indicator=ind.name(lang), region=ctx.region_name, year=ctx.year))
 st.caption(t("target_caption", lang, target=target_label, profile=ctx.profile.name(lang)))
+if ind.applies_where:  # indicator 22 counts only counties with community rehabilitation (indicator 21)
+    st.caption(t("applies_where_note", lang, condition=cat[ind.applies_where].name(lang)))
 
 
 render.back_to_province_button(ctx)
@@ -45,6 +48,7 @@ render.back_to_province_button(ctx)
 rows = insights.indicator_table(ctx.level_rows("county"), ctx.progress(), cat, ctx.profile, ind, regs, lang)
 rows["prefecture"] = regs.names([regs.prefecture_of(c) for c in rows["region_code"]])
 rows["gap_text"] = [insights.format_number(g, ind.decimals) for g in rows["gap"]]
+rows = provenance_text(rows, lang)  # each county's data version and department (imported data)
 if rows["value"].notna().sum() == 0:
     st.info(t("no_data_here", lang))
 
@@ -74,6 +78,11 @@ tooltip = [
     alt.Tooltip("progress_label:N", title=t("show_progress", lang)),
     alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
 ]
+if not ctx.is_demo:
+    tooltip += [
+        alt.Tooltip("version_text:N", title=t("provenance.version_column", lang)),
+        alt.Tooltip("department_text:N", title=t("provenance.department_column", lang)),
+    ]
 # --- map + ranked bars + table -----------------------------------------------------------------
 map_spec = render.region_map(ctx, rows, color=color, tooltip=tooltip)
 map_col, bar_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
@@ -120,6 +129,7 @@ table = rows.sort_values("value", na_position="last")[
         "shortfall_text",
         "progress_label",
         "trajectory_label",
+        *([] if ctx.is_demo else ["version_text", "department_text"]),
     ]
 ]
 render.table(
@@ -133,6 +143,8 @@ render.table(
             "shortfall_text": t("shortfall", lang),
             "progress_label": t("show_progress", lang),
             "trajectory_label": t("show_trajectory", lang),
+            "version_text": t("provenance.version_column", lang),
+            "department_text": t("provenance.department_column", lang),
         }
     ),
     caption=t("table_of_chart", lang),

@@ -34,6 +34,8 @@ st.caption(
         profile=ctx.profile.name(lang),
     )
 )
+for note in insights.reported_notes(region_rows, cat, ctx.region_name, lang):  # 全省 rows sent by departments
+    st.caption(note)
 
 # --- per action domain, per prefecture (or province) ---------------------------------------------
 left, right = st.columns(2)

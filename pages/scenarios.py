@@ -7,9 +7,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, insights, scenarios
+from analytics import charts, insights, scenario_words, scenarios
+from analytics import scenario_library as library
 from analytics.i18n import t
 from analytics.kinds import ROUNDING_KEY
+from analytics.provenance import local_time
 from ui import render
 from ui.loaders import catalog, observations, regions
 from ui.url_state import current, keep, write_url
@@ -32,6 +34,27 @@ if token:
     except scenarios.ScenarioError as exc:
         st.error(exc.message(lang))
 steps: list[scenarios.Adjustment] = st.session_state.setdefault("scenario_steps", [])
+
+# A click on a county of the "before" map adds it to the chosen counties, or removes it. The map's key changes
+# after each click it delivers, so a second click on the same county is a new event, not the same selection.
+before_map_key = f"scenario_map_before_{st.session_state.get('sc_map_round', 0)}"
+county_frame = ctx.counties()
+county_options = list(county_frame["code"])
+county_names = dict(zip(county_frame["code"], county_frame["name"], strict=True))
+if ctx.national:  # county names repeat across China: with the prefecture's
+    parents = dict(zip(county_frame["code"], regs.names(county_frame["parent_code"]), strict=True))
+    county_names = {c: f"{parents[c]}{n}" for c, n in county_names.items()}
+clicked = render.selected_code(st.session_state.get(before_map_key), "county")
+if clicked in county_names:
+    picked_now = list(st.session_state.get("sc_scope_counties", []))
+    if clicked in picked_now:
+        picked_now.remove(clicked)
+    else:
+        picked_now.append(clicked)
+    st.session_state["sc_scope_counties"] = picked_now
+    st.session_state["sc_scope"] = "chosen"
+    st.session_state["sc_map_round"] = st.session_state.get("sc_map_round", 0) + 1
+    before_map_key = f"scenario_map_before_{st.session_state['sc_map_round']}"
 
 # --- the live adjustment -----------------------------------------------------------------------
 c1, c2, c3 = st.columns([3, 2, 2])
@@ -75,14 +98,24 @@ allocate = s1.radio(
     format_func=lambda a: t(f"alloc_{a}", lang),
     disabled=op != "add_units",
 )
+scope_labels = {k: t(f"scope_{k}", lang) for k in ("all", "lagging", "prefecture")}
+scope_labels["chosen"] = t("whatif.scope_chosen", lang)
 scope_choice = s2.radio(
-    t("scope", lang),
-    ["all", "lagging", "prefecture"],
-    key="sc_scope",
-    horizontal=True,
-    format_func=lambda k: t(f"scope_{k}", lang),
+    t("scope", lang), list(scope_labels), key="sc_scope", horizontal=True, format_func=scope_labels.get
 )
 scope = scope_choice
+nothing_chosen = False
+if scope_choice == "chosen":
+    picked = s2.multiselect(
+        t("whatif.choose_counties", lang),
+        county_options,
+        key="sc_scope_counties",
+        format_func=county_names.get,
+        placeholder=t("choose_options", lang),
+    )
+    s2.caption(t("whatif.click_to_choose", lang))
+    scope = ",".join(picked)
+    nothing_chosen = not picked
 if scope_choice == "prefecture":
     if ctx.national:
         options = list(regs.provinces()["code"])
@@ -98,7 +131,14 @@ if scope_choice == "prefecture":
         placeholder=t("choose_one", lang),
     )
 
-live = scenarios.Adjustment(ind_id, op, float(amount), allocate=allocate, scope=scope)
+# no county chosen yet: the live adjustment touches nothing (an empty list is not "all counties")
+live = scenarios.Adjustment(
+    ind_id,
+    op,
+    0.0 if nothing_chosen and op != "set_target" else float(amount),
+    allocate=allocate,
+    scope=scope,
+)
 
 
 def commit(adjustment: scenarios.Adjustment) -> None:
@@ -109,7 +149,7 @@ def commit(adjustment: scenarios.Adjustment) -> None:
 
 
 b1, b2, _ = st.columns([1, 1, 4])
-b1.button(t("add_to_scenario", lang), on_click=commit, args=(live,))
+b1.button(t("add_to_scenario", lang), on_click=commit, args=(live,), disabled=nothing_chosen)
 if b2.button(t("clear_scenario", lang)):
     steps.clear()
 scenario = scenarios.Scenario(
@@ -121,21 +161,11 @@ shared = scenarios.Scenario(
 write_url(ctx, ind=ind_id, scenario=scenarios.to_param(shared) if shared.adjustments else None)
 
 
-def scope_text(scope: str) -> str:
-    """'all' / 'lagging' in words, or the names of the regions a step is limited to."""
-    if scope in ("all", "lagging"):
-        return t(f"scope_{scope}", lang)
-    return t("name_sep", lang).join(regs.name(code) for code in scope.split(","))
-
-
 if steps:
     st.markdown(f"**{t('scenario_steps', lang)}**")
     for k, a in enumerate([*steps, live]):
         extra = f" {t('live_adjustment', lang)}" if k == len(steps) else ""
-        st.markdown(
-            f"{k + 1}. {cat[a.indicator_id].short(lang)} · {t(f'op_{a.operation}', lang)} {a.amount:g}"
-            f" · {scope_text(a.scope)}{extra}"
-        )
+        st.markdown(f"{k + 1}. {scenario_words.describe(a, cat, regs, lang, ctx.profile)}{extra}")
 
 # --- results -----------------------------------------------------------------------------------
 obs = observations(ctx.data_key, ctx.province)
@@ -190,6 +220,28 @@ st.markdown(
         counties=view.remaining["counties_not_met"],
     )
 )
+top_rows = view.comparison[
+    (view.comparison["level"] == scenarios.levels_of(regs, code)[-1])
+    & (view.comparison["indicator_id"] == ind_id)
+]
+if len(top_rows):  # the region's own value: counties that sent only a value are not in it, and it says so
+    top_row = top_rows.iloc[0]
+    st.markdown(
+        t(
+            "whatif.region_value",
+            lang,
+            region=top_row["region_name"],
+            indicator=ind.name(lang),
+            before=insights.format_value(top_row["value_before"], ind, lang),
+            after=insights.format_value(top_row["value_after"], ind, lang),
+        )
+    )
+    note = scenario_words.value_only_note(top_row["n_value_only"], lang)
+    if note:
+        st.caption(note)
+skipped = scenario_words.submit_counts(ind, view.result.skipped_value_only.get(ind_id, 0), lang)
+if skipped:
+    st.info(skipped, icon=":material/info:")
 if view.result.unallocated.get(ind_id):
     st.caption(t("unallocated", lang, n=fmt(view.result.unallocated[ind_id])))
 st.caption(t(ROUNDING_KEY, lang))
@@ -206,25 +258,34 @@ pair = st.radio(
     horizontal=True,
     format_func=lambda k: t(f"pair_{k}", lang),
 )
+units_given = bool(county["units_added"].gt(0).any())
 if pair == "status":
     maps = []
+    titles = {
+        "region_name": t("county", lang),
+        "value_text": t("value", lang),
+        "status_label": t("status", lang),
+    }
+    if units_given:
+        titles["units_added"] = scenario_words.units_heading(ind, lang)
     for side in ("before", "after"):
         rows = insights.scenario_side(county, side, ind, lang)
-        tooltip = [
-            alt.Tooltip("region_name:N", title=t("county", lang)),
-            alt.Tooltip("value_text:N", title=t("value", lang)),
-            alt.Tooltip("status_label:N", title=t("status", lang)),
-        ]
         maps.append(
             render.region_map(
-                ctx, rows, color=charts.status_color("status_label", labels, t(side, lang)), tooltip=tooltip
+                ctx,
+                rows,
+                color=charts.status_color("status_label", labels, t(side, lang)),
+                tooltip=charts.scenario_tooltip(titles),
             )
         )
     left, right = st.columns(2)
     for col, side, spec in zip((left, right), ("before", "after"), maps, strict=True):
         with col:
             st.subheader(t(side, lang))
-            render.chart(spec, key=f"scenario_map_{side}")
+            if side == "before":  # a click chooses counties (handled at the top of the page)
+                render.chart(spec, key=before_map_key, selectable=True)
+            else:
+                render.chart(spec, key="scenario_map_after")
     render.map_caption(ctx)
 else:
     st.subheader(t("trajectory_title", lang, year=ctx.profile.target_year))
@@ -277,7 +338,13 @@ else:
 
 st.subheader(t("changed_counties", lang))
 render.table(
-    insights.scenario_changes(view.changed[view.changed["indicator_id"] == ind_id], ind, lang), lang=lang
+    insights.scenario_changes(
+        view.changed[view.changed["indicator_id"] == ind_id],
+        ind,
+        lang,
+        units_heading=scenario_words.units_heading(ind, lang) if units_given else None,
+    ),
+    lang=lang,
 )
 st.subheader(t("per_indicator_change", lang))
 render.table(
@@ -293,25 +360,107 @@ render.table(
     lang=lang,
 )
 
-# --- save, load, compare, share ----------------------------------------------------------------
+# --- save, load, delete, compare, share (each saved scenario keeps the view it was made in) ---------------
 st.divider()
 st.caption(t("share_link", lang))
+view_now = ctx.view_context()
+saved = library.load_saved(SAVED_FILE)
 n1, n2 = st.columns([3, 1])
-name = n1.text_input(t("scenario_name", lang), key="sc_name")
+name = n1.text_input(t("scenario_name", lang), key="sc_name").strip()
+ask = st.container()  # "replace it?" / "delete it?" questions appear here, above the list
+
+
+def save_as(scenario_name: str, overwrite: bool) -> None:
+    library.save(SAVED_FILE, scenarios.Scenario(scenario_name, (*steps, live)), view_now, overwrite=overwrite)
+    st.session_state.pop("_sc_overwrite", None)
+    ask.success(t("saved_ok", lang, name=scenario_name))
+
+
 if n2.button(t("save_scenario", lang), disabled=not name):
-    scenarios.save(SAVED_FILE, scenarios.Scenario(name, (*steps, live)))
-    st.success(t("saved_ok", lang, name=name))
-saved = scenarios.load_saved(SAVED_FILE)
+    if name in saved:  # saving over a name asks first
+        st.session_state["_sc_overwrite"] = name
+    else:
+        save_as(name, overwrite=False)
+pending = st.session_state.get("_sc_overwrite")
+if pending and pending != name:  # the name was changed meanwhile: the question no longer applies
+    st.session_state.pop("_sc_overwrite")
+elif pending and pending in saved:
+    o1, o2, _ = ask.columns([1, 1, 4])
+    if o1.button(t("provenance.overwrite_yes", lang), key="sc_overwrite_yes", type="primary"):
+        save_as(pending, overwrite=True)
+    elif o2.button(t("provenance.cancel", lang), key="sc_overwrite_no"):
+        st.session_state.pop("_sc_overwrite")
+        st.rerun()
+    else:
+        view_then = library.context_words(saved[pending].context, lang, regs)
+        ask.warning(t("provenance.overwrite_ask", lang, name=pending, view=view_then))
+saved = library.load_saved(SAVED_FILE)
+deleted = st.session_state.pop("_sc_deleted", None)
+if deleted:
+    st.success(t("provenance.deleted_ok", lang, name=deleted))
 if not saved:
     st.caption(t("nothing_saved", lang))
 else:
-    l1, l2 = st.columns([3, 1])
+    render.table(
+        pd.DataFrame(
+            {
+                t("scenario_name", lang): list(saved),
+                t("provenance.saved_view", lang): [
+                    library.context_words(s.context, lang, regs) for s in saved.values()
+                ],
+                t("provenance.saved_at", lang): [
+                    local_time(s.saved_at, st.context.timezone) or "—" for s in saved.values()
+                ],
+            }
+        ),
+        lang=lang,
+    )
+    for key in ("sc_pick", "sc_compare"):  # a deleted scenario is no longer a choice
+        value = st.session_state.get(key)
+        if isinstance(value, list):
+            st.session_state[key] = [n for n in value if n in saved]
+        elif value is not None and value not in saved:
+            del st.session_state[key]
+    l1, l2, l3 = st.columns([3, 1, 1])
     pick = l1.selectbox(
         t("saved_scenarios", lang), sorted(saved), key="sc_pick", placeholder=t("choose_one", lang)
     )
     if l2.button(t("load_scenario", lang)):
-        st.session_state["scenario_steps"] = list(saved[pick].adjustments)
+        st.session_state["scenario_steps"] = list(saved[pick].scenario.adjustments)
+        st.session_state["_sc_loaded"] = pick
         st.rerun()
+    if l3.button(t("provenance.delete_scenario", lang), key="sc_delete"):
+        st.session_state["_sc_delete"] = pick
+    doomed = st.session_state.get("_sc_delete")
+    if doomed and doomed != pick:
+        st.session_state.pop("_sc_delete")
+    elif doomed:
+        d1, d2, _ = st.columns([1, 1, 4])
+        if d1.button(t("provenance.delete_yes", lang), key="sc_delete_yes", type="primary"):
+            library.delete(SAVED_FILE, doomed)
+            st.session_state.pop("_sc_delete")
+            st.session_state["_sc_deleted"] = doomed
+            st.rerun()
+        elif d2.button(t("provenance.cancel", lang), key="sc_delete_no"):
+            st.session_state.pop("_sc_delete")
+            st.rerun()
+        else:
+            st.warning(t("provenance.delete_ask", lang, name=doomed))
+    loaded = saved.get(st.session_state.get("_sc_loaded", ""))
+    if loaded is not None and tuple(steps) == loaded.scenario.adjustments:
+        differ = library.differences(loaded.context, view_now)
+        if differ:  # the numbers are computed for this view, not the saved one: say so
+            st.warning(
+                t(
+                    "provenance.load_differs",
+                    lang,
+                    fields=t("provenance.field_sep", lang).join(
+                        t(f"provenance.field_{f}", lang) for f in differ
+                    ),
+                    then=library.context_words(loaded.context, lang, regs),
+                    now=library.context_words(view_now, lang, regs),
+                )
+            )
     chosen = st.multiselect(
         t("compare_scenarios", lang), sorted(saved), key="sc_compare", placeholder=t("choose_options", lang)
     )
@@ -319,7 +468,8 @@ else:
         rows = []
         for nm in chosen:
             v = view_of(
-                saved[nm], saved[nm].adjustments[-1].indicator_id if saved[nm].adjustments else ind_id
+                saved[nm].scenario,
+                saved[nm].scenario.adjustments[-1].indicator_id if saved[nm].scenario.adjustments else ind_id,
             )
             rows.append(insights.scenario_summary(nm, v, cat, lang))
         render.table(pd.DataFrame(rows), lang=lang)

@@ -328,3 +328,25 @@ def test_upload_validate_preview_confirm(app, page, tmp_path):
     wait_for_app(page)
     assert_no_exception(page)
     screenshot(page, "data_import")
+
+
+# --- 情景推演: a click on the "before" map chooses counties ----------------------------------------------
+@retry_if_server_stopped
+def test_click_on_the_what_if_map_chooses_and_unchooses_a_county(page, app):
+    goto(page, app.url + "/scenarios?prov=220000&ind=premarital_exam")
+    info = wait_for_map(page, "scenario_map_before_0", JILIN_COUNTIES)
+    assert info["renderer"] == "svg", "the click test finds a county through the SVG"
+    point = county_point(page, "scenario_map_before_0")
+    assert point and point["name"], "no point of the map on a county shape"
+    page.mouse.click(point["x"], point["y"])
+    chooser = page.locator('[data-testid="stMultiSelect"]').filter(has_text="选择县（市、区）")
+    chooser.get_by_text(point["name"], exact=True).first.wait_for(timeout=30_000)
+    assert_no_exception(page)
+    screenshot(page, "scenario_click_chooses_county")
+    # the map is drawn again under its next key: clicking the same county again takes it out
+    wait_for_map(page, "scenario_map_before_1", JILIN_COUNTIES)
+    again = county_point(page, "scenario_map_before_1")  # the same largest county, on the redrawn map
+    assert again and again["name"] == point["name"], (point, again)
+    page.mouse.click(again["x"], again["y"])
+    chooser.get_by_text(point["name"], exact=True).first.wait_for(state="detached", timeout=30_000)
+    assert_no_exception(page)

@@ -496,3 +496,19 @@ def test_status_grid_grouped_by_the_five_actions(grid_data):
     assert spec["resolve"]["scale"]["x"] == "independent"
     drawn = roles(vl_convert.vegalite_to_svg(spec))
     assert drawn["rect mark"] == 4
+
+
+def test_scenario_tooltip_shows_units_only_when_some_were_given():
+    titles = {"region_name": "县（市、区）", "value_text": "值", "status_label": "状态"}
+    assert [tip.to_dict()["field"] for tip in charts.scenario_tooltip(titles)] == [
+        "region_name",
+        "value_text",
+        "status_label",
+    ]
+    with_units = charts.scenario_tooltip({**titles, "units_added": "新增数量（人）"})
+    assert with_units[-1].to_dict() == {
+        "field": "units_added",
+        "type": "quantitative",
+        "title": "新增数量（人）",
+        "format": ",d",
+    }

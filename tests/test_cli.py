@@ -330,6 +330,78 @@ def test_whatif_units_known_answer(cli, small_file, units, allocate, after):
     assert county["changed"].to_dict() == {c: v >= 8 and c != "222406" for c, v in after.items()}
 
 
+def test_whatif_units_added_per_county_and_region(cli, small_file):
+    # 4 physicians, fewest-first: 222404 is 1 short and 222405 3 short; 延边 and the province get the 4
+    out = whatif_rows(cli, small_file, "--indicator", "rehab_physicians", "--add-units", "4")
+    county = out.loc["county"]
+    assert county.loc[["222404", "222405", "222406"], "units_added"].tolist() == [1, 3, 0]
+    assert county["units_added"].sum() == 4
+    assert out.loc[("prefecture", YANBIAN), "units_added"] == 4
+    text = cli(
+        *("whatif", "--data", str(small_file), "--region", YANBIAN, "--year", "2024"),
+        *("--indicator", "rehab_physicians", "--add-units", "4"),
+    ).out
+    assert "调整：新增 4 人（康复医师数），按最接近目标优先分配给全部县" in text
+    assert "新增 3 人" in text and "新增 1 人" in text
+
+
+@pytest.fixture
+def values_only_file(tmp_path) -> Path:
+    """延边 counties that sent only a value: 3 of child_under3_management (target >= 85 %), and one of
+    rehab_physicians beside two that sent counts (short by 1 and 3 physicians)."""
+    return write(
+        tmp_path / "values.csv",
+        [
+            "222401,2024,child_under3_management,,,83.8",
+            "222402,2024,child_under3_management,,,82.9",
+            "222403,2024,child_under3_management,,,90.0",
+            "222401,2024,rehab_physicians,,,6.0",
+            "222404,2024,rehab_physicians,7,100000,",
+            "222405,2024,rehab_physicians,5,100000,",
+        ],
+    )
+
+
+def test_whatif_points_on_values_only_counties(cli, values_only_file):
+    """+2 points on lagging counties once turned every values-only county into "no data"."""
+    args = ("--indicator", "child_under3_management", "--add-pp", "2", "--scope", "lagging")
+    out = whatif_rows(cli, values_only_file, *args)
+    county = out.loc["county"].loc[["222401", "222402", "222403"]]
+    assert county["value_after"].tolist() == [85.8, 84.9, 90.0]
+    assert county["status_after"].tolist() == ["met", "not_met", "met"]
+    assert out.loc[("prefecture", YANBIAN), "n_value_only"] == 3
+    assert (out.loc[("prefecture", YANBIAN), "status_after"]) == "no_data"  # values cannot be weighted
+    text = cli("whatif", "--data", str(values_only_file), "--region", YANBIAN, "--year", "2024", *args).out
+    assert "调整：未达标县的3岁以下管理率提高 2 个百分点" in text
+    assert "（3 个县只有数值，未计入汇总）" in text
+    assert "83.8 → 85.8%" in text
+
+
+def test_whatif_units_skip_values_only_counties_and_say_what_to_submit(cli, values_only_file):
+    args = ("--indicator", "rehab_physicians", "--add-units", "4")
+    out = whatif_rows(cli, values_only_file, *args)
+    county = out.loc["county"]
+    assert county.loc[["222401", "222404", "222405"], "units_added"].tolist() == [0, 1, 3]
+    assert (county.loc["222401", "value_after"], county.loc["222401", "status_after"]) == (6.0, "not_met")
+    text = cli("whatif", "--data", str(values_only_file), "--region", YANBIAN, "--year", "2024", *args).out
+    assert "1 个县只报送了数值" in text
+    assert "请报送它们的分子（年末康复医师人数）和分母（常住人口数）" in text
+    english = cli(
+        "whatif",
+        "--lang",
+        "en",
+        "--data",
+        str(values_only_file),
+        "--region",
+        YANBIAN,
+        "--year",
+        "2024",
+        *args,
+    ).out
+    assert "submit their numerator (Rehabilitation physicians at year end) and denominator" in english
+    assert "(counties with a value only, not in this total: 1)" in english
+
+
 def test_whatif_target_change(cli, small_file):
     out = whatif_rows(cli, small_file, "--indicator", "premarital_exam", "--target", "60")
     with_data = out[out["value_before"].notna()]

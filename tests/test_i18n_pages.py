@@ -32,7 +32,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.catalog import list_profiles, load_catalog, load_profile
 from analytics.i18n import LANGS, t
-from analytics.scenarios import Adjustment, Scenario, save
+from analytics.scenario_library import ViewContext, save
+from analytics.scenarios import Adjustment, Scenario
 from analytics.store import DEMO_LABEL_ZH, Store, load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,6 +211,7 @@ def history(tmp_path_factory):
         save(
             home / "scenarios.json",
             Scenario(SAVED_SCENARIO, (Adjustment("rehab_physicians", "add_pp", 1.0),)),
+            ViewContext("demo", "220000", None, 2024, "jilin-2022-2025"),
         )
         st.cache_resource.clear()
         with navigation_server():

@@ -58,7 +58,7 @@ GOOD = [
     ("tab_delimited.txt", JILIN, 2024, "utf-8", "long", 3, None, set()),
     ("semicolon.csv", JILIN, None, "gb18030", "long", 1, None, set()),
     ("utf16_tab.txt", JILIN, 2024, "utf-16", "long", 1, None, set()),
-    ("wide_title_merged.xlsx", JILIN, 2024, None, "wide", 4, "Sheet1", {"total_row_skipped"}),
+    ("wide_title_merged.xlsx", JILIN, 2024, None, "wide", 4, "Sheet1", {"total_row_kept"}),
     ("two_row_header.xlsx", YANBIAN, None, None, "wide", 2, "Sheet1", set()),
     ("merged_county_long.xlsx", JILIN, 2024, None, "long", 2, "Sheet1", {"missing_counties"}),
     ("mixed_codes_names.csv", JILIN, 2024, "utf-8", "long", 1, None, {"missing_counties"}),
@@ -362,7 +362,7 @@ WARN = [
     ("value_only.csv", "value_only", 2, "第2行：婚前医学检查率只有值（68.1%）没有分子分母"),
     ("identical_duplicates.csv", "duplicate_identical", 3, "第3行与第2行重复"),
     ("csv_named_xlsx.xlsx", "extension_mismatch", None, "已按 CSV"),
-    ("subtotal_rows.csv", "total_row_skipped", 3, "“220100”是长春市汇总行，已跳过"),
+    ("subtotal_rows.csv", "total_row_kept", 3, "“220100”是长春市的汇总行，作为部门报送的长春市数保留"),
     ("gbk_names.csv", "missing_counties", None, "有 56 个没有任何数据：南关区（220102）"),
     ("unnamed_column.csv", "ignored_column", 1, "E列没有列名（第1行为空），其中的内容已忽略（例如第2行）"),
 ]

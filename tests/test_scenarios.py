@@ -328,3 +328,211 @@ def test_whole_units_rule():
         9,
         0,
     ]
+
+
+# --- counties that sent only a value (no numerator, no denominator) ----------------------------------------
+def values_only(indicator_id, values, year=2024):
+    return pd.DataFrame(
+        [
+            {"region_code": c, "year": year, "indicator_id": indicator_id, "value": v}
+            for c, v in zip(COUNTIES, values, strict=True)
+        ]
+    )
+
+
+def compare_all(obs, result, catalog, jilin, tiny_regions, indicator_id):
+    table = compare(
+        obs,
+        result,
+        catalog=catalog,
+        profile=jilin,
+        regions=tiny_regions,
+        region_code="990000",
+        year=2024,
+        indicator_ids=[indicator_id],
+    )
+    return {level: part.set_index("region_code") for level, part in table.groupby("level")}
+
+
+def test_points_on_values_only_counties_move_the_value(catalog, jilin, tiny_regions):
+    # ≥ 85 %: 83.8 + 2 = 85.8 meets it; 82.9 + 2 = 84.9 is still short; 99.5 + 2 stops at the 100 % ceiling
+    obs = values_only("child_under3_management", [83.8, 82.9, 99.5])
+    result = run(obs, [Adjustment("child_under3_management", "add_pp", 2)], catalog, jilin, tiny_regions)
+    assert result.observations["value"].round(9).tolist() == [85.8, 84.9, 100.0]
+    assert result.observations["numerator"].isna().all()  # no counts are invented
+    table = compare_all(obs, result, catalog, jilin, tiny_regions, "child_under3_management")
+    county = table["county"]
+    assert county["status_before"].to_dict() == {"990101": "not_met", "990102": "not_met", "990201": "met"}
+    assert county["status_after"].to_dict() == {"990101": "met", "990102": "not_met", "990201": "met"}
+    assert county["value_after"].round(9).to_dict() == {"990101": 85.8, "990102": 84.9, "990201": 100.0}
+    # values cannot be weighted: the prefectures and the province have no value, and say how many counties
+    assert table["prefecture"]["n_value_only"].to_dict() == {"990100": 2, "990200": 1}
+    assert table["province"]["n_value_only"].to_dict() == {"990000": 3}
+    assert set(table["province"]["status_after"]) == {"no_data"}
+
+
+def test_lagging_values_only_counties_never_become_no_data(catalog, jilin, tiny_regions):
+    """The finding: +2 points on lagging counties turned every values-only county from "83.8 % ✗" to "no data"."""
+    obs = values_only("child_under3_management", [83.8, 80.0, 90.0])
+    result = run(
+        obs,
+        [Adjustment("child_under3_management", "add_pp", 2, scope="lagging")],
+        catalog,
+        jilin,
+        tiny_regions,
+    )
+    county = compare_all(obs, result, catalog, jilin, tiny_regions, "child_under3_management")["county"]
+    assert county["value_after"].round(9).to_dict() == {"990101": 85.8, "990102": 82.0, "990201": 90.0}
+    assert county["status_after"].to_dict() == {"990101": "met", "990102": "not_met", "990201": "met"}
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "values", "pct", "after", "status_after"),
+    [
+        # a rate: x 1.10, within 100 % (≥ 65 %)
+        ("hypertension_management", [60.0, 58.0, 95.0], 10, [66.0, 63.8, 100.0], ["met", "not_met", "met"]),
+        # per 100,000: x 1.10, no ceiling (≥ 8)
+        ("rehab_physicians", [7.5, 7.0, 20.0], 10, [8.25, 7.7, 22.0], ["met", "not_met", "met"]),
+        # a reduction: 10 % fewer accidents leave 90 % of what was left: 100 - (100 - 8) x 0.9 = 17.2 (≥ 10)
+        ("work_safety_accidents", [8.0, -5.0, 50.0], -10, [17.2, 5.5, 55.0], ["met", "not_met", "met"]),
+    ],
+)
+def test_scaling_values_only_counties(
+    catalog, jilin, tiny_regions, indicator_id, values, pct, after, status_after
+):
+    obs = values_only(indicator_id, values)
+    result = run(obs, [Adjustment(indicator_id, "scale_pct", pct)], catalog, jilin, tiny_regions)
+    assert result.observations["value"].round(9).tolist() == after
+    county = compare_all(obs, result, catalog, jilin, tiny_regions, indicator_id)["county"]
+    assert county["status_after"].tolist() == status_after
+
+
+def test_values_only_and_counted_counties_side_by_side(catalog, jilin, tiny_regions):
+    # 990101 sent 650 of 1000 (whole people: 5 points = 50 more), 990102 only "69.5", 990201 100 of 200
+    obs = rates("premarital_exam", [(650, 1000), (0, 1), (100, 200)])
+    obs.loc[1, ["numerator", "denominator", "value"]] = [None, None, 69.5]
+    result = run(obs, [Adjustment("premarital_exam", "add_pp", 5)], catalog, jilin, tiny_regions)
+    rows = result.observations.set_index("region_code")
+    assert rows.loc[["990101", "990201"], "numerator"].tolist() == [700, 110]
+    assert pd.isna(rows.loc["990102", "numerator"])  # no count is invented for the values-only county
+    assert rows.loc["990102", "value"] == 74.5
+    table = compare_all(obs, result, catalog, jilin, tiny_regions, "premarital_exam")
+    assert table["county"].loc["990102", "status_after"] == "met"  # 74.5 > 70
+    # 甲市 sums 990101 only (700 of 1000 is not "> 70 %") and says one county was left out
+    pref = table["prefecture"].loc["990100"]
+    assert (pref["value_after"], pref["status_after"], pref["n_value_only"]) == (70.0, "not_met", 1)
+
+
+def test_units_skip_values_only_counties_and_say_how_many(catalog, jilin, tiny_regions):
+    # 990101 sent only "65.0"; 990102 (698 of 1000) needs 3 to pass 70 %, 990201 (115 of 200) needs 26
+    obs = rates("premarital_exam", [(0, 1), (698, 1000), (115, 200)])
+    obs.loc[0, ["numerator", "denominator", "value"]] = [None, None, 65.0]
+    result = run(obs, [Adjustment("premarital_exam", "add_units", 100)], catalog, jilin, tiny_regions)
+    assert result.skipped_value_only == {"premarital_exam": 1}
+    given = dict(zip(result.allocated["region_code"], result.allocated["units"], strict=True))
+    assert given == {"990102": 3, "990201": 26}
+    assert result.unallocated["premarital_exam"] == 100 - 29
+    county = compare_all(obs, result, catalog, jilin, tiny_regions, "premarital_exam")["county"]
+    assert (county.loc["990101", "value_after"], county.loc["990101", "status_after"]) == (65.0, "not_met")
+    assert county["units_added"].to_dict() == {"990101": 0, "990102": 3, "990201": 26}
+    # the population rule shares among the counties that can take units: 30 over two equal populations
+    phys = values_only("rehab_physicians", [7.0, None, None])
+    phys["numerator"] = [None, 60.0, 70.0]
+    result = run(
+        phys,
+        [Adjustment("rehab_physicians", "add_units", 30, allocate="population")],
+        catalog,
+        jilin,
+        tiny_regions,
+    )
+    assert result.skipped_value_only == {"rehab_physicians": 1}
+    assert dict(zip(result.allocated["region_code"], result.allocated["units"], strict=True)) == {
+        "990102": 15,
+        "990201": 15,
+    }
+    assert result.unallocated["rehab_physicians"] == 0
+
+
+def test_units_added_per_county_and_summed_per_region(catalog, jilin, tiny_regions):
+    obs = rates("premarital_exam", [(690, 1000), (698, 1000), (115, 200)])
+    result = run(obs, [Adjustment("premarital_exam", "add_units", 14)], catalog, jilin, tiny_regions)
+    table = compare_all(obs, result, catalog, jilin, tiny_regions, "premarital_exam")
+    assert table["county"]["units_added"].to_dict() == {"990101": 11, "990102": 3, "990201": 0}
+    assert table["prefecture"]["units_added"].to_dict() == {"990100": 14, "990200": 0}
+    assert table["province"]["units_added"].to_dict() == {"990000": 14}
+    assert table["province"]["n_value_only"].to_dict() == {"990000": 0}
+
+
+# --- each step in words ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("adj", "lang", "sentence"),
+    [
+        (
+            Adjustment("prenatal_screening", "add_pp", 5, scope="lagging"),
+            "zh",
+            "未达标县的产前筛查率提高 5 个百分点",
+        ),
+        (Adjustment("prenatal_screening", "add_pp", -1.5), "zh", "全部县的产前筛查率降低 1.5 个百分点"),
+        (Adjustment("rehab_physicians", "add_pp", 2), "zh", "全部县的康复医师数提高 2 人/10万人口"),
+        (
+            Adjustment("rehab_physicians", "add_units", 40),
+            "zh",
+            "新增 40 人（康复医师数），按最接近目标优先分配给全部县",
+        ),
+        (
+            Adjustment("rehab_physicians", "add_units", 40, allocate="population", scope="990100"),
+            "zh",
+            "新增 40 人（康复医师数），按常住人口比例分配给甲市",
+        ),
+        (
+            Adjustment("work_safety_accidents", "add_units", 5),
+            "zh",
+            "减少 5 起（事故起数降幅），按最接近目标优先分配给全部县",
+        ),
+        (
+            Adjustment("premarital_exam", "scale_pct", -10, scope="990101,990102"),
+            "zh",
+            "东区、西县的婚检率分子（年内进行婚前医学检查人数）减少 10%",
+        ),
+        (Adjustment("premarital_exam", "set_target", 60), "zh", "婚检率的目标改为 ＞60%"),
+        (
+            Adjustment("prenatal_screening", "add_pp", 5, scope="lagging"),
+            "en",
+            "Prenatal screening up 5 percentage points in lagging counties",
+        ),
+        (
+            Adjustment("rehab_physicians", "add_units", 40),
+            "en",
+            "40 more physicians (Rehab physicians), allocated closest to the target first to all counties",
+        ),
+    ],
+)
+def test_each_step_is_a_sentence(catalog, jilin, tiny_regions, adj, lang, sentence):
+    from analytics.scenario_words import describe
+
+    assert describe(adj, catalog, tiny_regions, lang, jilin) == sentence
+
+
+def test_a_long_scope_is_named_by_its_first_regions(catalog, tiny_regions):
+    from analytics.scenario_words import NAMES_SHOWN, scope_words
+
+    assert NAMES_SHOWN == 5
+    assert scope_words("990101,990102,990201", tiny_regions) == "东区、西县、南县"
+    assert (
+        scope_words("990101,990102,990201,990101,990102,990201", tiny_regions)
+        == "东区、西县、南县、东区、西县等 6 个地区"
+    )
+
+
+def test_the_skipped_counties_message_names_what_to_submit(catalog):
+    from analytics.scenario_words import submit_counts, value_only_note
+
+    ind = catalog["rehab_physicians"]
+    text = submit_counts(ind, 9, "zh")
+    assert text.startswith("9 个县只报送了数值")
+    assert "分子（年末康复医师人数）和分母（常住人口数）" in text
+    assert "numerator (Rehabilitation physicians at year end) and denominator (Resident population)" in (
+        submit_counts(ind, 9, "en")
+    )
+    assert submit_counts(ind, 0, "zh") == ""
+    assert value_only_note(3) == "3 个县只有数值，未计入汇总" and value_only_note(0) == ""

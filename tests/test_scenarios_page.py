@@ -6,6 +6,7 @@ module and fractions, not the engine), for Jilin in 2024 under the Jilin targets
 
 from __future__ import annotations
 
+import json
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -191,3 +192,138 @@ def test_a_region_without_rows_shows_no_data_instead_of_crashing(tmp_path, monke
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
     store.clear()
+
+
+# --- chosen counties, units per county, steps in words, values-only data ----------------------------------
+def premarital_movers(points: float = 5.0) -> list[str]:
+    """Lagging counties that `points` more points bring over the premarital-exam target, in code order."""
+    target = JILIN.targets[PREMARITAL.id]
+    counts = ka.counts(PREMARITAL.id, YEAR)
+    after = premarital_plus(points)
+    return sorted(
+        code
+        for code, value in ka.county_values(PREMARITAL, YEAR).items()
+        if not ka.meets(value, target) and ka.meets(Fraction(100 * after[code], counts[code][1]), target)
+    )
+
+
+def counties_met(at: AppTest) -> tuple[int, int]:
+    return metric(at, "达到该指标目标的县数")
+
+
+def test_chosen_counties_from_the_list():
+    before = ka.counties_meeting(PREMARITAL, YEAR, JILIN.targets[PREMARITAL.id])
+    first, second = premarital_movers()[:2]
+    at = open_page(ind="premarital_exam")
+    at.slider(key="sc_pp").set_value(5.0).run()
+    at.radio(key="sc_scope").set_value("chosen").run()
+    assert counties_met(at) == (before, before)  # nothing chosen yet: nothing moves (not "all counties")
+    chooser = at.multiselect(key="sc_scope_counties")
+    assert chooser.placeholder == "请选择（可多选）"
+    assert len(chooser.options) == 60
+    chooser.set_value([first, second]).run()
+    assert not at.exception
+    assert counties_met(at) == (before, before + 2)
+    names = load_regions().names([first, second])
+    next(b for b in at.button if "加入情景" in b.label).click().run()
+    steps = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert steps == [f"1. {'、'.join(names)}的婚检率提高 5 个百分点"]
+
+
+def test_clicking_the_before_map_adds_and_removes_a_county():
+    before = ka.counties_meeting(PREMARITAL, YEAR, JILIN.targets[PREMARITAL.id])
+    code = premarital_movers()[0]
+    at = open_page(ind="premarital_exam")
+    at.slider(key="sc_pp").set_value(5.0).run()
+    at.session_state["scenario_map_before_0"] = {"selection": {"county": [{"region_code": code}]}}
+    at.run()
+    assert not at.exception
+    assert at.session_state["sc_scope"] == "chosen"
+    assert at.session_state["sc_scope_counties"] == [code]
+    assert counties_met(at) == (before, before + 1)
+    # the map starts a new selection after each click: the same county again removes it
+    at.session_state["scenario_map_before_1"] = {"selection": {"county": [{"region_code": code}]}}
+    at.run()
+    assert at.session_state["sc_scope_counties"] == []
+    assert counties_met(at) == (before, before)
+
+
+def test_units_each_county_receives_in_the_table_the_tooltip_and_the_steps():
+    target = JILIN.targets[REHAB.id]
+    need = {
+        load_regions().name(code): ka.units_to_meet(num, den, int(REHAB.scale), target)
+        for code, (num, den) in ka.counts(REHAB.id, YEAR).items()
+    }
+    at = open_page(ind="rehab_physicians")
+    at.radio(key="sc_op").set_value("add_units").run()
+    at.number_input(key="sc_units").set_value(40).run()
+    table = next(df.value for df in at.dataframe if "新增数量（人）" in df.value.columns)
+    # fewest-first: every county that reaches the target got exactly its shortfall, smallest first
+    assert len(table) == rehab_met(40) - rehab_met() == 16
+    assert {row["县（市、区）"]: row["新增数量（人）"] for _, row in table.iterrows()} == {
+        name: need[name] for name in table["县（市、区）"]
+    }
+    assert table["新增数量（人）"].sum() <= 40
+    before_map = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    tooltips = [tip for layer in before_map["layer"] for tip in layer.get("encoding", {}).get("tooltip", [])]
+    assert {
+        "field": "units_added",
+        "type": "quantitative",
+        "title": "新增数量（人）",
+        "format": ",d",
+    } in tooltips
+    next(b for b in at.button if "加入情景" in b.label).click().run()
+    steps = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert steps == ["1. 新增 40 人（康复医师数），按最接近目标优先分配给全部县"]
+
+
+@pytest.fixture
+def values_only_store(tmp_path, monkeypatch):
+    """A store holding the demo's 2024 hypertension-management values without their numerators and denominators."""
+    import pandas as pd
+
+    from analytics.store import Store
+    from ui.loaders import store
+
+    rows = [
+        r for r in ka.demo_rows() if r["indicator_id"] == "hypertension_management" and r["year"] == "2024"
+    ]
+    obs = pd.DataFrame(
+        {
+            "region_code": [r["region_code"] for r in rows],
+            "year": YEAR,
+            "indicator_id": "hypertension_management",
+            "numerator": None,
+            "denominator": None,
+            "value": [float(r["value"]) for r in rows],
+        }
+    )
+    db = tmp_path / "values.sqlite"
+    Store(db).import_observations(obs, dataset="values", source_name="values.csv", sha256="0" * 64)
+    monkeypatch.setenv("PREVENTION_ATLAS_DB", str(db))
+    store.clear()
+    yield {r["region_code"]: Fraction(r["value"]) for r in rows}
+    store.clear()
+
+
+def test_values_only_counties_move_by_points_and_say_what_to_submit_for_units(values_only_store):
+    values = values_only_store
+    target = JILIN.targets["hypertension_management"]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ind"] = "hypertension_management"
+    at.run()
+    at.selectbox(key="source").set_value("store").run()
+    at.switch_page("pages/scenarios.py").run()
+    assert not at.exception
+    before = sum(ka.meets(v, target) for v in values.values())
+    at.slider(key="sc_pp").set_value(2.0).run()
+    at.radio(key="sc_scope").set_value("lagging").run()
+    after = sum(ka.meets(v + 2, target) for v in values.values())
+    assert counties_met(at) == (before, after)  # 39 -> 46: none of them becomes "no data"
+    assert (before, after) == (39, 46)
+    assert any("60 个县只有数值，未计入汇总" in c.value for c in at.caption)
+    at.radio(key="sc_op").set_value("add_units").run()
+    at.number_input(key="sc_units").set_value(40).run()
+    assert counties_met(at) == (before, before)
+    message = " ".join(i.value for i in at.info)  # the scope is still the 21 lagging counties
+    assert f"{60 - before} 个县只报送了数值" in message and "分子（" in message and "分母（" in message

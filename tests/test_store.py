@@ -136,12 +136,12 @@ def test_new_store_schema_and_pragmas(store):
     con = sqlite3.connect(store.path)
     try:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
         index_cols = [r[2] for r in con.execute("PRAGMA index_info(observations_key)")]
     finally:
         con.close()
-    assert {"versions", "observations", "observations_key"} <= names
+    assert {"versions", "observations", "observations_key", "version_state"} <= names
     assert index_cols[:3] == ["region_code", "year", "indicator_id"]
     assert Store(store.path).path == store.path  # reopening an existing store is fine
 
@@ -261,16 +261,19 @@ def one(value: float) -> pd.DataFrame:
 def test_rollback_keeps_history_and_rolls_forward(store):
     v1, v2, v3 = (put(store, one(v)) for v in (70.0, 80.0, 90.0))
     other = put(store, obs([("220201", 2024, "premarital_exam", 1.0, 2.0, 50.0)]), "残联")
-    store.rollback(v1)
+    store.rollback(v1)  # the whole store as it was right after v1: 残联's later import goes too
     assert value_of(store) == 70.0
     statuses = store.versions().set_index("version_id")["status"]
-    assert statuses[[v1, v2, v3, other]].tolist() == ["active", "rolled_back", "rolled_back", "active"]
+    assert statuses[[v1, v2, v3, other]].tolist() == ["active", "rolled_back", "rolled_back", "rolled_back"]
     assert len(store.versions()) == 4  # nothing deleted
-    assert len(store.current("残联")) == 1  # other datasets untouched
+    assert store.current("残联").empty
 
-    store.rollback(v3)  # forward again
+    store.rollback(v3)  # forward again: right after v3, before 残联's import
     assert value_of(store) == 90.0
     assert set(store.versions("卫健委")["status"]) == {"active"}
+    assert store.current("残联").empty
+    store.rollback(other)
+    assert set(store.versions()["status"]) == {"active"} and len(store.current("残联")) == 1
 
 
 def test_rollback_after_an_import_on_top_of_a_rollback(store):

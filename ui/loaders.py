@@ -13,8 +13,9 @@ from analytics import demo, sources
 from analytics.attainment import attainment
 from analytics.catalog import Catalog, TargetProfile, load_catalog, load_profile
 from analytics.progress import progress
+from analytics.provenance import with_provenance
 from analytics.regions import COUNTRY, RegionTable, load_regions
-from analytics.store import Store
+from analytics.store import Store, StoreChange
 
 NATIONAL = COUNTRY  # the whole country as a "province" choice in the sidebar
 SOURCES = (sources.DEMO, sources.STORE)
@@ -54,6 +55,14 @@ def data_changed() -> None:
     observations.clear()
     evaluated.clear()
     county_progress.clear()
+    store_change.clear()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def store_change(action: str, version: int, revision: str) -> StoreChange:
+    """The preview of undo / rollback of `version` while the store is at `revision` (seconds on a national
+    store: computed once, not on every rerun while the user reads it)."""
+    return getattr(store(), f"preview_{action}")(version)
 
 
 def data_key(source: str) -> str:
@@ -81,7 +90,9 @@ def evaluated(key: str, scope: str, profile_id: str, level: str) -> pd.DataFrame
     """All years' attainment rows for every unit of `level` in the scope (read-only: shared between reruns)."""
     code = None if scope == NATIONAL else scope
     obs = observations(key, scope)
-    return attainment(obs, regions(), catalog(), profile(profile_id), code, level, years=year_axis(obs))
+    out = attainment(obs, regions(), catalog(), profile(profile_id), code, level, years=year_axis(obs))
+    # a county row's numbers come from one stored row: carry its version and department (store only)
+    return with_provenance(out, obs) if level == "county" else out
 
 
 def year_axis(obs: pd.DataFrame) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -155,3 +157,11 @@ def back_to_province_button(ctx: Context) -> None:
             st.session_state["prefecture"] = ""
 
         st.button(t("back_to_province", ctx.lang), on_click=back, key="back_to_province")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def escape_markdown(text: str) -> str:
+    """A user's string (a file or dataset name) placed inside Markdown: shown as typed, never as formatting."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

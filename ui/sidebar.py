@@ -12,6 +12,8 @@ import streamlit as st
 from analytics.catalog import DEFAULT_PROFILE, TargetProfile, list_profiles
 from analytics.geo import topo_url
 from analytics.i18n import DEFAULT_LANG, LANGS, t
+from analytics.provenance import STORE, check_pin
+from analytics.scenario_library import ViewContext
 from analytics.store import DEMO_REGION
 from ui.loaders import (
     NATIONAL,
@@ -22,6 +24,7 @@ from ui.loaders import (
     observations,
     profile,
     regions,
+    store,
     year_axis,
 )
 from ui.url_state import from_url, load_url_once
@@ -37,6 +40,7 @@ class Context:
     profile_id: str
     years: tuple[int, ...]
     data_key: str = "demo"  # the cache key of the data: "demo", or "store@<revision>"
+    newest_version: int | None = None  # the store's newest active version (source "store")
 
     @property
     def is_demo(self) -> bool:
@@ -93,6 +97,12 @@ class Context:
             return regions().counties()
         return regions().counties(self.region)
 
+    def view_context(self) -> ViewContext:
+        """The view as a saved scenario records it (data source, region, year, target profile)."""
+        return ViewContext(
+            self.data_key, self.province, self.prefecture, self.year, self.profile_id, self.newest_version
+        )
+
 
 def _set_default(key: str, value) -> None:
     if key not in st.session_state:
@@ -146,6 +156,9 @@ def sidebar() -> Context:
         )
         source = st.session_state["source"]
         key = data_key(source)
+        newest = store().newest_active() if source == STORE else None
+        if newest is not None:
+            st.caption(t("provenance.sidebar_source_store", lang, version=newest))
         # a region without any rows (e.g. 香港, 澳门 in the demo) still gets a year axis: every status is no_data
         years = year_axis(observations(key, province))
         url_year = from_url("year")
@@ -158,6 +171,7 @@ def sidebar() -> Context:
             t("profile", lang), profile_options, key="profile", format_func=lambda p: profile(p).name(lang)
         )
         st.caption(t("sidebar_help", lang))
+    _source_notice(source, key, lang)
     st.session_state["_sidebar"] = {
         "lang": lang,
         "source": source,
@@ -175,4 +189,17 @@ def sidebar() -> Context:
         profile_id=profile_id,
         years=tuple(years),
         data_key=key,
+        newest_version=newest,
     )
+
+
+def _source_notice(source: str, key: str, lang: str) -> None:
+    """A link whose data this store cannot show as it was: say why, above the page, for as long as the view
+    shows that same data (the link's pin is checked once, on the session's first run)."""
+    if "_url_src_pin" in st.session_state:
+        pin = st.session_state.pop("_url_src_pin")
+        notice = check_pin(store(), pin) if source == STORE else None
+        st.session_state["_source_notice"] = (key, notice) if notice else None
+    held = st.session_state.get("_source_notice")
+    if held and held[0] == key:
+        st.warning(held[1].message(lang), icon=":material/link_off:")

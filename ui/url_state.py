@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from analytics.i18n import LANGS
+from analytics.provenance import parse_source
 
 if TYPE_CHECKING:
     from ui.sidebar import Context
@@ -33,6 +34,10 @@ def load_url_once(province_options: list[str], profile_options: list[str]) -> No
         st.session_state["province"] = qp["prov"]
     if qp.get("targets") in profile_options:
         st.session_state["profile"] = qp["targets"]
+    source, pin = parse_source(qp.get("src"))
+    if source is not None:  # the data the link was made with: the sidebar checks the pin against the store
+        st.session_state["source"] = source
+        st.session_state["_url_src_pin"] = pin
     for key in _PAGE_PARAMS:  # checked against their options where the widget is drawn
         if key in qp:
             st.session_state[f"_url_{key}"] = qp[key]
@@ -65,9 +70,10 @@ def keep(key: str, default, options: list | None = None) -> str:
 
 
 def write_url(ctx: Context, **page_values: str | None) -> None:
-    """Put the view in the URL (region, year, profile, language + the page's own choices)."""
+    """Put the view in the URL (data source, region, year, profile, language + the page's own choices)."""
     params = {
         "lang": ctx.lang,
+        "src": ctx.data_key,  # "demo" or "store@<revision>": a link reopens the same data or says why not
         "prov": ctx.province,
         "year": str(ctx.year),
         "targets": ctx.profile_id,

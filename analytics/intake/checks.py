@@ -15,7 +15,7 @@ from analytics.intake.context import Context
 from analytics.intake.headers import NUMBER_ROLES
 from analytics.intake.rows import RowRecord
 from analytics.regions import Places, RegionError, RegionTable
-from analytics.schema import MIN_YEAR, contract_problems, number_text
+from analytics.schema import MIN_YEAR, OBS_COLUMNS, contract_problems, number_text
 
 MAX_LISTED = 10  # counties named in a coverage warning
 # A record whose region or year cell failed (already reported) still has its numbers judged: the contract
@@ -223,6 +223,82 @@ def _values(df: pd.DataFrame, catalog: Catalog) -> pd.Series:
     scale = df["indicator_id"].astype(str).map({i.id: i.scale for i in catalog.indicators}).astype("float64")
     computed = num / den.where(den > 0) * scale
     return computed.fillna(pd.to_numeric(df["value"], errors="coerce"))
+
+
+# --- reported aggregates and where an indicator applies ----------------------------------------------------
+def reported_totals(obs: pd.DataFrame, ctx: Context, problems: list[Problem]) -> None:
+    """Warn where a total row (the department's own figure for a prefecture or the province) and the sums of
+    the file's county rows inside that region differ beyond rounding: both figures are named, the sum is the
+    one used. The comparison is attainment()'s (one rule: analytics.attainment.reported_differences)."""
+    from analytics.attainment import attainment, reported_differences
+    from analytics.catalog import load_profile
+
+    codes = obs["region_code"].astype(str)
+    levels = {ctx.regions.level(c) for c in codes.unique() if c in ctx.regions}
+    rows = obs.set_index([codes, obs["year"], obs["indicator_id"].astype(str)])["source_row"]
+    for level in ("prefecture", "province"):
+        if level not in levels:
+            continue
+        evaluated = attainment(obs, ctx.regions, ctx.catalog, load_profile(), ctx.region, level)
+        for r in reported_differences(evaluated).itertuples(index=False):
+            ind = ctx.catalog[str(r.indicator_id)]
+            problems.append(
+                problem(
+                    "warning",
+                    "reported_total_differs",
+                    int(rows.get((str(r.region_code), int(r.year), ind.id), 0)) or None,
+                    name=r.region_name,
+                    indicator_id=ind.id,
+                    reported=_figure(ind, r.reported_value),
+                    computed=_figure(ind, r.value),
+                    n=int(r.n_reported),
+                )
+            )
+
+
+def _figure(ind, value: float) -> Words:
+    """A value as the department compares it: two decimals (the rule looks at 0.05), with its unit."""
+    return Words(lambda lang: ind.rules.format_value(value, 2, ind.unit_in(lang), lang))
+
+
+def outside_condition(
+    obs: pd.DataFrame, previous: pd.DataFrame | None, ctx: Context, problems: list[Problem]
+) -> None:
+    """Warn about rows of an indicator that counts only where a county status is 1 (indicator 22 only in
+    counties with community rehabilitation) for a county whose status that year is 0, in this file or, for a
+    county the file does not say, in the store (`previous`). The rule is attainment.not_applicable."""
+    from analytics.attainment import not_applicable
+
+    conditional = [i for i in ctx.catalog.indicators if i.applies_where]
+    if not conditional or obs.empty:
+        return
+    frame = obs
+    if previous is not None and len(previous):
+        earlier = previous[
+            previous["indicator_id"].astype(str).isin({i.applies_where for i in conditional})
+            & previous["year"].isin(obs["year"].unique())
+        ]
+        told = set(_keys(obs))  # the file's own status of a county and year is the one that counts
+        earlier = earlier[~_keys(earlier).isin(told)][OBS_COLUMNS]
+        frame = pd.concat([obs, earlier.assign(source_row=0)], ignore_index=True)
+    flagged = frame[not_applicable(frame, ctx.catalog)]
+    for rec in flagged.itertuples(index=False):
+        ind = ctx.catalog[str(rec.indicator_id)]
+        problems.append(
+            problem(
+                "warning",
+                "not_applicable",
+                int(rec.source_row),
+                county=_name(ctx.regions, str(rec.region_code)),
+                year=int(rec.year),
+                indicator_id=ind.id,
+                condition=Words(ctx.catalog[ind.applies_where].short),
+            )
+        )
+
+
+def _keys(df: pd.DataFrame) -> pd.Series:
+    return df["region_code"].astype(str) + "|" + df["year"].astype(str) + "|" + df["indicator_id"].astype(str)
 
 
 def coverage(counties: frozenset[str], ctx: Context, problems: list[Problem]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from analytics.catalog import Catalog, load_catalog
@@ -78,6 +78,9 @@ _ROLE_SUFFIXES = (
     ("分子", "numerator"),
     ("分母", "denominator"),
 )
+# A column headed 完成率（%）, alone or after an indicator's name, holds that indicator's value in percent.
+_RATE_WORDS = ("完成率", "达标率", "覆盖率")
+_ROLE_BY_KEY.update(dict.fromkeys(_keys(*_RATE_WORDS), "value"))
 
 
 def _peel(text: str) -> tuple[str, list[str]]:
@@ -179,8 +182,27 @@ def classify(index: int, text: str, catalog: Catalog) -> Column:
             return Column(index, text, field=_FIELD_BY_KEY[cand])
         if cand in index_of:
             return Column(index, text, indicator_id=index_of[cand], role=role, percent=percent)
+    if role is None:
+        rated = _rated(candidates, index_of)
+        if rated == "":  # 完成率（%） alone: the value of the indicator named before it (plan_columns)
+            return Column(index, text, field="value", percent=True)
+        if rated in index_of:  # 居家患者康复率完成率（%）
+            return Column(index, text, indicator_id=index_of[rated], role="value", percent=True)
     ignored = full in _IGNORED or any(c in _IGNORED for c in candidates)
     return Column(index, text, ignored=ignored)
+
+
+def _rated(candidates: list[str], index_of: dict[str, str]) -> str | None:
+    """The indicator key before a rate word ("" for the word alone), None when the header ends in none.
+    Tried only after the header failed as an indicator name (残疾人基本康复服务覆盖率 is a name)."""
+    base = candidates[-1] if candidates else ""
+    for word in _keys(*_RATE_WORDS):
+        if base.endswith(word):
+            rest = base[: -len(word)]
+            if not rest:
+                return ""
+            return next((k for k in (rest, rest + text_key("率")) if k in index_of), rest)
+    return None
 
 
 @dataclass(frozen=True)
@@ -231,7 +253,7 @@ def header_at(sheet: Sheet, r: int, catalog: Catalog) -> Header:
     combined = []
     for t, s in zip(top, sub, strict=True):
         if s and t and text_key(s) in _ROLE_BY_KEY and text_key(s) != text_key(t):
-            combined.append(f"{t}（{s}）")
+            combined.append(f"{t}（{_peel(s)[0]}）")  # 完成率（%） under a name: no bracket inside a bracket
         else:
             combined.append(t or s)
     double = Header(r, r + 2, tuple(classify(c, t, catalog) for c, t in enumerate(combined)))
@@ -335,6 +357,8 @@ def plan_columns(sheet: Sheet, header: Header, ctx: Context, problems: list[Prob
     single: dict[str, Column | None] = {}
     for name in ("region_code", "region_name", "year", *NUMBER_ROLES):
         cols = header.fields(name)
+        if header.layout == "wide" and name in NUMBER_ROLES:
+            cols = []  # a wide table's 完成率 / （分子） columns belong to the indicator before them (below)
         for extra in cols[1:]:
             problems.append(_duplicate(hr, cols[0], extra, field=name))
         single[name] = cols[0] if cols else None
@@ -350,7 +374,18 @@ def plan_columns(sheet: Sheet, header: Header, ctx: Context, problems: list[Prob
                 problem("warning", "ignored_column", hr, c.header, variant="indicator", letter=c.letter)
             )
     else:
-        for c in header.indicator_columns:
+        named = None  # the indicator of the nearest indicator-named column to the left
+        for c in header.columns:
+            if c.indicator_id is None and c.field in NUMBER_ROLES and named is None:
+                problems.append(  # 完成率（%） with no indicator before it: whose value is it?
+                    problem("warning", "ignored_column", hr, c.header, variant="unknown", letter=c.letter)
+                )
+            if c.indicator_id is None and (named is None or c.field not in NUMBER_ROLES):
+                continue
+            if c.indicator_id is not None:
+                named = c.indicator_id
+            else:
+                c = replace(c, indicator_id=named, role=c.field)
             rules = ctx.catalog[c.indicator_id].rules
             role = c.role or ("value" if c.percent else rules.bare_column_role)
             if rules.binary and role == "numerator":

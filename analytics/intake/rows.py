@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import MappingProxyType
 
@@ -34,6 +34,7 @@ class RowRecord:
     indicator: Indicator
     numbers: Numbers
     columns: Mapping[str, Column] = field(default_factory=lambda: MappingProxyType({}))  # field -> column
+    aggregate: bool = False  # a 合计 / 全省 / prefecture row: the department's own figure for that region
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,9 @@ class RowsRead:
 
 def county_problem(match: CountyMatch, text: str, row: int | None = None) -> Problem | None:
     """What to tell about a region cell `text` that names no county of the submission's region (None when it
-    does): a total row is skipped (a warning), anything else is an error."""
-    if match.outcome == "county":
+    names a county, or a total row: the reader keeps that as a reported aggregate, see `_aggregate`)."""
+    if match.outcome in ("county", "total"):
         return None
-    if match.outcome == "total":
-        variant = {} if match.name else {"variant": "plain"}
-        return problem("warning", "total_row_skipped", row, text=text, name=match.name, **variant)
     return problem("error", match.problem, row, **match.fields)
 
 
@@ -61,6 +59,8 @@ def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Probl
     records: list[RowRecord] = []
     counties: set[str] = set()
     county_cache: dict[str, CountyMatch] = {}  # a name is resolved once per file
+    block: set[str] = set()  # prefectures of the county rows since the last total row (a 小计 sums them)
+    prefecture: dict[str, str] = {}  # county -> its prefecture, looked up once per county
     years: dict[int, int] = {}
     any_rows = any_numbers = False
     first_use: dict[int, int] = {}  # unknown / unnamed column -> first row with content
@@ -92,10 +92,17 @@ def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Probl
             continue  # a county or indicator row left empty: nothing to read
         any_numbers = True
         county = _row_county(sheet, r, plan, ctx, county_cache, problems)
-        if county is _TOTAL:
-            continue
-        if county is not None:
+        aggregate = isinstance(county, CountyMatch)
+        if aggregate:
+            county = _aggregate(county, row, block, ctx, problems)
+            block.clear()
+            if county is None:
+                continue
+        elif county is not None:
             counties.add(county)
+            if county not in prefecture:
+                prefecture[county] = ctx.regions.prefecture_of(county)
+            block.add(prefecture[county])
         year = _row_year(sheet, r, plan, problems)
         keys: dict[str, Column] = {}
         if plan.year is not None and year is not None and not sheet.is_formula(r, plan.year.index):
@@ -114,10 +121,13 @@ def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Probl
                 continue
             ind = ctx.catalog[ind_id]
             cells = {role: (c, sheet.cell(r, c.index)) for role, c in group.items()}
+            if aggregate and ind.rules.binary:
+                _status_of_aggregate(ind, row, cells, problems)
+                continue
             numbers = read_numbers(ind, row, cells, problems)
             if numbers is not None:
                 columns = MappingProxyType({**keys, **group})
-                records.append(RowRecord(row, county, year, ind, numbers, columns))
+                records.append(RowRecord(row, county, year, ind, numbers, columns, aggregate))
     _report_unknown_columns(plan, first_use, problems)
     hr = plan.header.row + 1
     if not any_rows:
@@ -152,10 +162,7 @@ def _report_unknown_columns(plan: ColumnPlan, first_use: dict[int, int], problem
             )
 
 
-# --- counties -----------------------------------------------------------------------------------------
-_TOTAL = "total row"  # sentinel: the row sums counties and is skipped
-
-
+# --- counties and reported aggregates ------------------------------------------------------------------
 def _row_county(
     sheet: Sheet,
     r: int,
@@ -163,8 +170,8 @@ def _row_county(
     ctx: Context,
     cache: dict[str, CountyMatch],
     problems: list[Problem],
-) -> str | None:
-    """The county code, None after an error, or _TOTAL for a total row (reported as skipped)."""
+) -> str | CountyMatch | None:
+    """The county code, None after an error, or the total match of a total row (合计, 全省, a prefecture)."""
     row = r + 1
     cols = plan.region_columns
     given = [
@@ -184,7 +191,7 @@ def _row_county(
         if told is not None:
             problems.append(told)
         if match.outcome == "total":
-            return _TOTAL
+            return replace(match, fields=MappingProxyType({"text": text}))
         if match.outcome == "error":
             failed = True
         else:
@@ -211,6 +218,46 @@ def _row_county(
         )
         return None
     return codes.pop()
+
+
+def _aggregate(
+    match: CountyMatch, row: int, block: set[str], ctx: Context, problems: list[Problem]
+) -> str | None:
+    """The region a total row reports for (kept as the department's figure for it, a warning says so), or
+    None when it is skipped: a 小计 whose block of rows spans several prefectures, or a region outside the
+    submission's."""
+    text = match.fields.get("text", "")
+    code = match.code
+    if code is None and len(block) == 1:
+        code = next(iter(block))
+    if code is None or ctx.regions.level(code) == "county":
+        problems.append(problem("warning", "total_row_skipped", row, variant="block", text=text))
+        return None
+    if code != ctx.region and ctx.regions.get(code).parent_code != ctx.region:
+        problems.append(problem("warning", "total_row_skipped", row, text=text, name=_name(ctx, code)))
+        return None
+    problems.append(problem("warning", "total_row_kept", row, text=text, name=_name(ctx, code), region=code))
+    return code
+
+
+def _status_of_aggregate(
+    ind: Indicator, row: int, cells: Mapping[str, tuple[Column, object]], problems: list[Problem]
+) -> None:
+    """A total row's cell of a county status (1/0 per county): the region's share is always computed from
+    its counties, so a figure there is set aside (a warning names it)."""
+    for col, raw in cells.values():
+        if cell_text(raw):
+            problems.append(
+                problem(
+                    "warning",
+                    "reported_status_ignored",
+                    row,
+                    col.header,
+                    letter=col.letter,
+                    indicator_id=ind.id,
+                    text=cell_text(raw),
+                )
+            )
 
 
 def _name(ctx: Context, code: str) -> str:

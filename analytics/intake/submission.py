@@ -9,7 +9,14 @@ import pandas as pd
 
 from analytics.catalog import Catalog, load_catalog
 from analytics.errors import Problem, problem
-from analytics.intake.checks import coverage, drop_duplicates, hold_to_contract, large_changes
+from analytics.intake.checks import (
+    coverage,
+    drop_duplicates,
+    hold_to_contract,
+    large_changes,
+    outside_condition,
+    reported_totals,
+)
 from analytics.intake.context import Context
 from analytics.intake.files import read_sheets
 from analytics.intake.headers import pick_sheet, plan_columns
@@ -98,7 +105,9 @@ def read_submission(
             read = read_rows(sheet, plan, ctx, problems)
     accepted, year_refused = hold_to_contract(read.records, catalog, problems)
     for rec in accepted:
-        problems.extend(number_warnings(rec.indicator, rec.numbers, rec.row))
+        told = number_warnings(rec.indicator, rec.numbers, rec.row)
+        # a total row's figure alone is what a reported aggregate is: not worth a "value only" warning
+        problems.extend(p for p in told if not (rec.aggregate and p.code == "value_only"))
     wrong_year = year_mismatches(read.years, plan.year, ctx.year, year_refused, problems) if plan else set()
     kept = [
         r for r in accepted if r.region_code is not None and r.year is not None and r.row not in wrong_year
@@ -110,6 +119,8 @@ def read_submission(
     if kept and ctx is not None:
         large_changes(obs, previous, ctx, problems)
         coverage(read.counties, ctx, problems)
+        reported_totals(obs, ctx, problems)
+        outside_condition(obs, previous, ctx, problems)
     problems.sort(key=lambda p: 0 if p.row is None else p.row)  # stable: a row's problems keep their order
     return Submission(
         observations=obs,

@@ -1,0 +1,137 @@
+"""Problems summarised for a person: one line per kind of problem and column, with a count and the first rows.
+
+A values-only file of 60 counties x 3 indicators has 180 "value only" warnings: read one by one they hide
+the one that matters. `summarise` groups them (errors first, then warnings, each in the order first met):
+"只有值、没有分子分母（可以显示，无法汇总到市州和全省）：居家患者康复率 共 60 行（第3、4、5、6、7行……）".
+The full list stays available: `problems_csv` (the data page's download) and the CLI's `--all`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from analytics.errors import SEVERITIES, Problem
+from analytics.i18n import DEFAULT_LANG, strings, t
+
+FIRST_ROWS = 5  # row numbers a summary line lists
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """Problems of one kind (code and variant) in one column (or for one indicator), as one line."""
+
+    severity: str
+    code: str
+    variant: str | None
+    column: str | None  # the column as written ("F列（完成率）" is built from letter + column), or None
+    letter: str | None
+    indicator_id: str | None  # where a problem names no column: the indicator it is about
+    count: int
+    rows: tuple[int, ...]  # the first FIRST_ROWS rows, in order
+    first: Problem  # the group's first problem: its whole text when it is alone
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        if self.count == 1:
+            return self.first.message(lang)
+        listed = t("summary.row_separator", lang).join(str(r) for r in self.rows)
+        fields = {
+            "where": self._where(lang),
+            "count": self.count,
+            "rows": listed,
+            "more": t("summary.more_rows", lang) if self.count > len(self.rows) else "",
+        }
+        title = self._title(lang)
+        if title is None:  # no short title for this kind: the first problem shows what it is
+            return t("summary.line_example", lang, example=self.first.message(lang), **fields)
+        return t("summary.line", lang, title=title, **fields)
+
+    def _title(self, lang: str) -> str | None:
+        known = strings(DEFAULT_LANG)
+        for key in (f"summary.{self.code}_{self.variant}", f"summary.{self.code}"):
+            if key in known:
+                return t(key, lang)
+        return None
+
+    def _where(self, lang: str) -> str:
+        if self.letter and self.column:
+            return t("summary.where_cell", lang, letter=self.letter, column=self.column)
+        if self.letter:
+            return t("summary.where_letter", lang, letter=self.letter)
+        if self.column:
+            return t("summary.where_column", lang, column=self.column)
+        if self.indicator_id:
+            from analytics.catalog import load_catalog
+
+            catalog = load_catalog()
+            name = (
+                catalog[self.indicator_id].short(lang) if self.indicator_id in catalog else self.indicator_id
+            )
+            return t("summary.where_indicator", lang, indicator=name)
+        return ""
+
+
+def _group_key(p: Problem, position: int) -> tuple:
+    if p.row is None:
+        return ("file", position)  # a problem of the whole file is its own line
+    f = p.fields
+    return (p.severity, p.code, f.get("variant"), f.get("letter"), p.column, f.get("indicator_id"))
+
+
+def summarise(problems: Iterable[Problem]) -> list[SummaryLine]:
+    """One line per kind of problem and column: errors first, then warnings, each in the order first met."""
+    groups: dict[tuple, list[Problem]] = {}
+    for n, p in enumerate(problems):
+        groups.setdefault(_group_key(p, n), []).append(p)
+    lines = []
+    for members in groups.values():
+        first = members[0]
+        rows = sorted({p.row for p in members if p.row is not None})
+        lines.append(
+            SummaryLine(
+                severity=first.severity,
+                code=first.code,
+                variant=first.fields.get("variant"),
+                column=first.column,
+                letter=first.fields.get("letter"),
+                indicator_id=first.fields.get("indicator_id"),
+                count=len(members),
+                rows=tuple(rows[:FIRST_ROWS]),
+                first=first,
+            )
+        )
+    rank = {s: n for n, s in enumerate(SEVERITIES)}
+    return sorted(lines, key=lambda line: rank.get(line.severity, len(rank)))  # stable: order met kept
+
+
+def formula_safe(value):
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab / carriage return) gets a
+    leading apostrophe; numbers and other text are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def problems_csv(problems: Iterable[Problem], lang: str = DEFAULT_LANG) -> bytes:
+    """Every problem, one per row (severity, row, column, code, message), as UTF-8 CSV with a BOM (Excel
+    opens it in Chinese); every cell passes `formula_safe`."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([t(f"summary.csv_{c}", lang) for c in ("severity", "row", "column", "code", "message")])
+    for p in problems:
+        letter = p.fields.get("letter")
+        column = (
+            t("summary.where_cell", lang, letter=letter, column=p.column) if letter and p.column else None
+        )
+        cells = [
+            t(f"cli.severity_{p.severity}", lang),
+            "" if p.row is None else p.row,
+            column or (letter or p.column or ""),
+            p.code,
+            p.message(lang),
+        ]
+        writer.writerow([formula_safe(c) for c in cells])
+    return buf.getvalue().encode("utf-8-sig")
