@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_store_history import ALL, DISABLED, EXPECTED, HEALTH, V1, V2, V3, statuses, view
+from test_store_history import ALL, DISABLED, EXPECTED, HEALTH, statuses, three_versions, view
 
 from analytics.__main__ import main
 from analytics.store import Store
@@ -53,16 +53,7 @@ def cli(capsys):
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "atlas.sqlite"
-    store = Store(path)
-    store.import_observations(
-        V1, dataset=HEALTH, source_name="卫健委2024.xlsx", sha256="1" * 64, department="省卫健委"
-    )
-    store.import_observations(
-        V2, dataset=DISABLED, source_name="残联2024.csv", sha256="2" * 64, department="省残联"
-    )
-    store.import_observations(
-        V3, dataset=HEALTH, source_name="补报.xlsx", sha256="3" * 64, department="省卫健委"
-    )
+    three_versions(path)
     return path
 
 

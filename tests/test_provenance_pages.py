@@ -16,7 +16,7 @@ import pytest
 import streamlit as st
 from apptest_helpers import navigation_server
 from streamlit.testing.v1 import AppTest
-from test_store_history import DISABLED, HEALTH, V1, V2, V3
+from test_store_history import HEALTH, V1, V2, V3, three_versions
 
 from analytics.i18n import t
 from analytics.store import Store
@@ -41,17 +41,7 @@ def _own_store(tmp_path, monkeypatch):
 
 @pytest.fixture
 def history(tmp_path) -> Store:
-    store = Store(tmp_path / "atlas.sqlite")
-    store.import_observations(
-        V1, dataset=HEALTH, source_name="卫健委2024.xlsx", sha256="1" * 64, department="省卫健委"
-    )
-    store.import_observations(
-        V2, dataset=DISABLED, source_name="残联2024.csv", sha256="2" * 64, department="省残联"
-    )
-    store.import_observations(
-        V3, dataset=HEALTH, source_name="补报.xlsx", sha256="3" * 64, department="省卫健委"
-    )
-    return store
+    return three_versions(tmp_path / "atlas.sqlite")
 
 
 def check(at: AppTest) -> AppTest:

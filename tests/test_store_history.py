@@ -83,9 +83,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store(tmp_path / "atlas.sqlite")
+def three_versions(path) -> Store:
+    """A store of three imports: 卫健委 (v1), 残联 (v2), 卫健委 again (v3). Shared by the history tests."""
+    s = Store(path)
     s.import_observations(
         V1, dataset=HEALTH, source_name="卫健委2024.xlsx", sha256="1" * 64, department="省卫健委"
     )
@@ -96,6 +96,11 @@ def store(tmp_path) -> Store:
         V3, dataset=HEALTH, source_name="卫健委2024补报.xlsx", sha256="3" * 64, department="省卫健委"
     )
     return s
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return three_versions(tmp_path / "atlas.sqlite")
 
 
 def view(store: Store) -> dict[tuple[str, str], tuple[float, int]]:
