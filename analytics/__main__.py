@@ -17,7 +17,7 @@ from analytics.attainment import attainment, summarize
 from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
 from analytics.errors import AtlasError
 from analytics.i18n import DEFAULT_LANG, LANGS, status_label, t
-from analytics.regions import RegionError, load_regions
+from analytics.regions import load_regions
 from analytics.scenarios import ALLOCATIONS, Adjustment, Scenario, apply, compare
 from analytics.store import DEMO_REGION, Store
 
@@ -413,9 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(lang).parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (AtlasError, RegionError) as exc:
-        text = exc.message(lang) if isinstance(exc, AtlasError) else str(exc)
-        print(t("cli.error", lang, message=text), file=sys.stderr)
+    except AtlasError as exc:  # every refusal of the domain: region, catalog, contract, store, scenario
+        print(t("cli.error", lang, message=exc.message(lang)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
