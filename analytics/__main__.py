@@ -19,7 +19,7 @@ from analytics.errors import AtlasError
 from analytics.i18n import DEFAULT_LANG, LANGS, status_label, t
 from analytics.insights import reported_mark, with_unit
 from analytics.intake.summary import summarise
-from analytics.regions import RegionError, load_regions
+from analytics.regions import load_regions
 from analytics.scenario_words import describe, submit_counts, units_text, value_only_note
 from analytics.scenarios import ALLOCATIONS, Adjustment, Scenario, apply, compare
 from analytics.store import DEMO_REGION, Store
@@ -460,9 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(lang).parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (AtlasError, RegionError) as exc:
-        text = exc.message(lang) if isinstance(exc, AtlasError) else str(exc)
-        print(t("cli.error", lang, message=text), file=sys.stderr)
+    except AtlasError as exc:  # every refusal of the domain: region, catalog, contract, store, scenario
+        print(t("cli.error", lang, message=exc.message(lang)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

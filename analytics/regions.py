@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.catalog import DATA_DIR
+from analytics.errors import AtlasError
 
 REGIONS_FILE = DATA_DIR / "regions.csv"
 ALIASES_FILE = DATA_DIR / "region_aliases.csv"
@@ -33,26 +34,23 @@ _TOTAL_ENDINGS = ("合计", "总计", "小计")
 SUBTOTAL_WORDS = frozenset({"小计", "全市", "全州", "全盟"})
 
 
-class RegionError(ValueError):
-    """A region code or name that cannot be used."""
+class RegionError(AtlasError):
+    """A region code or name that cannot be used (code + fields; words in data/i18n errors.toml)."""
 
 
 class UnknownRegion(RegionError):
     def __init__(self, name: str, within: str, candidates: list[tuple[str, str]] | None = None):
         self.name, self.within, self.candidates = name, within, candidates or []
-        hint = ""
-        if self.candidates:
-            hint = "；相近的名称：" + "、".join(f"{n}（{c}）" for c, n in self.candidates)
-        super().__init__(f"在{within}内找不到地区“{name}”{hint}")
+        variant = "near" if self.candidates else "plain"
+        super().__init__(
+            f"unknown_region_{variant}", name=name, within=within, candidates=Places(self.candidates)
+        )
 
 
 class AmbiguousRegion(RegionError):
     def __init__(self, name: str, within: str, candidates: list[tuple[str, str]]):
         self.name, self.within, self.candidates = name, within, candidates
-        listed = "、".join(f"{n}（{c}）" for c, n in candidates)
-        super().__init__(
-            f"地区名称“{name}”在{within}内有歧义，可能是：{listed}；请写全称或加上所属市州，或使用行政区划代码"
-        )
+        super().__init__("ambiguous_region", name=name, within=within, candidates=Places(candidates))
 
 
 class Places(tuple):
@@ -145,7 +143,7 @@ class RegionTable:
     def get(self, code: str) -> Region:
         code = str(code)
         if code not in self.frame.index:
-            raise RegionError(f"未知的行政区划代码 {code}")
+            raise RegionError("unknown_region_code", code=code)
         row = self.frame.loc[code]
         pop = row["population"]
         return Region(
@@ -197,7 +195,7 @@ class RegionTable:
         """The county's prefecture; a county directly under its province is its own group."""
         r = self.get(county_code)
         if r.level != "county":
-            raise RegionError(f"{county_code} 不是县级单位")
+            raise RegionError("not_a_county", code=county_code)
         parent = self.get(r.parent_code) if r.parent_code else None
         return parent.code if parent is not None and parent.level == "prefecture" else r.code
 
