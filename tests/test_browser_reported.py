@@ -74,7 +74,7 @@ def test_values_only_upload_counts_the_reported_province_figures(app, browser, t
     # a colleague opens the overview of the imported data in a fresh session
     fresh = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = fresh.new_page()
-    goto(page, f"{app.url}/overview?src=store&prov=220000&year=2024")
+    goto(page, f"{app.url}/?src=store&prov=220000&year=2024")  # the overview is the main page
     page.get_by_text("部门报送").first.wait_for(timeout=60_000)
     text = body_text(page)
     assert_no_exception(page)
@@ -82,4 +82,5 @@ def test_values_only_upload_counts_the_reported_province_figures(app, browser, t
     # PROVINCE_FIGURES of tests/test_reported.py: 22 met, 23 not met, 24 met -> 2 of 25 met, 22 no data
     assert "2 / 25 项指标达标" in text, text[:600]
     assert "其中 3 项是部门报送的吉林省数" in text
+    assert "Page not found" not in text
     fresh.close()
