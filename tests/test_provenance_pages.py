@@ -166,7 +166,7 @@ def test_a_link_with_the_store_reopens_its_numbers_with_version_and_department(h
     table = county_table(at)
     assert table.loc["南关区", ["值", "数据版本", "报送部门"]].tolist() == [
         "80.0%",
-        "3 · 补报.xlsx",
+        "3 · 卫健委2024补报.xlsx",
         "省卫健委",
     ]
     assert table.loc["宽城区", ["值", "数据版本"]].tolist() == ["65.0%", "1 · 卫健委2024.xlsx"]
@@ -184,7 +184,7 @@ def test_the_county_profile_names_each_values_version_and_department(history):
     table = next(d.value for d in at.dataframe if "数据版本" in d.value.columns).set_index("指标")
     assert table.loc["婚检率", ["本县", "数据版本", "报送部门"]].tolist() == [
         "80.0%",
-        "3 · 补报.xlsx",
+        "3 · 卫健委2024补报.xlsx",
         "省卫健委",
     ]
     assert table.loc["辅具适配率", ["数据版本", "报送部门"]].tolist() == ["2 · 残联2024.csv", "省残联"]
