@@ -7,16 +7,15 @@ import streamlit as st
 from analytics import charts, insights
 from analytics.i18n import t
 from analytics.intake.summary import problems_csv, summarise
-from analytics.provenance import by_dataset_table, change_rows_table, local_time
+from analytics.provenance import local_time
 from analytics.sources import check_submission
 from analytics.store import StoreError, file_sha256
 from analytics.templates import file_name, make_template
 from ui import render
-from ui.loaders import catalog, data_changed, regions, store, store_change
+from ui.history_panel import flash, history_panel
+from ui.loaders import catalog, data_changed, regions, store
 from ui.render import escape_markdown
 from ui.url_state import current, write_url
-
-PREVIEW_ROWS = 200
 
 ctx = current()
 lang, cat, regs = ctx.lang, catalog(), regions()
@@ -28,64 +27,6 @@ if ctx.national:
     st.stop()
 db = store()
 tz = st.context.timezone  # the browser's zone: the store keeps UTC, people read their own clock
-
-
-def flash(area: str) -> None:
-    """The result of the last import / undo / rollback, shown once after the rerun that follows it."""
-    held = st.session_state.get("_data_flash")
-    if held and held[0] == area:
-        del st.session_state["_data_flash"]
-        (st.success if held[1] == "success" else st.error)(held[2])
-
-
-def apply_history(action: str, version: int, revision: str) -> None:
-    """The confirm button's callback (runs before the page, so everything drawn after shows the new state):
-    refused if the store changed since the preview the user confirmed."""
-    try:
-        getattr(db, action)(version, passphrase=st.session_state.get("up_pass"), expect_revision=revision)
-    except StoreError as exc:
-        text = t("bracketed", lang, text=exc.message(lang), note=t("store_unchanged", lang))
-        st.session_state["_data_flash"] = ("history", "error", text)
-    else:
-        data_changed()
-        st.session_state["_data_flash"] = (
-            "history",
-            "success",
-            t(f"provenance.done_{action}", lang, version=version),
-        )
-        st.session_state.pop(f"history_version_{action}", None)
-
-
-def show_preview(action: str, version: int) -> None:
-    """What undoing `version` / returning to it would change, and the button that does it."""
-    try:
-        change = store_change(action, version, db.revision())
-    except StoreError as exc:
-        st.error(exc.message(lang))
-        return
-    st.subheader(t(f"provenance.preview_{action}", lang, version=version))
-    if change.changes_nothing:
-        st.info(t("provenance.preview_nothing", lang))
-        return
-    ids = lambda vs: ", ".join(map(str, vs)) or "—"  # noqa: E731
-    st.info(t("provenance.preview_versions", lang, off=ids(change.deactivated), on=ids(change.activated)))
-    if change.rows.empty:
-        st.caption(t("provenance.preview_no_rows", lang))
-    else:
-        render.table(by_dataset_table(change, lang), lang=lang)
-        render.table(
-            change_rows_table(change, cat, regs, lang, limit=PREVIEW_ROWS),
-            caption=t("provenance.preview_rows", lang, n=min(PREVIEW_ROWS, len(change.rows))),
-            height=300,
-            lang=lang,
-        )
-    st.button(
-        t(f"provenance.confirm_{action}", lang, version=version),
-        type="primary",
-        key="history_confirm",
-        on_click=apply_history,
-        args=(action, version, change.revision_before),
-    )
 
 
 # --- 1. templates ------------------------------------------------------------------------------
@@ -254,45 +195,7 @@ if upload is not None:
                 st.rerun()
 
 # --- 3. versions: undo one import, or return to the state after a version --------------------------
-st.header(t("versions", lang))
-flash("history")
-versions = db.versions()
-if versions.empty:
-    st.caption(t("no_versions", lang))
-else:
-    render.table(insights.versions_table(versions, lang, tz), lang=lang)
-    st.caption(t("provenance.history_help", lang))
-    action = st.radio(
-        t("provenance.action", lang),
-        ["undo", "rollback"],
-        key="history_action",
-        horizontal=True,
-        format_func=lambda a: t(f"provenance.action_{a}", lang),
-    )
-    by_id = versions.set_index("version_id")
-    choices = list(versions["version_id"])
-    if action == "undo":
-        choices = list(versions.loc[versions["status"] == "active", "version_id"])
-    if not choices:
-        st.caption(t("provenance.nothing_to_undo", lang))
-    else:
-        picked = st.selectbox(
-            t("provenance.pick_version", lang),
-            choices,
-            index=None,
-            key=f"history_version_{action}",
-            placeholder=t("choose_one", lang),
-            format_func=lambda v: t(
-                "provenance.version_option",
-                lang,
-                version=v,
-                dataset=by_id.loc[v, "dataset"],
-                department=by_id.loc[v, "department"] or "—",
-                imported_at=local_time(by_id.loc[v, "imported_at"], tz),
-            ),
-        )
-        if picked is not None:
-            show_preview(action, int(picked))
+history_panel(ctx, db, catalog=cat, regions=regs)
 
 # --- 4. completeness and data quality of the data shown -----------------------------------------
 st.header(t("completeness", lang, year=ctx.year))

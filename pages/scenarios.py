@@ -3,7 +3,6 @@
 import os
 from pathlib import Path
 
-import altair as alt
 import streamlit as st
 
 from analytics import charts, insights, scenario_words, scenarios
@@ -12,6 +11,7 @@ from analytics.kinds import ROUNDING_KEY
 from ui import render
 from ui.loaders import catalog, observations, regions
 from ui.scenario_library_panel import library_panel
+from ui.scenario_maps import trajectory_pair
 from ui.url_state import current, keep, write_url
 
 OPS = list(scenarios.OPERATIONS)
@@ -286,53 +286,7 @@ if pair == "status":
                 render.chart(spec, key="scenario_map_after")
     render.map_caption(ctx)
 else:
-    st.subheader(t("trajectory_title", lang, year=ctx.profile.target_year))
-    traj_labels = {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS}
-    traj_scale = charts.categorical_scale(charts.TRAJECTORY_COLORS, traj_labels)
-    cols = st.columns(2)
-    for col, label, with_view in zip(cols, ("todays_pace", "with_adjustment"), (None, view), strict=True):
-        prog = scenarios.trajectory_with(
-            ctx.all_years("county"),
-            with_view,
-            catalog=cat,
-            profile=ctx.profile,
-            year=ctx.year,
-            indicator_id=ind_id,
-        )
-        rows = county[["region_code", "region_name"]].merge(
-            prog[["region_code", "trajectory"]], on="region_code", how="left"
-        )
-        rows["trajectory_label"] = rows["trajectory"].fillna("no_data").map(traj_labels)
-        rows["symbol"] = rows["trajectory_label"].str[0]
-        spec = render.region_map(
-            ctx,
-            rows,
-            color=alt.Color(
-                "trajectory_label:N",
-                scale=traj_scale,
-                title=t(label, lang),
-                legend=alt.Legend(orient="bottom", columns=2),
-            ),
-            tooltip=[
-                alt.Tooltip("region_name:N", title=t("county", lang)),
-                alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
-            ],
-        )
-        with col:
-            st.markdown(f"**{t(label, lang)}**")
-            render.chart(spec, key=f"trajectory_{label}")
-            counts_by_trajectory = rows["trajectory_label"].value_counts().rename(t("counties_count", lang))
-            render.table(
-                counts_by_trajectory.rename_axis(t("show_trajectory", lang)).reset_index(), lang=lang
-            )
-    st.caption(
-        t(
-            "method_note",
-            lang,
-            method=t("method_trajectory", lang),
-            years=insights.method_years(ctx.progress(), ctx.profile.target_year, ind_id),
-        )
-    )
+    trajectory_pair(ctx, county, view, ind_id, catalog=cat)
 
 st.subheader(t("changed_counties", lang))
 render.table(
