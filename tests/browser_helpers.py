@@ -19,6 +19,8 @@ import urllib.request
 import warnings
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -164,6 +166,14 @@ def retry_if_server_stopped(test):
 
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+# every browser test module: `pytestmark = BROWSER_MARKS` (skipped where Debian chromium is missing); their
+# `browser` fixture is in tests/conftest.py
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
+]
 
 
 def wait_for_app(page, timeout: float = 60, settle: float = 1.0) -> None:

@@ -59,3 +59,15 @@ def _isolated_store(tmp_path_factory):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Debian chromium per browser test module (tests/browser_helpers.py launches it)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from browser_helpers import launch
+
+    with sync_api.sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

@@ -11,12 +11,11 @@ from __future__ import annotations
 import ast
 import contextlib
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from browser_helpers import (
-    CHROMIUM,
+    BROWSER_MARKS,
     REPO,
     VIEWPORT,
     AppServer,
@@ -24,7 +23,6 @@ from browser_helpers import (
     body_text,
     county_point,
     goto,
-    launch,
     overflowing_charts,
     retry_if_server_stopped,
     screenshot,
@@ -35,10 +33,7 @@ from browser_helpers import (
     wait_for_map,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
+pytestmark = BROWSER_MARKS
 sync_api = pytest.importorskip("playwright.sync_api")
 
 JILIN_COUNTIES = 60  # county-level units of 吉林省 in the boundary file
@@ -60,14 +55,6 @@ def app(app_server) -> AppServer:
     """The running app (restarted first if something outside the tests stopped it)."""
     app_server.ensure()
     return app_server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -6,19 +6,17 @@ version this store does not have says so. Runs the app and Debian's chromium as 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from browser_helpers import (
-    CHROMIUM,
+    BROWSER_MARKS,
     VIEWPORT,
     AppServer,
     assert_no_exception,
     body_text,
     county_point,
     goto,
-    launch,
     retry_if_server_stopped,
     screenshot,
     tooltip_text,
@@ -28,11 +26,7 @@ from browser_helpers import (
 from analytics.catalog import load_catalog
 from analytics.store import Store, load_demo
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
-sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = BROWSER_MARKS
 
 JILIN_COUNTIES = 60
 
@@ -43,14 +37,6 @@ def app():
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

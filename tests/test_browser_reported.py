@@ -5,17 +5,15 @@ Runs the app on a store of its own and Debian's chromium, as tests/test_browser.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from browser_helpers import (
-    CHROMIUM,
+    BROWSER_MARKS,
     VIEWPORT,
     AppServer,
     assert_no_exception,
     body_text,
     goto,
-    launch,
     retry_if_server_stopped,
     screenshot,
     wait_for_app,
@@ -24,11 +22,7 @@ from test_reported import rehab_values_only
 
 from analytics.regions import load_regions
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
-sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +39,6 @@ def app(tmp_path_factory):
         os.environ.pop("PREVENTION_ATLAS_DB", None)
     else:
         os.environ["PREVENTION_ATLAS_DB"] = saved
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @retry_if_server_stopped
