@@ -48,14 +48,21 @@ def indicator_categorical(values, catalog: Catalog) -> pd.Categorical:
     return cat
 
 
-def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, population: pd.Series | None = None):
+def prepare(
+    obs: pd.DataFrame,
+    catalog: Catalog,
+    profile: TargetProfile,
+    population: pd.Series | None = None,
+    counties: set[str] | None = None,
+):
     """Canonical county observations -> numerator / denominator / baseline ready to sum (rules: analytics.kinds).
 
     - a status kind: a county's 1/0 becomes numerator 1/0 over denominator 1, so sums give a share of counties;
     - a census-denominator kind: a missing denominator is the county's census residents (`population`);
     - a baseline kind: `baseline` is the same region's count in the profile's baseline year;
     - an indicator that applies only where a county status is 1 (`Indicator.applies_where`): rows of counties
-      whose status is 0 that year are left out (`not_applicable`).
+      whose status that year is not 1 are left out (`not_applicable`; `counties`: which rows are counties',
+      None = all).
     region_code and indicator_id come back as Categoricals (indicator categories in catalog order).
     """
     df = obs.loc[:, [c for c in OBS_COLUMNS if c in obs.columns]].copy()
@@ -63,7 +70,7 @@ def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, populat
         if col not in df.columns:
             df[col] = np.nan
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    outside = not_applicable(df, catalog)
+    outside = not_applicable(df, catalog, counties)
     if outside.any():
         df = df[~outside]
     if population is not None:
@@ -88,11 +95,13 @@ def prepare(obs: pd.DataFrame, catalog: Catalog, profile: TargetProfile, populat
     return df
 
 
-def not_applicable(obs: pd.DataFrame, catalog: Catalog) -> np.ndarray:
+def not_applicable(obs: pd.DataFrame, catalog: Catalog, counties: set[str] | None = None) -> np.ndarray:
     """For each row: True where its indicator applies only where a county status is 1 (`applies_where`, e.g.
-    indicator 22 only in counties with community rehabilitation, indicator 21) and that region's status is 0
-    in the same year. A region without a status row that year is not judged (False): nothing says it lacks
-    the service. The one place this rule lives: prepare() drops these rows, intake warns about them."""
+    indicator 22 only in counties with community rehabilitation, indicator 21) and that county's status that
+    year is not 1: 0, or no status row at all (the plan defines the rate over the counties that provide the
+    service, and nothing says this one does). Rows of regions not in `counties` (a prefecture's or the
+    province's reported total) are not judged; `None` means every row is a county's. The one place this rule
+    lives: prepare() drops these rows, the roll-up counts only the other counties, intake warns about them."""
     out = np.zeros(len(obs), dtype=bool)
     conditions = {i.id: i.applies_where for i in catalog.indicators if i.applies_where}
     if not conditions or obs.empty:
@@ -102,19 +111,48 @@ def not_applicable(obs: pd.DataFrame, catalog: Catalog) -> np.ndarray:
         return out
     part = obs.iloc[involved]
     ids = part["indicator_id"].astype(str).to_numpy()
-    keys = pd.MultiIndex.from_arrays(
-        [part["region_code"].astype(str).to_numpy(), pd.to_numeric(part["year"], errors="coerce").to_numpy()]
-    )
+    codes = part["region_code"].astype(str).to_numpy()
+    keys = pd.MultiIndex.from_arrays([codes, pd.to_numeric(part["year"], errors="coerce").to_numpy()])
     status = pd.to_numeric(part["value"], errors="coerce").to_numpy(dtype="float64")
     if "numerator" in part.columns:  # a status sent as numerator 1/0
         num = pd.to_numeric(part["numerator"], errors="coerce").to_numpy(dtype="float64")
         status = np.where(np.isnan(status), num, status)
+    judged = np.ones(len(part), dtype=bool) if counties is None else np.isin(codes, list(counties))
     for ind_id, condition in conditions.items():
-        rows = ids == ind_id
+        rows = (ids == ind_id) & judged
         if rows.any():
-            without = keys[(ids == condition) & (status == 0)]
-            out[involved[rows & keys.isin(without)]] = True
+            providing = keys[(ids == condition) & (status == 1)]
+            out[involved[rows & ~keys.isin(providing)]] = True
     return out
+
+
+def applicable_units(
+    prepared: pd.DataFrame, groups: pd.DataFrame, level: str, catalog: Catalog
+) -> pd.DataFrame:
+    """How many counties of each group an `applies_where` indicator is defined for, per year: those whose
+    condition status is 1 (indicator 22: the counties with community rehabilitation). Columns region_code,
+    year, indicator_id, n_units; empty when no indicator has a condition."""
+    from analytics.rollup import LEVEL_KEYS
+
+    frames = []
+    key = LEVEL_KEYS[level]
+    for ind in (i for i in catalog.indicators if i.applies_where):
+        cond = prepared[
+            (prepared["indicator_id"].astype(str) == ind.applies_where) & (prepared["numerator"] == 1)
+        ]
+        group = cond["region_code"].astype(str).map(groups.set_index("region_code")[key])
+        counted = cond.assign(group=group.to_numpy()).groupby(["group", "year"]).size()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "region_code": counted.index.get_level_values(0).astype(str),
+                    "year": counted.index.get_level_values(1).astype("int64"),
+                    "indicator_id": ind.id,
+                    "n_units": counted.to_numpy().astype("int64"),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _params(catalog: Catalog, profile: TargetProfile) -> dict[str, np.ndarray]:
@@ -295,6 +333,18 @@ def attainment(
     rolled["n_units"] = rolled["n_units"].fillna(
         rolled["region_code"].map(groups.groupby(LEVEL_KEYS[level]).size()) if level != "county" else 1
     )
+    if level != "county":  # indicator 22 is defined over the counties with community rehabilitation only
+        conditional = applicable_units(prepared, groups, level, catalog)
+        if len(conditional):
+            at = pd.MultiIndex.from_frame(
+                rolled[["region_code", "year", "indicator_id"]].astype(
+                    {"region_code": str, "indicator_id": str}
+                )
+            )
+            found = conditional.set_index(["region_code", "year", "indicator_id"])["n_units"]
+            is_conditional = rolled["indicator_id"].astype(str).isin(set(conditional["indicator_id"]))
+            counted = found.reindex(at).to_numpy()
+            rolled["n_units"] = np.where(is_conditional, np.nan_to_num(counted, nan=0.0), rolled["n_units"])
     for col in ("n_reported", "n_value_only"):
         rolled[col] = rolled[col].fillna(0).astype("int64")
     rolled["n_units"] = rolled["n_units"].astype("int64")
@@ -302,7 +352,7 @@ def attainment(
     out = evaluate(rolled, catalog, profile)
     out = with_reported(out, obs, regions, catalog, profile, level, years)
     if level == "county":
-        dropped = subset[not_applicable(subset, catalog)]
+        dropped = subset[not_applicable(subset, catalog)]  # subset: county rows only
         keys = pd.MultiIndex.from_arrays(
             [out["region_code"].astype(str), out["year"], out["indicator_id"].astype(str)]
         )
@@ -360,7 +410,8 @@ def with_reported(
     own = obs[obs["region_code"].astype(str).isin(units)]
     if own.empty:
         return out
-    reported = prepare(own, catalog, profile, population=regions.frame["population"])
+    # a region's own reported figure: not a county's row, so not judged by a county condition
+    reported = prepare(own, catalog, profile, population=regions.frame["population"], counties=set())
     if years is not None:
         reported = reported[reported["year"].isin(years)]
     reported = evaluate(reported, catalog, profile)

@@ -128,7 +128,9 @@ def test_province_shows_the_reported_figures_where_counties_cannot_sum(
         assert (row["value"], row["status"], row["value_source"]) == (value, status, "reported")
         assert row["reported_value"] == value and row["reported_by"] == "省残联"
         assert pd.isna(row["shortfall"])  # a value alone: no units can be counted
-        assert row["n_value_only"] == 60 - (10 if ind_id == "mental_rehab_home_patients" else 0)
+        # indicator 22 counts only counties known to provide community rehabilitation (indicator 21 = 1):
+        # the file says nothing about 21, so none of its 50 county values of 22 count
+        assert row["n_value_only"] == (0 if ind_id == "mental_rehab_home_patients" else 60)
     others = ev.drop(index=REHAB)
     assert (others["status"] == "no_data").all() and (others["value_source"] == "").all()
     # the prefectures have no figure of their own: still no data (a province total is not split)
@@ -136,7 +138,10 @@ def test_province_shows_the_reported_figures_where_counties_cannot_sum(
     assert (pref["status"] == "no_data").all()
     county = attainment(obs, regions, catalog, profile, JILIN, "county", years=[2024])
     sent = county[county["indicator_id"].astype(str).isin(REHAB) & county["value"].notna()]
-    assert len(sent) == 170 and (sent["value_source"] == "reported").all()
+    # indicator 22's 50 values wait for indicator 21 (community rehabilitation) of their counties
+    assert len(sent) == 120 and (sent["value_source"] == "reported").all()
+    home = county[county["indicator_id"] == "mental_rehab_home_patients"]
+    assert home["value"].isna().all() and (~home["applicable"]).sum() == 50  # the other 10 sent nothing
 
 
 def test_reported_aggregates_never_enter_county_sums(regions, catalog, profile):
@@ -316,14 +321,16 @@ def test_cli_attainment_csv_says_where_each_value_comes_from(tmp_path, values_on
 def test_values_only_60_by_3_fits_on_one_screen(values_only):
     sub, _ = values_only
     lines = summarise(sub.problems)
-    assert len(sub.problems) == 171  # 170 value-only cells and the kept total row
+    # 120 value-only cells, 50 cells of indicator 22 without indicator 21 (not counted), the kept total row
+    assert len(sub.problems) == 171
     assert len(lines) == 4 <= 20
     by_code = [(line.code, line.count) for line in lines]
-    assert by_code == [("value_only", 50), ("value_only", 60), ("value_only", 60), ("total_row_kept", 1)]
+    assert by_code == [("value_only", 60), ("value_only", 60), ("not_applicable", 50), ("total_row_kept", 1)]
     first = lines[0].message("zh")
     assert first == (
-        "只有值、没有分子分母（可以显示，无法汇总到市州和全省）：居家患者康复率 共 50 行（第4、5、6、7、8行……）"
+        "只有值、没有分子分母（可以显示，无法汇总到市州和全省）：基本康复覆盖率 共 60 行（第4、5、6、7、8行……）"
     )
+    assert lines[2].message("zh").startswith("不知是否开展精神障碍社区康复服务的县的数据")
     assert lines[0].rows == (4, 5, 6, 7, 8) and len(lines[0].rows) == FIRST_ROWS
     assert lines[0].message("en").startswith("Only a value, no numerator and denominator")
     assert lines[3].message("zh") == sub.warnings[-1].message("zh") or lines[3].count == 1
@@ -505,11 +512,23 @@ def test_indicator_22_of_a_county_without_rehabilitation_is_not_counted(regions,
     assert home.loc["220105", "applicable"]  # no 21 row for 二道区: not judged (and no data anyway)
 
 
-def test_a_county_without_a_status_row_still_counts(regions, catalog, profile):
+def test_a_county_without_a_status_row_does_not_count(regions, catalog, profile):
+    """The plan's rate is over the counties that provide community rehabilitation: 宽城区 has no indicator-21
+    row, so nothing says it does; the province is 30/50 over one county of one (n_units)."""
     obs = rehab_rows({"220102": 1}, {"220102": (30, 50), "220103": (40, 50)})
     ev = attainment(obs, regions, catalog, profile, JILIN, "province", years=[2024])
     row = ev[ev["indicator_id"] == "mental_rehab_home_patients"].iloc[0]
-    assert (row["numerator"], row["denominator"]) == (70, 100)
+    assert (row["numerator"], row["denominator"], row["n_reported"], row["n_units"]) == (30, 50, 1, 1)
+    other = ev[ev["indicator_id"] == "premarital_exam"].iloc[0]
+    assert other["n_units"] == 60  # every other indicator: all 60 counties
+
+
+def test_n_units_of_indicator_22_counts_counties_with_rehabilitation(regions, catalog, profile):
+    obs = rehab_rows({"220102": 1, "220103": 0, "220104": 1, "220202": 1}, {"220102": (30, 50)})
+    ev = attainment(obs, regions, catalog, profile, JILIN, "prefecture", years=[2024])
+    home = ev[ev["indicator_id"] == "mental_rehab_home_patients"].set_index("region_code")
+    assert home.loc[CHANGCHUN, "n_units"] == 2 and home.loc[JILIN_CITY, "n_units"] == 1
+    assert home.loc["220300", "n_units"] == 0  # 四平市: no county known to provide it
 
 
 def test_intake_warns_about_indicator_22_rows_of_counties_without_rehabilitation(regions):

@@ -281,8 +281,21 @@ def outside_condition(
         told = set(_keys(obs))  # the file's own status of a county and year is the one that counts
         earlier = earlier[~_keys(earlier).isin(told)][OBS_COLUMNS]
         frame = pd.concat([obs, earlier.assign(source_row=0)], ignore_index=True)
-    flagged = frame[not_applicable(frame, ctx.catalog)]
-    for rec in flagged.itertuples(index=False):
+    counties = set(ctx.regions.counties()["code"].astype(str))
+    flagged = frame[not_applicable(frame, ctx.catalog, counties)]
+
+    def where(df: pd.DataFrame) -> pd.Series:
+        return df["region_code"].astype(str) + "|" + df["year"].astype(str)
+
+    said = where(frame[frame["indicator_id"].astype(str).isin({i.applies_where for i in conditional})])
+    # a row that does not count is not also "shown without numerators": one warning says what happens to it
+    skipped = {(int(r), str(i)) for r, i in zip(flagged["source_row"], flagged["indicator_id"], strict=True)}
+    problems[:] = [
+        p
+        for p in problems
+        if not (p.code == "value_only" and (p.row, p.fields.get("indicator_id")) in skipped)
+    ]
+    for rec, known in zip(flagged.itertuples(index=False), where(flagged).isin(said), strict=True):
         ind = ctx.catalog[str(rec.indicator_id)]
         problems.append(
             problem(
@@ -293,6 +306,7 @@ def outside_condition(
                 year=int(rec.year),
                 indicator_id=ind.id,
                 condition=Words(ctx.catalog[ind.applies_where].short),
+                variant=None if known else "unknown",
             )
         )
 
