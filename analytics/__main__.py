@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics import cli_history, sources
+from analytics import cli_figure, cli_history, cli_report, sources
+from analytics.meeting import COUNTRY, Meeting
 from analytics.attainment import attainment, summarize
 from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
 from analytics.errors import AtlasError
@@ -146,6 +147,8 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
             cmd.add_argument("--note", default="", help=h("note"))
 
     cli_history.add_parsers(sub, common, h)  # versions, rollback N, undo N
+    cli_figure.add_parsers(sub, common, h, add_source)  # figure
+    cli_report.add_parsers(sub, common, h, add_source)  # report
 
     wi = sub.add_parser("whatif", help=h("whatif"), parents=[common])
     add_source(wi)
@@ -189,6 +192,40 @@ def _check_year(obs: pd.DataFrame, year: int) -> None:
     if year not in set(obs["year"]):
         known = ", ".join(map(str, sorted(set(obs["year"])))) or "—"
         raise UsageError("year_missing", year=year, known=known)
+
+
+def load_meeting(args: argparse.Namespace) -> Meeting:
+    """The Meeting of `--region` (100000 = the whole country), `--year`, `--targets` from `--data` / `--db` / the
+    demo: what `figure` and `report` draw."""
+    catalog, regions = load_catalog(), load_regions()
+    profile = load_profile(args.targets)
+    national = str(args.region) == COUNTRY
+    region_code = COUNTRY if national else _region(regions, args.region).code
+    obs = _load(args, catalog, regions, None if national else regions.get(region_code).province_code)
+    _check_year(obs, args.year)
+    source, store = _source(args)
+    if store is not None:
+        version = store.newest_active()
+        text = (
+            t("meeting.source_store", args.lang, version=version)
+            if version
+            else t("meeting.source_store_empty", args.lang)
+        )
+    elif sources.is_synthetic(source):
+        text = t("meeting.source_demo", args.lang)
+    else:
+        text = t("meeting.source_file", args.lang, name=os.path.basename(source))
+    return Meeting.from_observations(
+        obs,
+        catalog=catalog,
+        regions=regions,
+        profile=profile,
+        region_code=region_code,
+        year=args.year,
+        lang=args.lang,
+        source_text=text,
+        synthetic=sources.is_synthetic(source),
+    )
 
 
 def _demo_label(args: argparse.Namespace) -> None:
@@ -451,6 +488,8 @@ COMMANDS = {
     "validate": run_validate,
     "import": run_import,
     **cli_history.COMMANDS,
+    **cli_figure.COMMANDS,
+    **cli_report.COMMANDS,
 }
 
 

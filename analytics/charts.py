@@ -92,11 +92,12 @@ def county_map(
     width: int = 720,
     height: int = 560,
     fit: dict | None = None,
-    highlight: str | None = None,
+    highlight: str | list[str] | None = None,
 ) -> alt.LayerChart:
     """Counties coloured by `color`, prefecture outlines, status symbols, click-to-select by adcode.
 
-    `data` needs a `region_code` column; `symbols` (lon, lat, symbol) prints a glyph on each county.
+    `data` needs a `region_code` column; `symbols` (lon, lat, symbol) prints a glyph on each county;
+    `highlight` rings one county or several (a what-if's chosen counties) in black.
     """
     select = alt.selection_point(fields=["region_code"], name=selection_name, on="click", clear="dblclick")
     projection = alt.Projection(type="mercator", **({"fit": fit} if fit else {}))
@@ -125,8 +126,9 @@ def county_map(
         )
         layers.append(outlines)
     if highlight:
+        ringed = [highlight] if isinstance(highlight, str) else list(highlight)
         ring = (
-            alt.Chart(pd.DataFrame({"region_code": [highlight]}))
+            alt.Chart(pd.DataFrame({"region_code": ringed}))
             .mark_geoshape(filled=False, fill="none", stroke="#000000", strokeWidth=3, tooltip=False)
             .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
             .encode(shape="geo:G")

@@ -132,7 +132,28 @@ def reported_notes(region_rows: pd.DataFrame, catalog: Catalog, region_name: str
     differ = reported_differences(region_rows)
     if len(differ):
         notes.append(t("reported_differs_note", lang, region=region_name, indicators=names(differ, False)))
+    lacking = value_only_counts(region_rows, catalog, lang)
+    if lacking:
+        notes.append(t("value_only_rollup", lang, region=region_name, indicators=lacking))
     return notes
+
+
+def value_only_counts(region_rows: pd.DataFrame, catalog: Catalog, lang: str) -> str:
+    """'居家患者康复率 50 / 60 个县；…': per indicator of a prefecture's or province's rows, how many of its
+    counties sent only a value (no numerator and denominator) and so are not in its sum; '' when none."""
+    if "n_value_only" not in region_rows.columns:
+        return ""
+    rows = region_rows[(region_rows["n_value_only"] > 0) & (region_rows["level"] != "county")]
+    return t("list_sep", lang).join(
+        t(
+            "value_only_rollup_item",
+            lang,
+            indicator=catalog[str(r.indicator_id)].short(lang),
+            n=int(r.n_value_only),
+            units=int(r.n_units),
+        )
+        for r in rows.itertuples()
+    )
 
 
 def lagging_counties(
@@ -274,6 +295,15 @@ def profile_table(
         format_value(v, catalog[i], lang)
         for v, i in zip(out["county_value"], out["indicator_id"], strict=True)
     ]
+    for level, own in (("prefecture", pref), ("province", prov)):  # a region's figure, marked when reported
+        texts = []
+        for ind in catalog.indicators:
+            r = own.loc[ind.id] if ind.id in own.index else None
+            text = format_value(r["value"], ind, lang) if r is not None else format_value(np.nan, ind, lang)
+            if r is not None and r.get("value_source", "") == "reported":
+                text += reported_mark(r.get("reported_by", ""), lang)
+            texts.append(text)
+        out[f"{level}_text"] = texts
     return out
 
 

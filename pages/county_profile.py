@@ -86,12 +86,13 @@ tooltip = [
     alt.Tooltip("indicator_name:N", title=t("indicator", lang)),
     alt.Tooltip("value_text:N", title=t("county_value", lang)),
     alt.Tooltip("target_text:N", title=t("target", lang)),
-    alt.Tooltip("prefecture_value:Q", title=t("prefecture_value", lang), format=".1f"),
-    alt.Tooltip("province_value:Q", title=t("province_value", lang), format=".1f"),
+    alt.Tooltip("prefecture_text:N", title=t("prefecture_value", lang)),
+    alt.Tooltip("province_text:N", title=t("province_value", lang)),
     alt.Tooltip("status_label:N", title=t("status", lang)),
     alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
 ]
 shown = ["indicator", "value_text", "target_text", "status_label", "shortfall_text", "trajectory_label"]
+shown += ["prefecture_text", "province_text"]
 if not ctx.is_demo:
     tooltip += [
         alt.Tooltip("version_text:N", title=t("provenance.version_column", lang)),
@@ -121,6 +122,8 @@ with table_col:
                 "status_label": t("status", lang),
                 "shortfall_text": t("shortfall", lang),
                 "trajectory_label": t("show_trajectory", lang),
+                "prefecture_text": t("prefecture_value", lang),
+                "province_text": t("province_value", lang),
                 "version_text": t("provenance.version_column", lang),
                 "department_text": t("provenance.department_column", lang),
             }
@@ -128,6 +131,12 @@ with table_col:
         height=900,
         lang=lang,
     )
+# the prefecture's and province's figures: which the department reported, which counties the sums leave out
+for level, region in (("prefecture", path[-2]), ("province", path[0])):
+    if region.level == level:
+        rows = this_year[level][this_year[level]["region_code"].astype(str) == region.code]
+        for note in insights.reported_notes(rows, cat, region.name, lang):
+            st.caption(note)
 
 # --- trends with projection to the target year ---------------------------------------------------
 st.subheader(t("trends", lang))

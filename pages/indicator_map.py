@@ -40,6 +40,9 @@ st.title(t("map_title", lang, indicator=ind.name(lang), region=ctx.region_name, 
 st.caption(t("target_caption", lang, target=target_label, profile=ctx.profile.name(lang)))
 if ind.applies_where:  # indicator 22 counts only counties with community rehabilitation (indicator 21)
     st.caption(t("applies_where_note", lang, condition=cat[ind.applies_where].name(lang)))
+region_rows = ctx.region_rows()
+for note in insights.reported_notes(region_rows[region_rows["indicator_id"] == ind_id], cat, ctx.region_name, lang):
+    st.caption(note)  # the region's figure reported by a department; counties its sum leaves out
 
 
 render.back_to_province_button(ctx)

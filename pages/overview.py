@@ -72,16 +72,19 @@ with right:
     ]  # units without any data (e.g. 台湾, 香港, 澳门 in the demo) are not ranked
     subs["name"] = regs.names(subs["region_code"])
     subs = subs.sort_values("met", ascending=False)
-    render.chart(
-        charts.count_bars(
-            subs,
-            category="name",
-            value="met",
-            total=total,
-            title=t("met_count", lang),
-            sort=list(subs["name"]),
+    if subs.empty:  # e.g. a department sent only county values and a 全省 row: no prefecture has a figure
+        st.info(t("no_sub_region_figures", lang))
+    else:
+        render.chart(
+            charts.count_bars(
+                subs,
+                category="name",
+                value="met",
+                total=total,
+                title=t("met_count", lang),
+                sort=list(subs["name"]),
+            )
         )
-    )
     render.table(
         subs[["name", "met", "not_met", "no_data"]].rename(
             columns={

@@ -33,8 +33,8 @@ if token:
         st.error(exc.message(lang))
 steps: list[scenarios.Adjustment] = st.session_state.setdefault("scenario_steps", [])
 
-# A click on a county of the "before" map adds it to the chosen counties, or removes it. The map's key changes
-# after each click it delivers, so a second click on the same county is a new event, not the same selection.
+# A click on the "before" map adds a county to the chosen ones or removes it; the map's key changes after
+# each click, so a second click on the same county is a new event.
 before_map_key = f"scenario_map_before_{st.session_state.get('sc_map_round', 0)}"
 county_frame = ctx.counties()
 county_options = list(county_frame["code"])
@@ -102,7 +102,7 @@ scope_choice = s2.radio(
     t("scope", lang), list(scope_labels), key="sc_scope", horizontal=True, format_func=scope_labels.get
 )
 scope = scope_choice
-nothing_chosen = False
+nothing_chosen, picked = False, []
 if scope_choice == "chosen":
     picked = s2.multiselect(
         t("whatif.choose_counties", lang),
@@ -244,7 +244,7 @@ if view.result.unallocated.get(ind_id):
     st.caption(t("unallocated", lang, n=fmt(view.result.unallocated[ind_id])))
 st.caption(t(ROUNDING_KEY, lang))
 
-# --- maps: status before / after, or trajectory today / with the adjustment (one pair per rerun) --------
+# --- maps: status before / after, or trajectory today / with the adjustment ---
 county = view.comparison[
     (view.comparison["level"] == "county") & (view.comparison["indicator_id"] == ind_id)
 ].copy()
@@ -274,6 +274,7 @@ if pair == "status":
                 rows,
                 color=charts.status_color("status_label", labels, t(side, lang)),
                 tooltip=charts.scenario_tooltip(titles),
+                highlight=picked if side == "before" and scope_choice == "chosen" else None,
             )
         )
     left, right = st.columns(2)

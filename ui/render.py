@@ -92,10 +92,17 @@ def map_caption(ctx: Context) -> None:
 
 
 def region_map(
-    ctx: Context, rows: pd.DataFrame, *, color: alt.Color, tooltip: list, symbol: str | None = "symbol"
+    ctx: Context,
+    rows: pd.DataFrame,
+    *,
+    color: alt.Color,
+    tooltip: list,
+    symbol: str | None = "symbol",
+    highlight: list[str] | None = None,
 ):
     """The county map of the current region: prefecture outlines, a glyph per county from column `symbol`,
-    zoomed to the prefecture if one is chosen; nationally, the mainland frame plus the 南海诸岛 inset."""
+    zoomed to the prefecture if one is chosen; nationally, the mainland frame plus the 南海诸岛 inset.
+    `highlight`: counties ringed in black (a what-if's chosen counties)."""
     regs = regions()
     rows = rows[_used_columns(rows, [color, *tooltip], extra=["region_code", symbol])]
     if ctx.national:
@@ -105,6 +112,7 @@ def region_map(
             color=color,
             tooltip=tooltip,
             fit=bbox_feature(MAINLAND_BBOX),
+            highlight=highlight,
             width=700,
             height=560,
         )
@@ -130,6 +138,7 @@ def region_map(
         tooltip=tooltip,
         outline_codes=outlines,
         symbols=points,
+        highlight=highlight,
         width=760,
         height=620,
     ).properties(padding=MAP_PADDING)
