@@ -13,13 +13,13 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analytics import cli_figure, cli_history, cli_report, sources
-from analytics.meeting import COUNTRY, Meeting
 from analytics.attainment import attainment, summarize
 from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
 from analytics.errors import AtlasError
 from analytics.i18n import DEFAULT_LANG, LANGS, status_label, t
 from analytics.insights import reported_mark, with_unit
 from analytics.intake.summary import summarise
+from analytics.meeting import COUNTRY, Meeting
 from analytics.regions import load_regions
 from analytics.scenario_words import describe, submit_counts, units_text, value_only_note
 from analytics.scenarios import ALLOCATIONS, Adjustment, Scenario, apply, compare

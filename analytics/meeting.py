@@ -18,7 +18,6 @@ from analytics.i18n import t
 from analytics.progress import progress as county_progress
 from analytics.regions import COUNTRY
 
-
 LEVELS = ("county", "prefecture", "province", "country")
 
 
