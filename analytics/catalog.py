@@ -111,8 +111,13 @@ class Target:
     aspirational: bool
     text_zh: str
     certain: bool = True
-    note: str = ""
+    note: str = ""  # the maintainers' note on the target, in English
+    note_zh: str = ""  # the same note in Chinese
     baseline_year: int | None = None
+
+    def note_in(self, lang: str) -> str:
+        """The note in the UI's language; the English one where no Chinese translation is given."""
+        return (self.note_zh or self.note) if lang == "zh" else self.note
 
     def is_met(self, value: Fraction | float) -> bool:
         """Exact comparison: pass a Fraction (numerator/denominator) to avoid float rounding."""
@@ -253,6 +258,7 @@ def load_profile(profile_id: str = DEFAULT_PROFILE, targets_dir: Path = TARGETS_
             text_zh=t.get("text_zh", ""),
             certain=bool(t.get("certain", True)),
             note=t.get("note", ""),
+            note_zh=t.get("note_zh", ""),
             baseline_year=int(t.get("baseline_year", baseline_year)),
         )
     return TargetProfile(

@@ -13,7 +13,6 @@ from ui.url_state import current, write_url
 
 # Free text the data files keep in one language only (see analytics.insights.in_its_language).
 PLAN_WORDING_LANG = "zh"  # Target.text_zh: the plan's own words
-TARGET_NOTE_LANG = "en"  # Target.note: the maintainers' note on an uncertain target
 DEPARTMENT_NOTE_LANG = "zh"  # Indicator.lead_departments_note: where the plan names the departments
 
 ctx = current()
@@ -77,9 +76,7 @@ for domain in cat.domains:
                         t("profile", lang): p.name(lang),
                         t("target", lang): with_certainty(p, ind),
                         t("plan_wording", lang): in_its_language(target.text_zh, PLAN_WORDING_LANG, lang),
-                        t("uncertain_note", lang): ""
-                        if target.certain
-                        else in_its_language(target.note, TARGET_NOTE_LANG, lang),
+                        t("uncertain_note", lang): "" if target.certain else target.note_in(lang),
                     }
                 )
             st.markdown(f"**{t('targets_by_profile', lang)}**")
