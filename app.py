@@ -1,5 +1,7 @@
 """残疾预防达标地图 Prevention Atlas — the router: pages, the shared sidebar, then the chosen page."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from analytics.i18n import DEFAULT_LANG, LANGS, t
@@ -17,6 +19,7 @@ pages = [
     st.Page("pages/scenarios.py", title=t("page_scenarios", lang), url_path="scenarios"),
     st.Page("pages/data.py", title=t("page_data", lang), url_path="data"),
     st.Page("pages/catalog.py", title=t("page_catalog", lang), url_path="catalog"),
+    st.Page("pages/present.py", title=t("present.page", lang), url_path="present"),
 ]
 page = st.navigation(pages, position="top")
 
@@ -24,6 +27,7 @@ from ui.sidebar import sidebar  # noqa: E402  (heavy imports after navigation: s
 from ui.url_state import resume_deep_link  # noqa: E402
 
 resume_deep_link()
+st.html(Path(__file__).with_name("ui") / "app.css")  # projector-friendly widths (static rules)
 ctx = sidebar()
 st.session_state["_context"] = ctx
 st.sidebar.markdown(f"**{t('app_title', ctx.lang)}**  \n{t('app_subtitle', ctx.lang)}")

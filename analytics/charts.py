@@ -355,7 +355,12 @@ def count_bars(
         y=alt.Y(f"{category}:N", sort=sort or "-x", title=None, axis=alt.Axis(labelLimit=240))
     )
     back = base.mark_bar(color="#e5e5e5").encode(
-        x=alt.X("total:Q", title=title, scale=alt.Scale(domain=[0, total]))
+        x=alt.X(
+            "total:Q",
+            title=title,
+            scale=alt.Scale(domain=[0, total]),
+            axis=alt.Axis(tickMinStep=1, format="d"),  # counts: no 0.5 ticks
+        )
     )
     front = base.mark_bar(color=STATUS_COLORS["met"]).encode(
         x=f"{value}:Q", tooltip=[f"{category}:N", f"{value}:Q", "total:Q"]

@@ -37,6 +37,9 @@ class Meeting:
     source_text: str
     synthetic: bool
     progress_rows: pd.DataFrame | None = None
+    observations: pd.DataFrame | None = (
+        None  # the canonical rows evaluated (what-if scenarios start from them)
+    )
     made_on: date = field(default_factory=date.today)
 
     # --- building -------------------------------------------------------------------------------------
@@ -74,6 +77,7 @@ class Meeting:
             levels=levels,
             source_text=source_text,
             synthetic=synthetic,
+            observations=obs,
         )
 
     # --- where ------------------------------------------------------------------------------------------

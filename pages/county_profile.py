@@ -1,13 +1,13 @@
 """区县画像 County profile: all 25 indicators against the target, prefecture and province; trends; words."""
 
-import altair as alt
 import streamlit as st
 
-from analytics import charts, insights
+from analytics import figures, insights
 from analytics.i18n import t
-from analytics.provenance import indicator_provenance, provenance_text
 from ui import render
+from ui.downloads import figure_downloads, file_stem
 from ui.loaders import catalog, regions
+from ui.meeting import meeting_of
 from ui.url_state import current, keep, write_url
 
 ctx = current()
@@ -49,23 +49,12 @@ for col, region in zip(crumbs, path[:-1], strict=False):
 st.title(t("profile_title", lang, county=path[-1].name))
 
 # --- data --------------------------------------------------------------------------------------
+meeting = meeting_of(ctx)
 this_year = {
-    level: ctx.all_years(level)[lambda d: d["year"] == ctx.year]
-    for level in ("county", "prefecture", "province")
+    level: ctx.all_years(level)[lambda d: d["year"] == ctx.year] for level in ("prefecture", "province")
 }
-table = insights.profile_table(
-    county,
-    this_year["county"],
-    this_year["prefecture"],
-    this_year["province"],
-    ctx.progress(),
-    cat,
-    ctx.profile,
-    regs,
-    lang,
-)
-# each county value's data version and department (imported data)
-table = provenance_text(indicator_provenance(table, this_year["county"], county), lang)
+# all 25 indicators against the target, prefecture and province, with each value's data version and department
+table = figures.bullet_rows(meeting, county)
 met = int((table["status"] == "met").sum())
 st.metric(path[-1].name, t("headline_met", lang, met=met, total=len(cat)), border=True)
 
@@ -79,38 +68,14 @@ with right:
     st.markdown("\n".join(f"- ✗ {g}" for g in gaps) or t("none", lang))
 
 # --- bullets: county vs target, prefecture, province --------------------------------------------
-st.subheader(t("vs_target", lang))
-st.caption(t("bullet_legend", lang))
-labels = insights.status_labels(lang)
-tooltip = [
-    alt.Tooltip("indicator_name:N", title=t("indicator", lang)),
-    alt.Tooltip("value_text:N", title=t("county_value", lang)),
-    alt.Tooltip("target_text:N", title=t("target", lang)),
-    alt.Tooltip("prefecture_text:N", title=t("prefecture_value", lang)),
-    alt.Tooltip("province_text:N", title=t("province_value", lang)),
-    alt.Tooltip("status_label:N", title=t("status", lang)),
-    alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
-]
 shown = ["indicator", "value_text", "target_text", "status_label", "shortfall_text", "trajectory_label"]
-shown += ["prefecture_text", "province_text"]
-if not ctx.is_demo:
-    tooltip += [
-        alt.Tooltip("version_text:N", title=t("provenance.version_column", lang)),
-        alt.Tooltip("department_text:N", title=t("provenance.department_column", lang)),
-    ]
-    shown += ["version_text", "department_text"]
+shown += ["prefecture_text", "province_text", *([] if ctx.is_demo else ["version_text", "department_text"])]
 bullet_col, table_col = st.columns([3, 2])
 with bullet_col:
-    render.chart(
-        charts.bullet_chart(
-            table,
-            titles={
-                "status": t("status", lang),
-                "status_scale": charts.status_scale(labels),
-                "tooltip": tooltip,
-                "order": list(table["indicator"]),
-            },
-        )
+    render.chart(figures.bullets(meeting, county, rows=table))
+    stem = file_stem(meeting, county, "vs-target")
+    figure_downloads(
+        lambda: figures.bullets(meeting, county, rows=table), stem=stem, lang=lang, key="dl_bullets"
     )
 with table_col:
     render.table(
@@ -139,35 +104,10 @@ for level, region in (("prefecture", path[-2]), ("province", path[0])):
             st.caption(note)
 
 # --- trends with projection to the target year ---------------------------------------------------
-st.subheader(t("trends", lang))
-trend = insights.trend_frame(
-    ctx.all_years("county")[lambda d: d["year"] <= ctx.year], ctx.progress(), county, cat, lang
-)
-render.chart(
-    charts.trend_chart(
-        trend,
-        titles={
-            "order": [i.short(lang) for i in cat.indicators],
-            "tooltip": [
-                alt.Tooltip("indicator:N", title=t("indicator", lang)),
-                alt.Tooltip("year:O", title=t("year", lang)),
-                alt.Tooltip("value:Q", title=t("value", lang), format=".1f"),
-                alt.Tooltip("series_label:N", title=""),
-                alt.Tooltip("target:Q", title=t("target", lang)),
-            ],
-        },
-    )
-)
-st.caption(
-    t(
-        "method_note",
-        lang,
-        method=t("method_trajectory", lang),
-        years=insights.method_years(
-            ctx.progress()[lambda d: d["region_code"].astype(str) == county], ctx.profile.target_year
-        ),
-    )
-)
+trend = figures.trend_rows(meeting, county)
+render.chart(figures.trends(meeting, county, rows=trend))
+stem = file_stem(meeting, county, "trends")
+figure_downloads(lambda: figures.trends(meeting, county, rows=trend), stem=stem, lang=lang, key="dl_trends")
 wide = trend[trend["series"] == "observed"].pivot_table(
     index="indicator", columns="year", values="value", aggfunc="first"
 )

@@ -5,13 +5,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import charts, insights, scenario_words, scenarios
+from analytics import insights, scenario_words, scenarios
 from analytics.i18n import t
 from analytics.kinds import ROUNDING_KEY
 from ui import render
 from ui.loaders import catalog, observations, regions
+from ui.meeting import meeting_of
 from ui.scenario_library_panel import library_panel
-from ui.scenario_maps import trajectory_pair
+from ui.scenario_maps import status_pair, trajectory_pair
 from ui.url_state import current, keep, write_url
 
 OPS = list(scenarios.OPERATIONS)
@@ -248,7 +249,6 @@ st.caption(t(ROUNDING_KEY, lang))
 county = view.comparison[
     (view.comparison["level"] == "county") & (view.comparison["indicator_id"] == ind_id)
 ].copy()
-labels = insights.status_labels(lang)
 pair = st.radio(
     t("map_pair", lang),
     ["status", "trajectory"],
@@ -257,37 +257,14 @@ pair = st.radio(
     format_func=lambda k: t(f"pair_{k}", lang),
 )
 units_given = bool(county["units_added"].gt(0).any())
-if pair == "status":
-    maps = []
-    titles = {
-        "region_name": t("county", lang),
-        "value_text": t("value", lang),
-        "status_label": t("status", lang),
-    }
-    if units_given:
-        titles["units_added"] = scenario_words.units_heading(ind, lang)
-    for side in ("before", "after"):
-        rows = insights.scenario_side(county, side, ind, lang)
-        maps.append(
-            render.region_map(
-                ctx,
-                rows,
-                color=charts.status_color("status_label", labels, t(side, lang)),
-                tooltip=charts.scenario_tooltip(titles),
-                highlight=picked if side == "before" and scope_choice == "chosen" else None,
-            )
-        )
-    left, right = st.columns(2)
-    for col, side, spec in zip((left, right), ("before", "after"), maps, strict=True):
-        with col:
-            st.subheader(t(side, lang))
-            if side == "before":  # a click chooses counties (handled at the top of the page)
-                render.chart(spec, key=before_map_key, selectable=True)
-            else:
-                render.chart(spec, key="scenario_map_after")
-    render.map_caption(ctx)
+notes = [
+    scenario_words.describe(a, cat, regs, lang, ctx.profile) for a in shared.adjustments
+]  # under the maps
+if pair == "status":  # a click on the "before" map chooses counties (handled at the top of the page)
+    chosen = picked if scope_choice == "chosen" else None
+    status_pair(meeting_of(ctx), county, ind_id, chosen, before_map_key, notes)
 else:
-    trajectory_pair(ctx, county, view, ind_id, catalog=cat)
+    trajectory_pair(meeting_of(ctx), county, view, ind_id, notes)
 
 st.subheader(t("changed_counties", lang))
 render.table(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for lint + the whole test suite: bash scripts/test.sh [pytest args]
-# Installs what the tests need: Debian chromium (browser tests) and a CJK font (PNG export), then the
-# pinned Python packages into .venv. CI (.ci/run) calls exactly this.
+# Installs what the tests need: Debian chromium (browser tests) and a CJK font for the pages it draws (PNG
+# export needs none: it uses data/fonts/), then the pinned Python packages into .venv. CI (.ci/run) calls this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()

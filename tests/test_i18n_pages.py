@@ -66,7 +66,7 @@ ZH_ALLOWED_WORDS = frozenset(
 # proto fields that are not shown as text (ids, element types, formats, icons, raw JSON handled apart)
 NOT_SHOWN = frozenset(
     {"id", "form_id", "type", "tag", "icon", "url", "format", "spec", "columns", "name", "selection_mode"}
-    | {"raw_value", "default", "theme", "css_class", "help_url"}
+    | {"raw_value", "default", "theme", "css_class", "help_url", "deferred_file_id"}
 )
 
 
@@ -176,7 +176,8 @@ def shown(at: AppTest) -> list[tuple[str, str]]:
                 d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in proto.datasets
             }
             out += [(f"chart {node.key or ''}", s) for s in chart_texts(json.loads(proto.spec), frames)]
-        out += [(f"{kind}.{f}", s) for f, s in proto_texts(proto)]
+        # a style sheet (st.html of a .css file: ui/app.css, ui/present.css) is not shown text
+        out += [(f"{kind}.{f}", s) for f, s in proto_texts(proto) if not s.lstrip().startswith("<style")]
     return out
 
 

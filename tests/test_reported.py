@@ -587,11 +587,14 @@ def test_overview_notes_name_the_reported_figures(values_only, regions, catalog,
 
     obs = values_only[0].observations.assign(department="省残联")
     ev = attainment(obs, regions, catalog, profile, JILIN, "province", years=[2024])
-    (note,) = reported_notes(ev, catalog, "吉林省", "zh")
+    note, lacking = reported_notes(ev, catalog, "吉林省", "zh")
+    assert lacking == (
+        "吉林省的汇总未计入只报送了数值（没有分子、分母）的县：基本康复覆盖率 60 / 60 个县；辅具适配率 60 / 60 个县"
+    )
     assert note.startswith(
         "其中 3 项是部门报送的吉林省数（县级数据无法汇总）：居家患者康复率 62.5%（省残联报送）"
     )
-    (en,) = reported_notes(ev, catalog, "Jilin", "en")
+    en = reported_notes(ev, catalog, "Jilin", "en")[0]
     assert "Home patients in rehab 62.5% (reported by 省残联)" in en
 
 

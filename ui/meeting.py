@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from analytics.i18n import t
 from analytics.meeting import Meeting
-from ui.loaders import catalog, regions
+from ui.loaders import catalog, observations, regions
 from ui.sidebar import Context
 
 
@@ -33,4 +33,5 @@ def meeting_of(ctx: Context) -> Meeting:
         source_text=source_text,
         synthetic=ctx.is_demo,
         progress_rows=ctx.progress(),
+        observations=observations(ctx.data_key, ctx.province),
     )

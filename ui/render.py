@@ -8,23 +8,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import charts
-from analytics.geo import (
-    MAINLAND_BBOX,
-    SOUTH_CHINA_SEA_BBOX,
-    SOUTH_CHINA_SEA_TITLE,
-    bbox_feature,
-    label_points,
-    topo_path,
-)
+from analytics import figures
 from analytics.i18n import t
 from ui.loaders import regions
 from ui.sidebar import Context
 
 PROFILE_PAGE = "pages/county_profile.py"
-MAP_PADDING = {"left": 14, "right": 14, "top": 6, "bottom": 6}  # room for the legend's end labels
 MISSING = "—"  # a table cell without a value, in either language
-GLYPH_MIN_SHARE = 0.004  # of the mapped area: Jilin's smallest urban districts fall below it
 
 
 def banner(ctx: Context) -> None:
@@ -100,62 +90,17 @@ def region_map(
     symbol: str | None = "symbol",
     highlight: list[str] | None = None,
 ):
-    """The county map of the current region: prefecture outlines, a glyph per county from column `symbol`,
-    zoomed to the prefecture if one is chosen; nationally, the mainland frame plus the 南海诸岛 inset.
-    `highlight`: counties ringed in black (a what-if's chosen counties)."""
-    regs = regions()
-    rows = rows[_used_columns(rows, [color, *tooltip], extra=["region_code", symbol])]
-    if ctx.national:
-        main = charts.county_map(
-            rows,
-            topo_url=ctx.topo_url,
-            color=color,
-            tooltip=tooltip,
-            fit=bbox_feature(MAINLAND_BBOX),
-            highlight=highlight,
-            width=700,
-            height=560,
-        )
-        inset = charts.south_china_sea_inset(
-            rows,
-            topo_url=ctx.topo_url,
-            color=color,
-            fit=bbox_feature(SOUTH_CHINA_SEA_BBOX),
-            title=SOUTH_CHINA_SEA_TITLE,
-        )
-        return charts.with_inset(main, inset).properties(padding=MAP_PADDING)
-    points = None
-    if symbol:
-        points = label_points(topo_path(ctx.province)).merge(rows[["region_code", symbol]], on="region_code")
-        points = points.rename(columns={symbol: "symbol"})
-        # no glyph where the county is too small to carry one legibly; tooltip and table still say its status
-        points = points[points["area"] >= GLYPH_MIN_SHARE * points["area"].sum()]
-    outlines = [ctx.prefecture] if ctx.prefecture else list(regs.prefectures(ctx.province)["code"])
-    return charts.county_map(
+    """The county map of the sidebar's region, without heading or footer (analytics.figures.region_map)."""
+    return figures.region_map(
         rows,
-        topo_url=ctx.topo_url,
+        province=None if ctx.national else ctx.province,
+        prefecture=ctx.prefecture,
+        regions=regions(),
         color=color,
         tooltip=tooltip,
-        outline_codes=outlines,
-        symbols=points,
+        symbol=symbol,
         highlight=highlight,
-        width=760,
-        height=620,
-    ).properties(padding=MAP_PADDING)
-
-
-def _used_columns(rows: pd.DataFrame, channels: list, extra: list) -> list[str]:
-    """Only the columns a chart encodes go into its spec (2,875 counties x unused columns is most of the bytes)."""
-    used = set(extra)
-    for channel in channels:
-        shorthand = (
-            channel
-            if isinstance(channel, str)
-            else getattr(channel, "shorthand", None) or getattr(channel, "field", None)
-        )
-        if isinstance(shorthand, str):
-            used.add(shorthand.split(":")[0])
-    return [c for c in rows.columns if c in used]
+    )
 
 
 def back_to_province_button(ctx: Context) -> None:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 APP_DIR = Path(__file__).resolve().parent.parent
 # a page widget's session key -> its URL query parameter (the sidebar's are read in load_url_once)
 _URL_NAME = {"indicator": "ind", "county": "county", "map_show": "show"}
-_PAGE_PARAMS = ("pref", "year", "ind", "county", "show", "scenario")
+_PAGE_PARAMS = ("pref", "year", "ind", "county", "show", "scenario", "slide", "sc")
 
 
 def load_url_once(province_options: list[str], profile_options: list[str]) -> None:

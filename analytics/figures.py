@@ -1,0 +1,804 @@
+"""Each chart the pages show, built by one function from an analytics.meeting.Meeting, with its title, legend,
+tooltip and footer: the pages, the PNG/SVG downloads and `python -m analytics figure` call the same functions.
+
+A figure carries a heading and a footer (meeting.footer(), any notes such as the method, and for maps
+meeting.map_note()). Both are added to the finished Vega-Lite dict (as Altair objects they cost a copy and a
+schema validation of the whole chart on every rerun). Maps stay a layer (the national map an hconcat with the
+南海诸岛 inset) so Streamlit's click selection still works: the heading is a text mark above the plot and the
+footer is the title, placed at the bottom under the legend. Facets are wrapped in a one-view vconcat.
+
+`inline=True` puts the TopoJSON into the spec itself (top-level `datasets`, plain dicts added after Altair's
+to_dict, never an alt.InlineData: Altair would walk every vertex) so a file needs no server; `inline=False`
+points at the file under static/ the way the pages need it. `title` overrides the heading ("" for none).
+Each figure function also has a `*_rows` companion that gives the page the same rows for its table.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import altair as alt
+import pandas as pd
+
+from analytics import charts, insights, scenarios
+from analytics.errors import AtlasError
+from analytics.geo import (
+    BOUNDARIES_DIR,
+    MAINLAND_BBOX,
+    SOUTH_CHINA_SEA_BBOX,
+    SOUTH_CHINA_SEA_TITLE,
+    STATIC_PREFIX,
+    bbox_feature,
+    label_points,
+    load_topology,
+    topo_path,
+    topo_url,
+)
+from analytics.i18n import t
+from analytics.meeting import Meeting
+from analytics.provenance import indicator_provenance, provenance_text
+from analytics.scenario_words import units_heading
+
+SHOWS = ("value", "status", "gap", "shortfall", "progress", "trajectory")
+MAP_PADDING = {"left": 14, "right": 14, "top": 6, "bottom": 6}  # room for the legend's end labels
+GLYPH_MIN_SHARE = 0.004  # of the mapped area: Jilin's smallest urban districts fall below it
+REGION_MAP_SIZE = (760, 620)
+NATIONAL_MAP_SIZE = (700, 560)
+HEADING_SIZE = 20
+MIN_HEADING_LIMIT = 240
+FOOTER_SIZE = 12
+FOOTER_COLOR = "#555555"
+FOOTER_WRAP = 480  # px: a map shares the page with its table, and Streamlit cuts a longer line with "…"
+BARS_WIDTH = 420  # the count bars sit in half a page: their footer wraps to it
+TOPO_DATASET = "atlas_topo"  # prefix of the inlined geometry's dataset names
+
+
+# --- the map of a region -----------------------------------------------------------------------------
+def region_map(
+    rows: pd.DataFrame,
+    *,
+    province: str | None,
+    prefecture: str | None,
+    regions,
+    color: alt.Color,
+    tooltip: list,
+    symbol: str | None = "symbol",
+    highlight: list[str] | None = None,
+) -> alt.LayerChart | alt.HConcatChart:
+    """The county map of a province (`province` None: the whole country): prefecture outlines, a glyph per
+    county from column `symbol`, zoomed to `prefecture` if given; nationally the mainland frame plus the
+    南海诸岛 inset. `highlight`: counties ringed in black (a what-if's chosen counties). No heading, no footer."""
+    rows = rows[_used_columns(rows, [color, *tooltip], extra=["region_code", symbol])]
+    url = topo_url(province)
+    if province is None:
+        width, height = NATIONAL_MAP_SIZE
+        main = charts.county_map(
+            rows,
+            topo_url=url,
+            color=color,
+            tooltip=tooltip,
+            fit=bbox_feature(MAINLAND_BBOX),
+            highlight=highlight,
+            width=width,
+            height=height,
+        )
+        inset = charts.south_china_sea_inset(
+            rows,
+            topo_url=url,
+            color=color,
+            fit=bbox_feature(SOUTH_CHINA_SEA_BBOX),
+            title=SOUTH_CHINA_SEA_TITLE,
+        )
+        return charts.with_inset(main, inset).properties(padding=MAP_PADDING)
+    points = None
+    if symbol:
+        points = label_points(topo_path(province)).merge(rows[["region_code", symbol]], on="region_code")
+        points = points.rename(columns={symbol: "symbol"})
+        # no glyph where the county is too small to carry one legibly; tooltip and table still say its status
+        points = points[points["area"] >= GLYPH_MIN_SHARE * points["area"].sum()]
+    outlines = [prefecture] if prefecture else list(regions.prefectures(province)["code"])
+    width, height = REGION_MAP_SIZE
+    return charts.county_map(
+        rows,
+        topo_url=url,
+        color=color,
+        tooltip=tooltip,
+        outline_codes=outlines,
+        symbols=points,
+        highlight=highlight,
+        width=width,
+        height=height,
+    ).properties(padding=MAP_PADDING)
+
+
+def _used_columns(rows: pd.DataFrame, channels: list, extra: list) -> list[str]:
+    """Only the columns a chart encodes go into its spec (2,875 counties x unused columns is most of the bytes)."""
+    used = set(extra)
+    for channel in channels:
+        shorthand = (
+            channel
+            if isinstance(channel, str)
+            else getattr(channel, "shorthand", None) or getattr(channel, "field", None)
+        )
+        if isinstance(shorthand, str):
+            used.add(shorthand.split(":")[0])
+    return [c for c in rows.columns if c in used]
+
+
+def _meeting_map(meeting: Meeting, rows: pd.DataFrame, **kwargs) -> alt.LayerChart | alt.HConcatChart:
+    return region_map(
+        rows, province=meeting.province, prefecture=meeting.prefecture, regions=meeting.regions, **kwargs
+    )
+
+
+def _map_width(meeting: Meeting) -> int:
+    return NATIONAL_MAP_SIZE[0] + 134 if meeting.national else REGION_MAP_SIZE[0]  # + the inset
+
+
+# --- heading, footer, inline geometry ------------------------------------------------------------------
+def _text_width(text: str, size: float) -> float:
+    """Rough width in pixels: a CJK character is square, Latin about half as wide."""
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else 0.56 * size for c in text)
+
+
+def footer_lines(meeting: Meeting, *, is_map: bool, notes: Iterable[str] = (), width: int = 640) -> list[str]:
+    """The footer of a figure as lines that fit `width` pixels: the meeting's footer (region, year, profile,
+    source, date, demo label), any `notes` (a method), and for a map the boundary note."""
+    lines: list[str] = []
+    line = ""
+    for part in meeting.footer().split(" · "):
+        candidate = f"{line} · {part}" if line else part
+        if line and _text_width(candidate, FOOTER_SIZE) > width:
+            lines.append(line)
+            candidate = part
+        line = candidate
+    lines.append(line)
+    for note in [*notes, meeting.map_note() if is_map else ""]:
+        lines += wrap(note, width) if note else []
+    return lines
+
+
+_BREAKS = ("；", "，", "。", "; ", ", ")
+
+
+def wrap(text: str, width: int, size: float = FOOTER_SIZE) -> list[str]:
+    """`text` in lines of at most `width` pixels, broken after a comma or semicolon (or anywhere if need be)."""
+    lines, line = [], ""
+    pieces, start = [], 0
+    for i in range(len(text)):
+        if any(text.startswith(b, i) for b in _BREAKS):
+            end = i + next(len(b) for b in _BREAKS if text.startswith(b, i))
+            pieces.append(text[start:end])
+            start = end
+    pieces.append(text[start:])
+    for piece in filter(None, pieces):
+        if _text_width(line + piece, size) <= width:
+            line += piece
+            continue
+        if _text_width(piece, size) <= width:
+            lines.append(line.rstrip())
+            line = piece
+            continue
+        rest, line = line + piece, ""  # wider than the figure: fill the line, cut, go on
+        while _text_width(rest, size) > width:
+            cut = max(1, next(k for k in range(len(rest), 0, -1) if _text_width(rest[:k], size) <= width))
+            space = rest.rfind(" ", 0, cut + 1)
+            cut = space + 1 if space > 0 else cut  # Latin words stay whole
+            lines.append(rest[:cut].rstrip())
+            rest = rest[cut:]
+        line = rest
+    if line:
+        lines.append(line.rstrip())
+    return lines
+
+
+def footer_title(lines: list[str]) -> dict:
+    """The footer as a Vega-Lite title at the bottom: Vega lays it out after the legend."""
+    return {
+        "text": list(lines),
+        "orient": "bottom",
+        "anchor": "start",
+        "fontSize": FOOTER_SIZE,
+        "fontWeight": "normal",
+        "color": FOOTER_COLOR,
+        "font": charts.FONT,
+        "offset": 14,
+    }
+
+
+def heading_layer(heading: str, width: int | dict) -> dict:
+    """The heading as a text mark above a layer's plot (the layer's one title is its footer); cut with "…" at
+    `width` pixels (a number, or an expression such as the plot's width on a narrow screen)."""
+    mark = {
+        "type": "text",
+        "text": heading,
+        "x": 0,
+        "y": -14,
+        "align": "left",
+        "baseline": "bottom",
+        "fontSize": HEADING_SIZE,
+        "fontWeight": "bold",
+        "font": charts.FONT,
+        "color": "#000000",
+        "limit": width,
+        "tooltip": False,
+    }
+    return {"data": {"values": [{}]}, "mark": mark}
+
+
+# what stays on top when a spec is wrapped in a vconcat (the rest describes the view)
+TOP_LEVEL_KEYS = ("$schema", "config", "datasets", "usermeta", "background", "padding", "autosize", "params")
+
+
+def frame_spec(spec: dict, heading: str, lines: list[str], *, width: int = 640) -> dict:
+    """A Vega-Lite spec with its heading on top and `lines` as its footer. A layer stays a layer and the
+    national map an hconcat (Streamlit reads their click selections; the pages' tests read their layers);
+    anything else (facets) is wrapped in a one-view vconcat that carries both."""
+    spec = dict(spec)
+    if "layer" in spec:
+        if heading:  # at most the plot's width: Streamlit fits a layer into its column
+            limit = {"expr": f"max(width, {MIN_HEADING_LIMIT})"}
+            spec["layer"] = [*spec["layer"], heading_layer(heading, limit)]
+        spec["title"] = footer_title(lines)
+        return spec
+    if "hconcat" in spec and spec["hconcat"] and "layer" in spec["hconcat"][0]:
+        if heading:
+            first = dict(spec["hconcat"][0])
+            first["layer"] = [*first["layer"], heading_layer(heading, width)]
+            spec["hconcat"] = [first, *spec["hconcat"][1:]]
+        spec["title"] = footer_title(lines)
+        return spec
+    top = {key: spec.pop(key) for key in TOP_LEVEL_KEYS if key in spec}
+    if heading:
+        spec["title"] = {
+            "text": heading,
+            "anchor": "start",
+            "fontSize": HEADING_SIZE,
+            "font": charts.FONT,
+            "offset": 16,
+        }
+    return {**top, "vconcat": [spec], "title": footer_title(lines)}
+
+
+def _static_file(url: str):
+    """The file under data/boundaries/ a static URL points at, or None."""
+    prefix = f"{STATIC_PREFIX}/"
+    if not (isinstance(url, str) and url.startswith(prefix) and url.endswith(".topo.json")):
+        return None
+    path = BOUNDARIES_DIR / url[len(prefix) :]
+    return path if path.is_file() else None
+
+
+def inline_geometry(spec: dict) -> dict:
+    """The spec with every TopoJSON URL (static/…) replaced by the geometry itself: one top-level dataset per
+    file and feature (a Vega data set name may not be shared by two formats), no server needed."""
+    datasets: dict[str, dict] = {}
+
+    def swap(node):
+        if isinstance(node, dict):
+            path = _static_file(node.get("url"))
+            if path is not None:
+                fmt = node.get("format", {})
+                name = f"{TOPO_DATASET}_{path.name.split('.')[0]}_{fmt.get('feature', '')}"
+                datasets[name] = load_topology(path)
+                return {"name": name, **({"format": fmt} if fmt else {})}
+            return {k: (v if k == "datasets" else swap(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [swap(v) for v in node]
+        return node
+
+    out = swap(spec)
+    if datasets:
+        out["datasets"] = {**out.get("datasets", {}), **datasets}
+    return out
+
+
+FIGURE_META = "atlas_figure"  # the usermeta key a figure keeps its heading, footer and inline flag under
+
+
+class _Figure:
+    """Mixin of the charts figures return: to_dict() (and so to_json, save, Streamlit, vl-convert) adds the
+    heading and footer kept in usermeta, and inlines the geometry when asked. Done on the finished dict: as
+    Altair objects they cost a copy and a schema validation of the whole chart (~100 ms for the status grid)."""
+
+    def to_dict(self, *args, **kwargs) -> dict:
+        spec = super().to_dict(*args, **kwargs)
+        if kwargs.get("format", "vega-lite") != "vega-lite":
+            return spec
+        meta = dict(spec.get("usermeta") or {})
+        figure = meta.pop(FIGURE_META, None)
+        if figure is None:
+            return spec
+        spec = {**spec, "usermeta": meta} if meta else {k: v for k, v in spec.items() if k != "usermeta"}
+        spec = frame_spec(spec, figure["heading"], figure["footer"], width=figure["width"])
+        top_level = (kwargs.get("context") or {}).get("top_level", True)
+        return inline_geometry(spec) if figure["inline"] and top_level else spec
+
+
+_FIGURE_CLASSES: dict[type, type] = {}
+
+
+def as_figure(
+    chart: alt.TopLevelMixin, heading: str, footer: list[str], *, inline: bool = False, width: int = 640
+) -> alt.TopLevelMixin:
+    """`chart` as a figure: its spec gets `heading` and `footer` (see frame_spec) and, with `inline`, carries
+    its geometry (see inline_geometry). Copies keep both (they live in usermeta and the class)."""
+    cls = type(chart)
+    base = next(c for c in cls.__mro__ if not issubclass(c, _Figure))
+    if base not in _FIGURE_CLASSES:
+        _FIGURE_CLASSES[base] = type(f"Figure{base.__name__}", (_Figure, base), {})
+    out = chart.copy(deep=False)
+    object.__setattr__(
+        out, "__class__", _FIGURE_CLASSES[base]
+    )  # SchemaBase.__setattr__ would store a property
+    meta = out.usermeta if isinstance(out.usermeta, dict) else {}
+    out.usermeta = {
+        **meta,
+        FIGURE_META: {"heading": heading, "footer": list(footer), "inline": bool(inline), "width": width},
+    }
+    return out
+
+
+def _finish(
+    chart: alt.TopLevelMixin,
+    meeting: Meeting,
+    heading: str,
+    title: str | None,
+    *,
+    is_map: bool = False,
+    inline: bool = False,
+    notes: Iterable[str] = (),
+    width: int = 640,
+) -> alt.TopLevelMixin:
+    lines = footer_lines(meeting, is_map=is_map, notes=notes, width=min(width, FOOTER_WRAP))
+    return as_figure(chart, heading if title is None else title, lines, inline=inline, width=width)
+
+
+def _where(meeting: Meeting) -> dict:
+    return {"region": meeting.region_name, "year": meeting.year}
+
+
+# --- maps ----------------------------------------------------------------------------------------------
+def met_count_rows(meeting: Meeting) -> pd.DataFrame:
+    """Per county: met / not_met / no_data, names, the "N / 25" label and the printed glyph (the count)."""
+    total = len(meeting.catalog)
+    summary = insights.county_summary(meeting.rows("county"), meeting.regions)
+    no_data = summary["no_data"] == total  # grey on the map (no data), not the colour of "0 met"
+    summary["label"] = summary["met"].astype(str) + " / " + str(total)
+    summary["met"] = summary["met"].where(~no_data)
+    summary["symbol"] = summary["met"].map(lambda m: "–" if m != m else str(int(m)))
+    return summary
+
+
+def met_count_map(
+    meeting: Meeting, *, rows: pd.DataFrame | None = None, inline: bool = False, title: str | None = None
+) -> alt.TopLevelMixin:
+    """Indicators met per county (the overview's map). `rows`: met_count_rows(meeting), if already made."""
+    lang, total = meeting.lang, len(meeting.catalog)
+    summary = met_count_rows(meeting) if rows is None else rows
+    tooltip = [
+        alt.Tooltip("county:N", title=t("county", lang)),
+        alt.Tooltip("prefecture:N", title=t("prefecture", lang)),
+        alt.Tooltip("label:N", title=t("met_count", lang)),
+        alt.Tooltip("not_met:Q", title=t("not_met_count", lang)),
+        alt.Tooltip("no_data:Q", title=t("no_data_count", lang)),
+    ]
+    color = charts.sequential_color("met", t("met_count", lang), scheme="blues", domain=[0, total])
+    chart = _meeting_map(meeting, summary, color=color, tooltip=tooltip)
+    heading = t("figure.met_count_map", lang, **_where(meeting))
+    return _finish(chart, meeting, heading, title, is_map=True, inline=inline, width=_map_width(meeting))
+
+
+def indicator_rows(meeting: Meeting, indicator_id: str) -> pd.DataFrame:
+    """One indicator across the region's counties: value, status, gap, shortfall, progress, trajectory, texts,
+    prefecture and provenance (the indicator map, its ranked bars and its table)."""
+    cat, regs, lang = meeting.catalog, meeting.regions, meeting.lang
+    ind = cat[indicator_id]
+    rows = insights.indicator_table(
+        meeting.rows("county"), meeting.progress(), cat, meeting.profile, ind, regs, lang
+    )
+    rows["prefecture"] = regs.names([regs.prefecture_of(c) for c in rows["region_code"]])
+    rows["gap_text"] = [insights.format_number(g, ind.decimals) for g in rows["gap"]]
+    return provenance_text(rows, lang)  # each county's data version and department (imported data)
+
+
+def _check_indicator(meeting: Meeting, indicator_id: str) -> None:
+    if indicator_id not in meeting.catalog:
+        raise AtlasError("unknown_indicator", indicator_id=indicator_id)
+
+
+def indicator_tooltip(meeting: Meeting, rows: pd.DataFrame) -> list[alt.Tooltip]:
+    lang = meeting.lang
+    fields = [
+        ("region_name", "county"),
+        ("prefecture", "prefecture"),
+        ("value_text", "value"),
+        ("target_text", "target"),
+        ("status_label", "status"),
+        ("gap_text", "gap"),
+        ("shortfall_text", "shortfall"),
+        ("progress_label", "show_progress"),
+        ("trajectory_label", "show_trajectory"),
+    ]
+    if not meeting.synthetic:
+        fields += [
+            ("version_text", "provenance.version_column"),
+            ("department_text", "provenance.department_column"),
+        ]
+    return [alt.Tooltip(f"{field}:N", title=t(key, lang)) for field, key in fields if field in rows.columns]
+
+
+def indicator_map(
+    meeting: Meeting,
+    indicator_id: str,
+    show: str,
+    *,
+    rows: pd.DataFrame | None = None,
+    inline: bool = False,
+    title: str | None = None,
+) -> alt.TopLevelMixin:
+    """One indicator across counties, coloured by `show` (value | status | gap | shortfall | progress |
+    trajectory); `rows`: indicator_rows(meeting, indicator_id), if already made."""
+    _check_indicator(meeting, indicator_id)
+    if show not in SHOWS:
+        raise ValueError(f"show must be one of {SHOWS}: {show!r}")
+    lang, cat, profile = meeting.lang, meeting.catalog, meeting.profile
+    ind = cat[indicator_id]
+    rows = indicator_rows(meeting, indicator_id) if rows is None else rows
+    target_label = insights.target_text(profile, ind, lang)
+    legend = t("legend_with_target", lang, show=t(f"show_{show}", lang), target=target_label)
+    color = charts.indicator_color(
+        show,
+        rows["value"],
+        float(profile.targets[indicator_id].threshold),
+        legend,
+        {
+            "status": insights.status_labels(lang),
+            "progress": {k: t(f"progress_{k}", lang) for k in charts.PROGRESS_COLORS},
+            "trajectory": {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS},
+        },
+    )
+    chart = _meeting_map(meeting, rows, color=color, tooltip=indicator_tooltip(meeting, rows))
+    notes = [method_note(meeting, indicator_id, show)] if show in ("progress", "trajectory") else []
+    heading = t(
+        "figure.indicator_map",
+        lang,
+        indicator=ind.name(lang),
+        show=t(f"show_{show}", lang),
+        **_where(meeting),
+    )
+    return _finish(
+        chart, meeting, heading, title, is_map=True, inline=inline, notes=notes, width=_map_width(meeting)
+    )
+
+
+def method_note(meeting: Meeting, indicator_id: str | None, show: str) -> str:
+    """Which method and years a progress status or trajectory came from (DESIGN.md: say so on screen)."""
+    lang = meeting.lang
+    method = t("method_progress" if show == "progress" else "method_trajectory", lang)
+    prog = meeting.progress()
+    return t(
+        "method_note",
+        lang,
+        method=method,
+        years=insights.method_years(prog, meeting.profile.target_year, indicator_id),
+    )
+
+
+def scenario_map(
+    meeting: Meeting,
+    county_rows: pd.DataFrame,
+    indicator_id: str,
+    side: str,
+    *,
+    highlight: list[str] | None = None,
+    inline: bool = False,
+    title: str | None = None,
+    notes: Iterable[str] = (),
+) -> alt.TopLevelMixin:
+    """A what-if's status map, `side` 'before' or 'after'. `county_rows`: the scenario comparison's county rows
+    of the indicator (status_/value_before, _after, units_added), as the what-if page has them; `notes`: footer
+    lines such as the scenario's steps in words."""
+    _check_indicator(meeting, indicator_id)
+    lang, ind = meeting.lang, meeting.catalog[indicator_id]
+    rows = insights.scenario_side(county_rows, side, ind, lang)
+    titles = {
+        "region_name": t("county", lang),
+        "value_text": t("value", lang),
+        "status_label": t("status", lang),
+    }
+    if "units_added" in rows.columns and rows["units_added"].gt(0).any():
+        titles["units_added"] = units_heading(ind, lang)
+    chart = _meeting_map(
+        meeting,
+        rows,
+        color=charts.status_color("status_label", insights.status_labels(lang), t(side, lang)),
+        tooltip=charts.scenario_tooltip(titles),
+        highlight=highlight,
+    )
+    heading = t("figure.scenario_map", lang, indicator=ind.name(lang), side=t(side, lang), **_where(meeting))
+    return _finish(
+        chart, meeting, heading, title, is_map=True, inline=inline, notes=notes, width=_map_width(meeting)
+    )
+
+
+def trajectory_rows(
+    meeting: Meeting, county_rows: pd.DataFrame, indicator_id: str, view=None
+) -> pd.DataFrame:
+    """Each county's trajectory to the target year at today's pace (`view` None) or with a what-if's values."""
+    lang = meeting.lang
+    prog = scenarios.trajectory_with(
+        meeting.all_years("county"),
+        view,
+        catalog=meeting.catalog,
+        profile=meeting.profile,
+        year=meeting.year,
+        indicator_id=indicator_id,
+    )
+    labels = {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS}
+    rows = county_rows[["region_code", "region_name"]].merge(
+        prog[["region_code", "trajectory"]], on="region_code", how="left"
+    )
+    rows["trajectory_label"] = rows["trajectory"].fillna("no_data").map(labels)
+    rows["symbol"] = rows["trajectory_label"].str[0]
+    return rows
+
+
+def trajectory_map(
+    meeting: Meeting,
+    county_rows: pd.DataFrame,
+    indicator_id: str,
+    view=None,
+    *,
+    rows: pd.DataFrame | None = None,
+    inline: bool = False,
+    title: str | None = None,
+    notes: Iterable[str] = (),
+) -> alt.TopLevelMixin:
+    """A what-if's trajectory map: today's pace (`view` None) or with the scenario (a ScenarioView); `rows`:
+    trajectory_rows(...), if already made; `notes`: footer lines such as the scenario's steps in words."""
+    _check_indicator(meeting, indicator_id)
+    lang, ind = meeting.lang, meeting.catalog[indicator_id]
+    rows = trajectory_rows(meeting, county_rows, indicator_id, view) if rows is None else rows
+    side = "todays_pace" if view is None else "with_adjustment"
+    labels = {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS}
+    color = alt.Color(
+        "trajectory_label:N",
+        scale=charts.categorical_scale(charts.TRAJECTORY_COLORS, labels),
+        title=t(side, lang),
+        legend=alt.Legend(orient="bottom", columns=2),
+    )
+    tooltip = [
+        alt.Tooltip("region_name:N", title=t("county", lang)),
+        alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
+    ]
+    chart = _meeting_map(meeting, rows, color=color, tooltip=tooltip)
+    heading = t(
+        "figure.trajectory_map", lang, indicator=ind.name(lang), side=t(side, lang), **_where(meeting)
+    )
+    notes = [*notes, method_note(meeting, indicator_id, "trajectory")]
+    return _finish(
+        chart, meeting, heading, title, is_map=True, inline=inline, notes=notes, width=_map_width(meeting)
+    )
+
+
+# --- bars ----------------------------------------------------------------------------------------------
+def domain_rows(meeting: Meeting) -> pd.DataFrame:
+    """Per action domain: met, not_met and total indicators of the region."""
+    return insights.domain_summary(meeting.region_rows(), meeting.catalog, meeting.lang)
+
+
+def domain_bars(
+    meeting: Meeting, *, rows: pd.DataFrame | None = None, title: str | None = None
+) -> alt.TopLevelMixin:
+    """The region's indicators met per action domain (of its total)."""
+    domains = domain_rows(meeting) if rows is None else rows
+    chart = charts.count_bars(
+        domains,
+        category="domain",
+        value="met",
+        total=int(domains["total"].max()) if len(domains) else 1,
+        title=t("met_count", meeting.lang),
+        sort=list(domains["domain"]),
+    )
+    heading = t("figure.domain_bars", meeting.lang, **_where(meeting))
+    return _finish(chart, meeting, heading, title, width=BARS_WIDTH)
+
+
+def sub_region_level(meeting: Meeting) -> str:
+    """The units ranked under the region: provinces of the country, else prefectures."""
+    return "province" if meeting.national else "prefecture"
+
+
+def sub_region_rows(meeting: Meeting) -> pd.DataFrame:
+    """Prefectures (provinces when national) with met / not_met / no_data, best first; units without any data
+    (e.g. 台湾, 香港, 澳门 in the demo) are not ranked."""
+    subs = insights.count_by_region(meeting.rows(sub_region_level(meeting)))
+    subs = subs[subs["no_data"] < len(meeting.catalog)].copy()
+    subs["name"] = meeting.regions.names(subs["region_code"])
+    return subs.sort_values("met", ascending=False)
+
+
+def sub_region_bars(
+    meeting: Meeting, *, rows: pd.DataFrame | None = None, title: str | None = None
+) -> alt.TopLevelMixin:
+    """Prefectures ranked by indicators met (provinces when the meeting is about the whole country)."""
+    subs = sub_region_rows(meeting) if rows is None else rows
+    chart = charts.count_bars(
+        subs,
+        category="name",
+        value="met",
+        total=len(meeting.catalog),
+        title=t("met_count", meeting.lang),
+        sort=list(subs["name"]),
+    )
+    key = "figure.province_bars" if meeting.national else "figure.prefecture_bars"
+    return _finish(chart, meeting, t(key, meeting.lang, **_where(meeting)), title, width=BARS_WIDTH)
+
+
+def ranked_bars(
+    meeting: Meeting, indicator_id: str, *, rows: pd.DataFrame | None = None, title: str | None = None
+) -> alt.TopLevelMixin:
+    """Counties ranked by one indicator's value, the target as a dashed rule (nationally the 40 lowest)."""
+    _check_indicator(meeting, indicator_id)
+    lang, ind = meeting.lang, meeting.catalog[indicator_id]
+    rows = indicator_rows(meeting, indicator_id) if rows is None else rows
+    ranked = rows[rows["value"].notna()]
+    if meeting.national:  # thousands of bars do not help anyone: the 40 lowest (the page has a table of all)
+        ranked = ranked.nsmallest(40, "value")
+    chart = charts.ranked_bars(
+        ranked.assign(label=ranked["region_name"] + " " + ranked["symbol"]),
+        value="value",
+        label="label",
+        color=charts.status_color(
+            "status_label", insights.status_labels(lang), t("status", lang), legend=False
+        ),
+        target=float(meeting.profile.targets[indicator_id].threshold),
+        tooltip=indicator_tooltip(meeting, rows),
+        x_title=t("bracketed", lang, text=ind.short(lang), note=ind.unit_in(lang)),
+        selection_name="bar",
+    )
+    heading = t("figure.ranked_bars", lang, indicator=ind.name(lang), **_where(meeting))
+    return _finish(chart, meeting, heading, title)
+
+
+# --- grid, bullets, trends -----------------------------------------------------------------------------
+def status_grid_rows(meeting: Meeting) -> tuple[pd.DataFrame, list[str]]:
+    """County x indicator rows with labels and value texts, and the counties in met-count order (provinces
+    when the meeting is about the whole country)."""
+    cat, regs, lang = meeting.catalog, meeting.regions, meeting.lang
+    level = "province" if meeting.national else "county"
+    ev = meeting.rows(level)
+    labelled = insights.with_labels(ev, cat, regs, lang)
+    labelled["county"] = labelled["region_name"]
+    labelled["value_text"] = [
+        insights.format_value(v, cat[i], lang)
+        for v, i in zip(labelled["value"], labelled["indicator_id"], strict=True)
+    ]
+    counts = insights.count_by_region(ev).sort_values(["met", "no_data"], ascending=[False, True])
+    return labelled, list(regs.names(counts["region_code"]))
+
+
+def status_grid(
+    meeting: Meeting, *, rows: tuple[pd.DataFrame, list[str]] | None = None, title: str | None = None
+) -> alt.TopLevelMixin:
+    """County x indicator status cells with ✓ / ✗ / –, grouped under the five actions."""
+    cat, lang = meeting.catalog, meeting.lang
+    labelled, order = status_grid_rows(meeting) if rows is None else rows
+    grid = charts.status_grid(
+        labelled,
+        county_order=order,
+        indicator_order=[i.short(lang) for i in cat.indicators],
+        domain_order=[d.name(lang) for d in cat.domains],
+        labels=insights.status_labels(lang),
+        titles={
+            "status": t("status", lang),
+            "tooltip": [
+                alt.Tooltip("county:N", title=t("county", lang)),
+                alt.Tooltip("indicator_name:N", title=t("indicator", lang)),
+                alt.Tooltip("status_label:N", title=t("status", lang)),
+                alt.Tooltip("value_text:N", title=t("value", lang)),
+            ],
+        },
+    )
+    return _finish(grid, meeting, t("figure.status_grid", lang, **_where(meeting)), title, width=900)
+
+
+def bullet_rows(meeting: Meeting, county_code: str) -> pd.DataFrame:
+    """All indicators of one county next to the target, its prefecture and province, with provenance."""
+    this_year = {
+        level: meeting.all_years(level)[lambda d: d["year"] == meeting.year]
+        for level in ("county", "prefecture", "province")
+    }
+    table = insights.profile_table(
+        county_code,
+        this_year["county"],
+        this_year["prefecture"],
+        this_year["province"],
+        meeting.progress(),
+        meeting.catalog,
+        meeting.profile,
+        meeting.regions,
+        meeting.lang,
+    )
+    return provenance_text(indicator_provenance(table, this_year["county"], county_code), meeting.lang)
+
+
+def bullets(
+    meeting: Meeting, county_code: str, *, rows: pd.DataFrame | None = None, title: str | None = None
+) -> alt.TopLevelMixin:
+    """One county: a bar per indicator against the target tick, prefecture ◆ and province ○."""
+    lang = meeting.lang
+    table = bullet_rows(meeting, county_code) if rows is None else rows
+    tooltip = [
+        alt.Tooltip("indicator_name:N", title=t("indicator", lang)),
+        alt.Tooltip("value_text:N", title=t("county_value", lang)),
+        alt.Tooltip("target_text:N", title=t("target", lang)),
+        alt.Tooltip("prefecture_text:N", title=t("prefecture_value", lang)),
+        alt.Tooltip("province_text:N", title=t("province_value", lang)),
+        alt.Tooltip("status_label:N", title=t("status", lang)),
+        alt.Tooltip("trajectory_label:N", title=t("show_trajectory", lang)),
+    ]
+    if not meeting.synthetic:
+        tooltip += [
+            alt.Tooltip("version_text:N", title=t("provenance.version_column", lang)),
+            alt.Tooltip("department_text:N", title=t("provenance.department_column", lang)),
+        ]
+    chart = charts.bullet_chart(
+        table,
+        titles={
+            "status": t("status", lang),
+            "status_scale": charts.status_scale(insights.status_labels(lang)),
+            "tooltip": tooltip,
+            "order": list(table["indicator"]),
+        },
+    )
+    heading = t("figure.bullets", lang, county=meeting.regions.name(county_code), year=meeting.year)
+    return _finish(chart, meeting, heading, title, notes=[t("bullet_legend", lang)], width=760)
+
+
+def trend_rows(meeting: Meeting, county_code: str) -> pd.DataFrame:
+    """Observed values per year up to the meeting's year and the dashed projection to the target year."""
+    county_years = meeting.all_years("county")
+    return insights.trend_frame(
+        county_years[county_years["year"] <= meeting.year],
+        meeting.progress(),
+        county_code,
+        meeting.catalog,
+        meeting.lang,
+    )
+
+
+def trends(
+    meeting: Meeting, county_code: str, *, rows: pd.DataFrame | None = None, title: str | None = None
+) -> alt.TopLevelMixin:
+    """Small multiples per indicator: observed line, dashed projection to the target year, target rule."""
+    lang, cat = meeting.lang, meeting.catalog
+    trend = trend_rows(meeting, county_code) if rows is None else rows
+    chart = charts.trend_chart(
+        trend,
+        titles={
+            "order": [i.short(lang) for i in cat.indicators],
+            "tooltip": [
+                alt.Tooltip("indicator:N", title=t("indicator", lang)),
+                alt.Tooltip("year:O", title=t("year", lang)),
+                alt.Tooltip("value:Q", title=t("value", lang), format=".1f"),
+                alt.Tooltip("series_label:N", title=""),
+                alt.Tooltip("target:Q", title=t("target", lang)),
+            ],
+        },
+    )
+    prog = meeting.progress()
+    years = insights.method_years(
+        prog[prog["region_code"].astype(str) == str(county_code)], meeting.profile.target_year
+    )
+    note = t("method_note", lang, method=t("method_trajectory", lang), years=years)
+    heading = t(
+        "figure.trends",
+        lang,
+        county=meeting.regions.name(county_code),
+        year=meeting.year,
+        target_year=meeting.profile.target_year,
+    )
+    return _finish(chart, meeting, heading, title, notes=[note], width=760)

@@ -1,0 +1,53 @@
+"""Screenshots of every page (and every slide of the presentation mode) at 1280x720 and 1920x1080, to look at.
+
+    .venv/bin/python scripts/screenshots.py [OUT_DIR]     (default: /tmp/atlas-shots)
+
+Starts the app on the demo data (tests/browser_helpers.AppServer) and drives Debian chromium; the files are the
+viewport as a person sees it (not the whole scrolled page), so whatever is cut or below the fold shows.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+from browser_helpers import AppServer, goto, launch  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+PAGES = ["", "indicator_map", "county_profile", "scenarios", "data", "catalog"]
+SIZES = [(1280, 720), (1920, 1080)]
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    server = AppServer("screenshots")
+    server.start()
+    try:
+        with sync_playwright() as p:
+            browser = launch(p)
+            for width, height in SIZES:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                for name in PAGES:
+                    goto(page, f"{server.url}/{name}")
+                    page.wait_for_timeout(1500)
+                    page.screenshot(path=out / f"{width}-{name or 'overview'}.png")
+                goto(page, f"{server.url}/present?slide=1")
+                total = (
+                    page.locator('[data-testid="stSelectbox"]').first.inner_text().split("/")[1].split("·")[0]
+                )
+                for n in range(1, int(total) + 1):
+                    goto(page, f"{server.url}/present?slide={n}")
+                    page.wait_for_timeout(1200)
+                    page.screenshot(path=out / f"{width}-slide{n:02d}.png")
+                page.close()
+            browser.close()
+    finally:
+        server.stop()
+    print(out)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/atlas-shots"))

@@ -1,0 +1,320 @@
+"""The figures layer (analytics/figures.py), tested on specs: every chart a page shows comes from one function of a
+Meeting, with its heading, legend, tooltip and footer; `inline=True` carries its geometry (no URL, no server).
+
+Pixels and files are in tests/test_export.py and tests/test_cli_figure.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from analytics import charts, figures, scenarios, sources
+from analytics.errors import AtlasError
+from analytics.geo import STATIC_PREFIX
+from analytics.i18n import t
+
+JILIN, SIPING = "220000", "220300"
+YEAR = 2024
+COUNTY = "220102"  # 南关区
+N_JILIN_COUNTIES = 60
+
+
+def meeting_of(region: str = JILIN, lang: str = "zh"):
+    from analytics.__main__ import load_meeting
+
+    args = argparse.Namespace(
+        data=None, db=None, region=region, year=YEAR, targets="jilin-2022-2025", lang=lang
+    )
+    return load_meeting(args)
+
+
+@pytest.fixture(scope="module")
+def jilin():
+    return meeting_of()
+
+
+@pytest.fixture(scope="module")
+def jilin_en():
+    return meeting_of(lang="en")
+
+
+@pytest.fixture(scope="module")
+def siping():
+    return meeting_of(SIPING)
+
+
+def walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def urls(spec: dict) -> list[str]:
+    return [d["url"] for d in walk({k: v for k, v in spec.items() if k != "datasets"}) if "url" in d]
+
+
+def footer_of(spec: dict) -> list[str]:
+    title = spec["title"]
+    assert title["orient"] == "bottom", title
+    return title["text"]
+
+
+def heading_of(spec: dict) -> str | None:
+    """The heading: a text mark added to the (first) layer, or the title of the vconcat's view."""
+    layers = spec.get("layer") or (spec.get("hconcat") or [{}])[0].get("layer") or []
+    for layer in layers:
+        mark = layer.get("mark", {})
+        if isinstance(mark, dict) and mark.get("type") == "text" and "text" in mark:
+            return mark["text"]
+    if "vconcat" in spec:
+        inner = spec["vconcat"][0].get("title")
+        return inner["text"] if isinstance(inner, dict) else inner
+    return None
+
+
+def all_figures(meeting) -> dict[str, alt.TopLevelMixin]:
+    return {
+        "met_count_map": figures.met_count_map(meeting),
+        "indicator_map": figures.indicator_map(meeting, "premarital_exam", "status"),
+        "domain_bars": figures.domain_bars(meeting),
+        "sub_region_bars": figures.sub_region_bars(meeting),
+        "ranked_bars": figures.ranked_bars(meeting, "premarital_exam"),
+        "status_grid": figures.status_grid(meeting),
+        "bullets": figures.bullets(meeting, COUNTY),
+        "trends": figures.trends(meeting, COUNTY),
+    }
+
+
+MAPS = {"met_count_map", "indicator_map"}
+
+
+@pytest.fixture(scope="module")
+def specs(jilin) -> dict[str, dict]:
+    return {name: chart.to_dict(validate=True) for name, chart in all_figures(jilin).items()}
+
+
+# --- heading and footer ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["met_count_map", "indicator_map", "domain_bars", "sub_region_bars"])
+def test_every_figure_carries_the_meeting_footer(specs, jilin, name):
+    footer = " · ".join(footer_of(specs[name]))
+    for part in jilin.footer().split(" · "):
+        assert part in footer, (part, footer)
+    assert t("meeting.demo_label") in footer  # the demo data says so on every figure
+    assert (jilin.map_note() in "".join(footer_of(specs[name]))) == (name in MAPS)  # wrapped to the width
+
+
+@pytest.mark.parametrize(
+    "name", ["met_count_map", "indicator_map", "ranked_bars", "status_grid", "bullets", "trends"]
+)
+def test_every_figure_has_a_heading_naming_its_region_or_county(specs, name):
+    heading = heading_of(specs[name])
+    assert heading, name
+    assert "吉林省" in heading or "南关区" in heading, heading
+    assert str(YEAR) in heading
+
+
+def test_footer_lines_fit_the_figure(jilin):
+    lines = figures.footer_lines(jilin, is_map=False, width=420)
+    assert len(lines) >= 2  # the long footer is wrapped, not cut
+    assert all(figures._text_width(line, figures.FOOTER_SIZE) <= 420 for line in lines)
+    assert " · ".join(lines) == jilin.footer()
+
+
+@pytest.mark.parametrize("width", [100, 240, 420, 760])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_notes_wrap_to_the_figure(width, lang):
+    text = t("map_source", lang)
+    lines = figures.wrap(text, width)
+    assert all(figures._text_width(line, figures.FOOTER_SIZE) <= width for line in lines), lines
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
+    assert (len(lines) == 1) == (figures._text_width(text, figures.FOOTER_SIZE) <= width)
+
+
+def test_title_override_and_no_heading(jilin):
+    spec = figures.met_count_map(jilin, title="会议用图").to_dict()
+    assert heading_of(spec) == "会议用图"
+    bare = figures.met_count_map(jilin, title="").to_dict()
+    assert heading_of(bare) is None
+    assert footer_of(bare) == footer_of(spec)  # the footer stays
+
+
+def test_english_figure_speaks_english(jilin_en):
+    spec = figures.indicator_map(jilin_en, "premarital_exam", "status").to_dict()
+    heading = heading_of(spec)
+    assert heading.startswith(jilin_en.catalog["premarital_exam"].name("en"))
+    assert t("meeting.demo_label", "en") in " ".join(footer_of(spec))
+    legend = spec["layer"][0]["encoding"]["color"]["title"]
+    assert legend.startswith(t("show_status", "en"))
+
+
+def test_a_copy_keeps_heading_and_footer(jilin):
+    chart = figures.domain_bars(jilin)
+    copied = chart.properties(height=300)
+    assert heading_of(copied.to_dict()) == heading_of(chart.to_dict())
+    assert footer_of(copied.to_dict()) == footer_of(chart.to_dict())
+
+
+def test_facets_are_wrapped_with_config_and_data_on_top(specs):
+    spec = specs["status_grid"]
+    assert list(spec["vconcat"][0]) and "facet" in spec["vconcat"][0]
+    assert "config" in spec and "datasets" in spec and "$schema" in spec
+    assert "config" not in spec["vconcat"][0] and "datasets" not in spec["vconcat"][0]
+
+
+# --- maps ----------------------------------------------------------------------------------------------
+def test_maps_stay_a_layer_with_the_click_selection(specs):
+    for name in MAPS:
+        spec = specs[name]
+        assert "layer" in spec, name  # Streamlit reads the selection; the page tests read the layers
+        params = [p for p in spec.get("params", []) if "select" in p]
+        assert [p["name"] for p in params] == ["county"], name
+
+
+def test_maps_use_the_static_file_unless_inline(jilin):
+    spec = figures.indicator_map(jilin, "premarital_exam", "status").to_dict()
+    assert set(urls(spec)) == {f"{STATIC_PREFIX}/provinces/{JILIN}.topo.json"}
+    assert '"arcs"' not in json.dumps(spec)
+
+
+@pytest.mark.parametrize("inline_figure", ["met_count_map", "indicator_map", "scenario_map"])
+def test_inline_spec_needs_no_server(jilin, inline_figure):
+    if inline_figure == "met_count_map":
+        chart = figures.met_count_map(jilin, inline=True)
+    elif inline_figure == "indicator_map":
+        chart = figures.indicator_map(jilin, "premarital_exam", "gap", inline=True)
+    else:
+        chart = figures.scenario_map(jilin, scenario_rows(jilin), "premarital_exam", "after", inline=True)
+    spec = chart.to_dict(validate=True)
+    assert urls(spec) == [], urls(spec)
+    topo = [v for k, v in spec["datasets"].items() if k.startswith(figures.TOPO_DATASET)]
+    assert topo and all(isinstance(v, dict) and v["type"] == "Topology" and v["arcs"] for v in topo)
+    # the lookups name those datasets, each with its feature
+    names = {d["from"]["data"]["name"] for d in walk(spec) if "lookup" in d and "from" in d}
+    assert names and names <= set(spec["datasets"])
+    assert json.loads(chart.to_json())["datasets"].keys() == spec["datasets"].keys()
+
+
+def test_met_count_map_prints_the_count_on_each_county(jilin, specs):
+    rows = figures.met_count_rows(jilin)
+    assert len(rows) == N_JILIN_COUNTIES
+    total = len(jilin.catalog)
+    no_data = rows["no_data"] == total
+    assert (rows.loc[~no_data, "symbol"] == rows.loc[~no_data, "met"].astype(int).astype(str)).all()
+    scale = specs["met_count_map"]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["domain"] == [0, total]
+
+
+@pytest.mark.parametrize("show", figures.SHOWS)
+def test_indicator_map_for_every_mode(jilin, show):
+    spec = figures.indicator_map(jilin, "prenatal_screening", show).to_dict(validate=True)
+    color = spec["layer"][0]["encoding"]["color"]
+    assert color["title"].startswith(t(f"show_{show}"))
+    method = "".join(footer_of(spec))
+    assert (t("method_trajectory") in method or t("method_progress") in method) == (
+        show in ("progress", "trajectory")
+    )
+
+
+def test_indicator_map_status_colours(specs):
+    scale = specs["indicator_map"]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["range"] == [charts.STATUS_COLORS[s] for s in charts.STATUS_ORDER]
+
+
+def test_a_prefecture_map_is_zoomed_to_it(siping):
+    spec = figures.indicator_map(siping, "premarital_exam", "status").to_dict()
+    county_rows = figures.indicator_rows(siping, "premarital_exam")
+    assert set(county_rows["region_code"]) == set(siping.regions.counties(SIPING)["code"])
+    outline_rows = [
+        spec["datasets"][layer["data"]["name"]]
+        for layer in spec["layer"]
+        if isinstance(layer.get("data"), dict)
+        and "name" in layer["data"]
+        and layer["mark"].get("filled") is False
+    ]
+    assert outline_rows and outline_rows[0] == [{"region_code": SIPING}]
+    assert "四平市" in heading_of(spec)
+
+
+def test_unknown_indicator_is_a_refusal(jilin):
+    with pytest.raises(AtlasError) as err:
+        figures.indicator_map(jilin, "no_such_indicator", "value")
+    assert "no_such_indicator" in err.value.message("en")
+    with pytest.raises(ValueError):
+        figures.indicator_map(jilin, "premarital_exam", "colour")
+
+
+# --- what-if maps -----------------------------------------------------------------------------------------
+def scenario_rows(meeting, units: int = 0) -> pd.DataFrame:
+    """County rows of a what-if comparison of premarital_exam as the page passes them (+5 points, or units)."""
+    obs = sources.observations("demo", JILIN, catalog=meeting.catalog, regions=meeting.regions, store=None)
+    op, amount = ("add_units", units) if units else ("add_pp", 5.0)
+    scenario = scenarios.Scenario("t", (scenarios.Adjustment("premarital_exam", op, amount),))
+    run = {
+        "catalog": meeting.catalog,
+        "profile": meeting.profile,
+        "regions": meeting.regions,
+        "region_code": JILIN,
+    }
+    result = scenarios.apply(obs, scenario, year=YEAR, **run)
+    table = scenarios.compare(obs, result, year=YEAR, indicator_ids=["premarital_exam"], **run)
+    return table[table["level"] == "county"].copy()
+
+
+def test_scenario_maps_before_and_after(jilin):
+    county = scenario_rows(jilin)
+    before = figures.scenario_map(jilin, county, "premarital_exam", "before", highlight=[COUNTY]).to_dict()
+    after = figures.scenario_map(jilin, county, "premarital_exam", "after", notes=["+5 个百分点"]).to_dict()
+    assert "layer" in before and "layer" in after
+    assert t("before") in heading_of(before) and t("after") in heading_of(after)
+    assert "+5 个百分点" in footer_of(after)
+    rings = [
+        layer
+        for layer in before["layer"]
+        if layer.get("mark", {}).get("type") == "geoshape" and layer["mark"].get("strokeWidth") == 3
+    ]
+    assert len(rings) == 1 and before["datasets"][rings[0]["data"]["name"]] == [{"region_code": COUNTY}]
+
+    def met(spec):
+        rows = spec["datasets"][spec["layer"][0]["data"]["name"]]
+        return sum(r["status_label"] == t("status_met") for r in rows)
+
+    assert met(after) > met(before)  # 5 more points bring counties over the target
+
+
+def test_scenario_tooltip_names_units_only_when_allocated(jilin):
+    def fields(county):
+        spec = figures.scenario_map(jilin, county, "premarital_exam", "after").to_dict()
+        return [tip["field"] for tip in spec["layer"][0]["encoding"]["tooltip"]]
+
+    assert "units_added" not in fields(scenario_rows(jilin))
+    assert "units_added" in fields(scenario_rows(jilin, units=500))
+
+
+def test_trajectory_maps_today_and_with_the_scenario(jilin):
+    county = scenario_rows(jilin)
+    today = figures.trajectory_map(jilin, county, "premarital_exam").to_dict(validate=True)
+    assert t("todays_pace") in heading_of(today)
+    assert t("method_trajectory") in "".join(footer_of(today))
+    legend = today["layer"][0]["encoding"]["color"]["scale"]
+    assert legend["range"] == list(charts.TRAJECTORY_COLORS.values())
+
+
+# --- the national map -------------------------------------------------------------------------------------
+@pytest.mark.national
+def test_national_map_keeps_the_inset_and_gets_heading_and_footer():
+    meeting = meeting_of("100000")
+    spec = figures.met_count_map(meeting, inline=True).to_dict()
+    assert len(spec["hconcat"]) == 2  # mainland + the 南海诸岛 inset
+    assert t("whole_country") in heading_of(spec)
+    assert meeting.map_note() in "".join(footer_of(spec))
+    assert urls(spec) == []
+    assert len(figures.met_count_rows(meeting)) > 2800
