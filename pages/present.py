@@ -47,7 +47,7 @@ def step(by: int) -> None:
 
 
 current_no = int(st.session_state[slide_key])
-nav = st.columns([1, 1, 4, 2, 1], vertical_alignment="center")
+nav = st.columns([2, 2, 6, 1.6, 1.6, 1.4], vertical_alignment="center")
 nav[0].button(
     t("present.previous", lang), on_click=step, args=(-1,), shortcut="Left", disabled=current_no == 1
 )
@@ -61,7 +61,7 @@ nav[2].selectbox(
     format_func=lambda n: f"{n} / {len(slides)} · {slides[int(n) - 1].title}",
     label_visibility="collapsed",
 )
-with nav[3].popover(t("present.scenarios", lang)):
+with nav[4].popover(t("present.scenarios", lang)):
     st.multiselect(
         t("present.scenarios", lang),
         sorted(saved),
@@ -69,9 +69,11 @@ with nav[3].popover(t("present.scenarios", lang)):
         placeholder=t("choose_options", lang),
         help=t("present.scenarios_help", lang),
     )
-if nav[4].button(t("present.exit", lang)):
+if nav[5].button(t("present.exit", lang)):
     st.switch_page("pages/overview.py")
 
 number = int(st.session_state[slide_key])
+with nav[3]:
+    present.notes(slides[number - 1], lang)
 present.draw(slides[number - 1], lang, key=f"slide{number}")
 write_url(ctx, slide=str(number), sc=",".join(chosen) or None)

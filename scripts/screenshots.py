@@ -36,7 +36,10 @@ def main(out: Path) -> None:
                     page.screenshot(path=out / f"{width}-{name or 'overview'}.png")
                 goto(page, f"{server.url}/present?slide=1")
                 total = (
-                    page.locator('[data-testid="stSelectbox"]').first.inner_text().split("/")[1].split("·")[0]
+                    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]')
+                    .first.inner_text()
+                    .split("/")[1]
+                    .split("·")[0]
                 )
                 for n in range(1, int(total) + 1):
                     goto(page, f"{server.url}/present?slide={n}")

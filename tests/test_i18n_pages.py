@@ -66,7 +66,7 @@ ZH_ALLOWED_WORDS = frozenset(
 # proto fields that are not shown as text (ids, element types, formats, icons, raw JSON handled apart)
 NOT_SHOWN = frozenset(
     {"id", "form_id", "type", "tag", "icon", "url", "format", "spec", "columns", "name", "selection_mode"}
-    | {"raw_value", "default", "theme", "css_class", "help_url", "deferred_file_id"}
+    | {"raw_value", "default", "theme", "css_class", "help_url", "deferred_file_id", "shortcut"}
 )
 
 

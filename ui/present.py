@@ -11,11 +11,14 @@ from pathlib import Path
 import altair as alt
 import streamlit as st
 
+from analytics.figures import FIGURE_META
 from analytics.i18n import t
 from ui import render
 
 CSS = Path(__file__).with_name("present.css")
-FIGURE_HEIGHT = 470  # px: title, nav row and footer leave this much of a 720 px screen for a figure
+ROWS_PER_COLUMN = 13  # rows a table shows on a 720 px slide without scrolling
+ROW_HEIGHT = 34  # px, a table row (set, not left to the font size)
+FIGURE_HEIGHT = 400  # px of plot: nav row, title, legend and footer share the rest of a 720 px screen
 
 
 def hide_chrome() -> None:
@@ -24,8 +27,13 @@ def hide_chrome() -> None:
 
 
 def fit(chart: alt.TopLevelMixin, height: int = FIGURE_HEIGHT) -> alt.TopLevelMixin:
-    """A figure no taller than the slide allows: a single or layered chart is scaled to `height` (keeping its
-    aspect); a concatenation (the national map and its inset) keeps its size."""
+    """A figure for the slide: without its own footer (the slide's footer says the same once) and no taller
+    than the slide allows (a single or layered chart is scaled to `height`, keeping its aspect; a
+    concatenation, such as the national map and its inset, keeps its size)."""
+    chart = chart.copy(deep=False)
+    meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
+    if FIGURE_META in meta:  # the figures layer draws these footer lines under the figure
+        chart.usermeta = {**meta, FIGURE_META: {**meta[FIGURE_META], "footer": []}}
     spec_height = getattr(chart, "height", alt.Undefined)
     spec_width = getattr(chart, "width", alt.Undefined)
     if isinstance(spec_height, int | float) and spec_height > height:
@@ -37,15 +45,16 @@ def fit(chart: alt.TopLevelMixin, height: int = FIGURE_HEIGHT) -> alt.TopLevelMi
 
 def draw(slide, lang: str, key: str) -> None:
     """One analytics.slides.Slide: title, figures beside their table, bullets, footer, speaker notes."""
+    head, label = st.columns([2, 1], vertical_alignment="center")
+    head.title(render.escape_markdown(slide.title), anchor=False)
     if slide.label:  # the demo label, on every slide of synthetic data
-        st.warning(slide.label, icon=":material/science:")
-    st.title(render.escape_markdown(slide.title), anchor=False)
+        label.warning(slide.label, icon=":material/science:")
     if slide.subtitle:
         st.caption(render.escape_markdown(slide.subtitle))
     figures = list(slide.figures or [])
     table = slide.table
     has_table = table is not None and not table.empty
-    if figures and has_table:
+    if figures and (has_table or slide.bullets):
         left, right = st.columns([3, 2])
     else:
         left = right = st.container()
@@ -57,11 +66,22 @@ def draw(slide, lang: str, key: str) -> None:
         elif figures:
             render.chart(fit(figures[0]), key=f"{key}_fig0")
     with right:
-        if has_table:
-            render.table(table, lang=lang, height=FIGURE_HEIGHT if figures else FIGURE_HEIGHT + 60)
+        if has_table and not figures and len(table) > ROWS_PER_COLUMN:  # e.g. the 25 indicators: two halves
+            half = (len(table) + 1) // 2
+            for col, part in zip(st.columns(2), (table.iloc[:half], table.iloc[half:]), strict=True):
+                with col:
+                    render.table(
+                        part, lang=lang, height=ROW_HEIGHT * (len(part) + 1) + 3, row_height=ROW_HEIGHT
+                    )
+        elif has_table:
+            room = FIGURE_HEIGHT + 80 - 40 * len(slide.bullets)  # the bullets go under the table
+            render.table(table, lang=lang, height=max(room, 5 * ROW_HEIGHT), row_height=ROW_HEIGHT)
         if slide.bullets:
             st.markdown("\n".join(f"- {render.escape_markdown(b)}" for b in slide.bullets))
     st.caption(render.escape_markdown(slide.footer))
-    if slide.notes:
-        with st.expander(t("present.notes", lang)):
-            st.text(slide.notes)
+
+
+def notes(slide, lang: str) -> None:
+    """The speaker notes (the numbers behind the slide), in a popover: they take no room on the slide."""
+    with st.popover(t("present.notes", lang), disabled=not slide.notes):
+        st.text(slide.notes)
