@@ -48,7 +48,15 @@ def atlas_theme() -> alt.theme.ThemeConfig:
             "view": {"stroke": None},
             "title": {"fontSize": 20, "font": FONT, "anchor": "start"},
             "axis": {"labelFontSize": 14, "titleFontSize": 15, "labelFont": FONT, "titleFont": FONT},
-            "legend": {"labelFontSize": 14, "titleFontSize": 15, "labelFont": FONT, "titleFont": FONT},
+            # whole legend titles ("达标状态（目标 ≥8 人/10万人口）"): Vega cuts them at 180 px by default
+            "legend": {
+                "labelFontSize": 14,
+                "titleFontSize": 15,
+                "labelFont": FONT,
+                "titleFont": FONT,
+                "titleLimit": 640,
+                "labelLimit": 400,
+            },
             "header": {"labelFontSize": 14, "titleFontSize": 15, "labelFont": FONT, "titleFont": FONT},
             "text": {"font": FONT},
         }

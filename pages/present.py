@@ -47,7 +47,7 @@ def step(by: int) -> None:
 
 
 current_no = int(st.session_state[slide_key])
-nav = st.columns([2, 2, 6, 1.6, 1.6, 1.4], vertical_alignment="center")
+nav = st.columns([2, 2, 5, 1.5, 1.5, 1.5, 1.3], vertical_alignment="center")
 nav[0].button(
     t("present.previous", lang), on_click=step, args=(-1,), shortcut="Left", disabled=current_no == 1
 )
@@ -69,7 +69,9 @@ with nav[4].popover(t("present.scenarios", lang)):
         placeholder=t("choose_options", lang),
         help=t("present.scenarios_help", lang),
     )
-if nav[5].button(t("present.exit", lang)):
+with nav[5].popover(t("present.export", lang)):  # one click each; built only when asked
+    present.exports(meeting_of(ctx), slides, [saved[n] for n in chosen], lang)
+if nav[6].button(t("present.exit", lang)):
     st.switch_page("pages/overview.py")
 
 number = int(st.session_state[slide_key])

@@ -74,7 +74,7 @@ def draw(slide, lang: str, key: str) -> None:
                         part, lang=lang, height=ROW_HEIGHT * (len(part) + 1) + 3, row_height=ROW_HEIGHT
                     )
         elif has_table:
-            room = FIGURE_HEIGHT + 80 - 40 * len(slide.bullets)  # the bullets go under the table
+            room = FIGURE_HEIGHT + 50 - 40 * len(slide.bullets)  # the bullets go under the table
             render.table(table, lang=lang, height=max(room, 5 * ROW_HEIGHT), row_height=ROW_HEIGHT)
         if slide.bullets:
             st.markdown("\n".join(f"- {render.escape_markdown(b)}" for b in slide.bullets))
@@ -85,3 +85,25 @@ def notes(slide, lang: str) -> None:
     """The speaker notes (the numbers behind the slide), in a popover: they take no room on the slide."""
     with st.popover(t("present.notes", lang), disabled=not slide.notes):
         st.text(slide.notes)
+
+
+def exports(meeting, slides: list, scenarios: list, lang: str) -> None:
+    """The meeting deck (PPTX) and workbook (Excel) of what is on screen: built when the button is clicked."""
+    from analytics import deck, workbook
+
+    stem = t("present.file_stem", lang, region=meeting.region_name, year=meeting.year)
+    st.download_button(
+        t("present.download_deck", lang),
+        data=lambda: deck.build_deck(meeting, scenarios, slides=slides),
+        file_name=f"{stem}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        icon=":material/slideshow:",
+    )
+    st.download_button(
+        t("present.download_workbook", lang),
+        data=lambda: workbook.build_workbook(meeting, scenarios),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table:",
+    )
+    st.caption(t("present.export_note", lang))
