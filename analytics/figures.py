@@ -236,6 +236,8 @@ def frame_spec(spec: dict, heading: str, lines: list[str], *, width: int = 640) 
     national map an hconcat (Streamlit reads their click selections; the pages' tests read their layers);
     anything else (facets) is wrapped in a one-view vconcat that carries both."""
     spec = dict(spec)
+    if spec.get("width") == "container":  # fit the width only: the heading and footer add to the height
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     if "layer" in spec:
         if heading:  # at most the plot's width: Streamlit fits a layer into its column
             limit = {"expr": f"max(width, {MIN_HEADING_LIMIT})"}

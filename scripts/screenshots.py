@@ -8,6 +8,7 @@ viewport as a person sees it (not the whole scrolled page), so whatever is cut o
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -35,11 +36,10 @@ def main(out: Path) -> None:
                     page.wait_for_timeout(1500)
                     page.screenshot(path=out / f"{width}-{name or 'overview'}.png")
                 goto(page, f"{server.url}/present?slide=1")
-                total = (
-                    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]')
-                    .first.inner_text()
-                    .split("/")[1]
-                    .split("·")[0]
+                picker = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first
+                values = picker.locator("input").evaluate_all("l => l.map(i => i.value)")
+                total = int(
+                    re.search(r"\b\d+ / (\d+) · ", " ".join([picker.text_content(), *values])).group(1)
                 )
                 for n in range(1, int(total) + 1):
                     goto(page, f"{server.url}/present?slide={n}")
