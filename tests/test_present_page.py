@@ -77,4 +77,4 @@ def test_next_and_picker_move_through_every_slide(at, engine_titles):
 
 def test_the_deck_and_the_workbook_are_offered(at):
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "下载汇报PPT（.pptx）" in labels and "下载数据表（Excel）" in labels
+    assert "下载汇报演示文稿" in labels and "下载数据表（Excel）" in labels
