@@ -596,15 +596,23 @@ def domain_bars(
 ) -> alt.TopLevelMixin:
     """The region's indicators met per action domain (of its total)."""
     domains = domain_rows(meeting) if rows is None else rows
+    total = int(domains["total"].max()) if len(domains) else 1
+    return _met_bars(meeting, domains, "domain", total, "figure.domain_bars", title)
+
+
+def _met_bars(
+    meeting: Meeting, rows: pd.DataFrame, category: str, total: int, heading_key: str, title: str | None
+) -> alt.TopLevelMixin:
+    """Indicators met per `category` (of `total`), in the rows' order, with the meeting's heading and footer."""
     chart = charts.count_bars(
-        domains,
-        category="domain",
+        rows,
+        category=category,
         value="met",
-        total=int(domains["total"].max()) if len(domains) else 1,
+        total=total,
         title=t("met_count", meeting.lang),
-        sort=list(domains["domain"]),
+        sort=list(rows[category]),
     )
-    heading = t("figure.domain_bars", meeting.lang, **_where(meeting))
+    heading = t(heading_key, meeting.lang, **_where(meeting))
     return _finish(chart, meeting, heading, title, width=BARS_WIDTH)
 
 
@@ -627,16 +635,8 @@ def sub_region_bars(
 ) -> alt.TopLevelMixin:
     """Prefectures ranked by indicators met (provinces when the meeting is about the whole country)."""
     subs = sub_region_rows(meeting) if rows is None else rows
-    chart = charts.count_bars(
-        subs,
-        category="name",
-        value="met",
-        total=len(meeting.catalog),
-        title=t("met_count", meeting.lang),
-        sort=list(subs["name"]),
-    )
     key = "figure.province_bars" if meeting.national else "figure.prefecture_bars"
-    return _finish(chart, meeting, t(key, meeting.lang, **_where(meeting)), title, width=BARS_WIDTH)
+    return _met_bars(meeting, subs, "name", len(meeting.catalog), key, title)
 
 
 def ranked_bars(

@@ -17,6 +17,7 @@ import altair as alt
 import pandas as pd
 import pytest
 import vl_convert
+from spec_helpers import walk
 
 from analytics import charts
 
@@ -57,17 +58,6 @@ def jilin_map(data: pd.DataFrame, **kwargs) -> alt.LayerChart:
         tooltip=[alt.Tooltip("region_name:N", title="县（市、区）")],
         **kwargs,
     )
-
-
-def walk(node):
-    """Every dict in a spec, depth first."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
 
 
 def lookups(spec: dict) -> list[dict]:

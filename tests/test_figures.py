@@ -12,6 +12,7 @@ import json
 import altair as alt
 import pandas as pd
 import pytest
+from spec_helpers import walk
 
 from analytics import charts, figures, scenarios, sources
 from analytics.errors import AtlasError
@@ -46,16 +47,6 @@ def jilin_en():
 @pytest.fixture(scope="module")
 def siping():
     return meeting_of(SIPING)
-
-
-def walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
 
 
 def urls(spec: dict) -> list[str]:
