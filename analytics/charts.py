@@ -8,6 +8,8 @@ print the symbol on each county.
 
 from __future__ import annotations
 
+import unicodedata
+
 import altair as alt
 import pandas as pd
 
@@ -36,6 +38,8 @@ TRAJECTORY_COLORS = {
     "no_data": "#f0f0f0",
 }
 OUTLINE = "#333333"
+AXIS_LABEL_SIZE = 14
+BAR_LABEL_LIMIT = 240  # px: the longest action name (15 characters) fits
 THEME = "atlas"
 
 
@@ -47,7 +51,12 @@ def atlas_theme() -> alt.theme.ThemeConfig:
             "font": FONT,
             "view": {"stroke": None},
             "title": {"fontSize": 20, "font": FONT, "anchor": "start"},
-            "axis": {"labelFontSize": 14, "titleFontSize": 15, "labelFont": FONT, "titleFont": FONT},
+            "axis": {
+                "labelFontSize": AXIS_LABEL_SIZE,
+                "titleFontSize": 15,
+                "labelFont": FONT,
+                "titleFont": FONT,
+            },
             # whole legend titles ("达标状态（目标 ≥8 人/10万人口）"): Vega cuts them at 180 px by default
             "legend": {
                 "labelFontSize": 14,
@@ -355,13 +364,20 @@ def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 4) -> alt.Fa
     )
 
 
+def text_width(text: str, size: float) -> float:
+    """Rough width in pixels: a CJK character is square, Latin about half as wide."""
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else 0.56 * size for c in text)
+
+
 def count_bars(
     data: pd.DataFrame, *, category: str, value: str, total: int, title: str, sort: list | None = None
 ) -> alt.LayerChart:
-    """Horizontal bars of 'N met' with the total as a light background bar and the number printed."""
-    base = alt.Chart(data).encode(
-        y=alt.Y(f"{category}:N", sort=sort or "-x", title=None, axis=alt.Axis(labelLimit=240))
-    )
+    """Horizontal bars of 'N met' with the total as a light background bar and the number printed. The label
+    column has a fixed width (`maxExtent`), so a heading can start where the labels start."""
+    widest = max((text_width(str(v), AXIS_LABEL_SIZE) for v in data[category]), default=0)
+    extent = int(min(widest, BAR_LABEL_LIMIT)) + 10  # + tick and padding
+    axis = alt.Axis(labelLimit=BAR_LABEL_LIMIT, minExtent=extent, maxExtent=extent)
+    base = alt.Chart(data).encode(y=alt.Y(f"{category}:N", sort=sort or "-x", title=None, axis=axis))
     back = base.mark_bar(color="#e5e5e5").encode(
         x=alt.X(
             "total:Q",

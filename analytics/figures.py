@@ -15,7 +15,6 @@ Each figure function also has a `*_rows` companion that gives the page the same 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 import altair as alt
@@ -137,11 +136,6 @@ def _map_width(meeting: Meeting) -> int:
 
 
 # --- heading, footer, inline geometry ------------------------------------------------------------------
-def _text_width(text: str, size: float) -> float:
-    """Rough width in pixels: a CJK character is square, Latin about half as wide."""
-    return sum(size if unicodedata.east_asian_width(c) in "WF" else 0.56 * size for c in text)
-
-
 def footer_lines(meeting: Meeting, *, is_map: bool, notes: Iterable[str] = (), width: int = 640) -> list[str]:
     """The footer of a figure as lines that fit `width` pixels: the meeting's footer (region, year, profile,
     source, date, demo label), any `notes` (a method), and for a map the boundary note."""
@@ -149,7 +143,7 @@ def footer_lines(meeting: Meeting, *, is_map: bool, notes: Iterable[str] = (), w
     line = ""
     for part in meeting.footer().split(" · "):
         candidate = f"{line} · {part}" if line else part
-        if line and _text_width(candidate, FOOTER_SIZE) > width:
+        if line and charts.text_width(candidate, FOOTER_SIZE) > width:
             lines.append(line)
             candidate = part
         line = candidate
@@ -173,16 +167,18 @@ def wrap(text: str, width: int, size: float = FOOTER_SIZE) -> list[str]:
             start = end
     pieces.append(text[start:])
     for piece in filter(None, pieces):
-        if _text_width(line + piece, size) <= width:
+        if charts.text_width(line + piece, size) <= width:
             line += piece
             continue
-        if _text_width(piece, size) <= width:
+        if charts.text_width(piece, size) <= width:
             lines.append(line.rstrip())
             line = piece
             continue
         rest, line = line + piece, ""  # wider than the figure: fill the line, cut, go on
-        while _text_width(rest, size) > width:
-            cut = max(1, next(k for k in range(len(rest), 0, -1) if _text_width(rest[:k], size) <= width))
+        while charts.text_width(rest, size) > width:
+            cut = max(
+                1, next(k for k in range(len(rest), 0, -1) if charts.text_width(rest[:k], size) <= width)
+            )
             space = rest.rfind(" ", 0, cut + 1)
             cut = space + 1 if space > 0 else cut  # Latin words stay whole
             lines.append(rest[:cut].rstrip())
@@ -207,13 +203,23 @@ def footer_title(lines: list[str]) -> dict:
     }
 
 
-def heading_layer(heading: str, width: int | dict) -> dict:
-    """The heading as a text mark above a layer's plot (the layer's one title is its footer); cut with "…" at
-    `width` pixels (a number, or an expression such as the plot's width on a narrow screen)."""
+def _label_extent(layers: list[dict]) -> int:
+    """The fixed width of the layers' left axis (charts.count_bars sets one), else 0."""
+    for layer in layers:
+        axis = layer.get("encoding", {}).get("y", {}).get("axis") or {}
+        if isinstance(axis.get("maxExtent"), int | float):
+            return int(axis["maxExtent"])
+    return 0
+
+
+def heading_layer(heading: str, width: int | dict, *, x: int = 0) -> dict:
+    """The heading as a text mark above a layer's plot (the layer's one title is its footer), starting `x`
+    pixels right of the plot's left edge (negative: over the axis labels); cut with "…" at `width` pixels (a
+    number, or an expression such as the plot's width on a narrow screen)."""
     mark = {
         "type": "text",
         "text": heading,
-        "x": 0,
+        "x": x,
         "y": -14,
         "align": "left",
         "baseline": "bottom",
@@ -239,9 +245,10 @@ def frame_spec(spec: dict, heading: str, lines: list[str], *, width: int = 640) 
     if spec.get("width") == "container":  # fit the width only: the heading and footer add to the height
         spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     if "layer" in spec:
-        if heading:  # at most the plot's width: Streamlit fits a layer into its column
-            limit = {"expr": f"max(width, {MIN_HEADING_LIMIT})"}
-            spec["layer"] = [*spec["layer"], heading_layer(heading, limit)]
+        if heading:  # from the labels' left edge to the plot's right: Streamlit fits a layer into its column
+            left = _label_extent(spec["layer"])
+            limit = {"expr": f"max(width + {left}, {MIN_HEADING_LIMIT})"}
+            spec["layer"] = [*spec["layer"], heading_layer(heading, limit, x=-left)]
         spec["title"] = footer_title(lines)
         return spec
     if "hconcat" in spec and spec["hconcat"] and "layer" in spec["hconcat"][0]:

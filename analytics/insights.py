@@ -157,9 +157,17 @@ def value_only_counts(region_rows: pd.DataFrame, catalog: Catalog, lang: str) ->
 
 
 def lagging_counties(
-    ev_county: pd.DataFrame, catalog: Catalog, regions, lang: str, n: int = 10
+    ev_county: pd.DataFrame,
+    catalog: Catalog,
+    regions,
+    lang: str,
+    n: int = 10,
+    *,
+    gaps: int = 3,
+    brief: bool = False,
 ) -> pd.DataFrame:
-    """Counties with the most indicators not met, with their largest shortfalls in people/services."""
+    """Counties with the most indicators not met, with their `gaps` largest shortfalls in people/services
+    (`brief`: the shortfall without the county's value, for a projector's narrow column)."""
     summary = (
         county_summary(ev_county, regions).sort_values(["not_met", "met"], ascending=[False, True]).head(n)
     )
@@ -170,13 +178,13 @@ def lagging_counties(
     for rec in summary.itertuples():
         lag = ev[(ev["region_code"].astype(str) == rec.region_code) & (ev["status"] == "not_met")].copy()
         lag["rel_gap"] = lag["gap"] / lag["target"].abs().replace(0, np.nan)
-        lag = lag.sort_values("rel_gap", ascending=False).head(3)
+        lag = lag.sort_values("rel_gap", ascending=False).head(gaps)
         parts = []
         for r in lag.itertuples():
             ind = catalog[r.indicator_id]
             parts.append(
                 t(
-                    "lagging_gap",
+                    "lagging_gap_brief" if brief else "lagging_gap",
                     lang,
                     indicator=ind.short(lang),
                     value=format_value(r.value, ind, lang),

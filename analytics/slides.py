@@ -498,11 +498,16 @@ def indicator_slide(meeting, indicator_id: str, *, inline: bool = False) -> Slid
 def lagging_slide(meeting) -> Slide:
     """The counties with the most indicators not met, with their largest gaps in people or services."""
     lang = meeting.lang
-    lag = lagging_counties(meeting.rows("county"), meeting.catalog, meeting.regions, lang, n=TABLE_ROWS)
+    county = meeting.rows("county")
+    lag = lagging_counties(county, meeting.catalog, meeting.regions, lang, n=TABLE_ROWS, gaps=2, brief=True)
     notes = []
-    if len(lag):
+    if len(lag):  # the slide: the two largest gaps, briefly; the notes: three, with the county's values
         lag = lag.drop(columns="region_code")
-        notes = [" · ".join(str(v) for v in rec) for rec in lag.itertuples(index=False)]
+        full = lagging_counties(county, meeting.catalog, meeting.regions, lang, n=TABLE_ROWS)
+        notes = [
+            " · ".join(str(v) for v in rec)
+            for rec in full.drop(columns="region_code").itertuples(index=False)
+        ]
     return Slide(
         key="lagging",
         title=t("lagging_title", lang),

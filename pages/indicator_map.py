@@ -29,9 +29,7 @@ with c1:
         format_func=lambda i: f"{cat.domain(cat[i].domain).name(lang)} · {cat[i].name(lang)}",
     )
 with c2:
-    show = st.radio(
-        t("show", lang), SHOWS, key=show_key, horizontal=True, format_func=lambda s: t(f"show_{s}", lang)
-    )
+    show = st.selectbox(t("show", lang), SHOWS, key=show_key, format_func=lambda s: t(f"show_{s}", lang))
 st.session_state["indicator"], st.session_state["map_show"] = ind_id, show
 write_url(ctx, ind=ind_id, show=show)
 ind = cat[ind_id]

@@ -300,7 +300,7 @@ def test_deep_link_reopens_the_view(monkeypatch, catalog, cold_start):
     assert at.selectbox(key="province").value == "220000"
     assert at.selectbox(key="prefecture").value == "220300"
     assert at.selectbox(key="w_indicator").value == "premarital_exam"
-    assert at.radio(key="w_map_show").value == "status"
+    assert at.selectbox(key="w_map_show").value == "status"
     assert title(at) == f"{catalog['premarital_exam'].name('zh')} · 四平市 2022"
     for name, value in {"year": "2022", "pref": "220300", "ind": "premarital_exam"}.items():
         assert at.query_params[name] == value

@@ -116,7 +116,7 @@ def test_every_figure_has_a_heading_naming_its_region_or_county(specs, name):
 def test_footer_lines_fit_the_figure(jilin):
     lines = figures.footer_lines(jilin, is_map=False, width=420)
     assert len(lines) >= 2  # the long footer is wrapped, not cut
-    assert all(figures._text_width(line, figures.FOOTER_SIZE) <= 420 for line in lines)
+    assert all(charts.text_width(line, figures.FOOTER_SIZE) <= 420 for line in lines)
     assert " · ".join(lines) == jilin.footer()
 
 
@@ -125,9 +125,9 @@ def test_footer_lines_fit_the_figure(jilin):
 def test_notes_wrap_to_the_figure(width, lang):
     text = t("map_source", lang)
     lines = figures.wrap(text, width)
-    assert all(figures._text_width(line, figures.FOOTER_SIZE) <= width for line in lines), lines
+    assert all(charts.text_width(line, figures.FOOTER_SIZE) <= width for line in lines), lines
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
-    assert (len(lines) == 1) == (figures._text_width(text, figures.FOOTER_SIZE) <= width)
+    assert (len(lines) == 1) == (charts.text_width(text, figures.FOOTER_SIZE) <= width)
 
 
 def test_title_override_and_no_heading(jilin):
@@ -152,6 +152,23 @@ def test_a_copy_keeps_heading_and_footer(jilin):
     copied = chart.properties(height=300)
     assert heading_of(copied.to_dict()) == heading_of(chart.to_dict())
     assert footer_of(copied.to_dict()) == footer_of(chart.to_dict())
+
+
+def test_a_bar_heading_starts_over_the_labels_and_is_whole_beside_a_narrow_plot(jilin):
+    """On a 1280x720 screen the overview's domain chart is narrow beside its long action names: the heading
+    starts where the labels start, so it is not cut to "…五大行动…"."""
+    from analytics import export
+
+    chart = figures.domain_bars(jilin)
+    spec = chart.to_dict()
+    heading = heading_of(spec)
+    extent = spec["layer"][0]["encoding"]["y"]["axis"]["maxExtent"]
+    longest = max(charts.text_width(d, charts.AXIS_LABEL_SIZE) for d in figures.domain_rows(jilin)["domain"])
+    assert extent >= longest
+    mark = next(layer["mark"] for layer in spec["layer"] if layer["mark"].get("text") == heading)
+    assert mark["x"] == -extent
+    svg = export.to_svg(chart.properties(width=220))
+    assert heading in svg and "…" not in svg
 
 
 def test_facets_are_wrapped_with_config_and_data_on_top(specs):

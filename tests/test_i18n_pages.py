@@ -278,7 +278,7 @@ def test_other_views_speak_one_language(sessions, lang):
     found = []
     at.switch_page("pages/indicator_map.py").run()
     for show in ("status", "gap", "shortfall", "progress", "trajectory"):
-        at.radio(key="w_map_show").set_value(show).run()
+        at.selectbox(key="w_map_show").set_value(show).run()
         found += violations(at, lang, f"indicator_map show={show}")
     at.selectbox(key="prefecture").set_value("220300").run()
     found += violations(at, lang, "indicator_map 四平市")

@@ -211,7 +211,7 @@ def test_a_link_this_store_cannot_honour_says_why(history, pin, says):
     warnings = [w for w in texts(at.warning) if says in w]
     assert warnings, texts(at.warning)
     assert county_table(at).loc["南关区", "值"] == "80.0%"  # and shows what is there
-    at.radio(key="w_map_show").set_value("status").run()  # still said on the next run
+    at.selectbox(key="w_map_show").set_value("status").run()  # still said on the next run
     assert any(says in w for w in texts(at.warning))
 
 

@@ -183,6 +183,11 @@ def test_lagging_counties(slides, engine):
     assert len(slide.table) == 10
     assert slide.table.iloc[0]["未达标项数"] == counts.iloc[0]["not_met"]
     assert "region_code" not in slide.table.columns
+    # a projector's column: the two largest gaps without the values; the notes carry three, with values
+    gaps = slide.table["主要缺口"]
+    assert gaps.str.count("；").max() == 1 and not gaps.str.contains("%").any()
+    first_note = slide.notes.splitlines()[0]
+    assert first_note.count("；") == 2 and "%" in first_note
 
 
 def test_scenario_slide_matches_an_independent_run(slides, obs, meeting):

@@ -58,7 +58,8 @@ def draw(slide, lang: str, key: str) -> None:
         left, right = st.columns([3, 2])
     else:
         left = right = st.container()
-    with left:
+    fixed = all(not isinstance(getattr(f, "width", None), str) for f in figures)  # no "container" width
+    with left, st.container(key=f"magnify_{key}" if fixed else None):  # a wide screen magnifies these
         if len(figures) > 1:  # before / after
             for col, (n, fig) in zip(st.columns(len(figures)), enumerate(figures), strict=True):
                 with col:
