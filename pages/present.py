@@ -74,6 +74,10 @@ with nav[5].popover(t("present.export", lang)):  # one click each; built only wh
 if nav[6].button(t("present.exit", lang)):
     st.switch_page("pages/overview.py")
 
+with st.container(key="clicker"):  # a presenter's clicker sends Page Down / Page Up; hidden (ui/present.css)
+    st.button(t("present.next", lang), key="clicker_next", on_click=step, args=(1,), shortcut="PageDown")
+    st.button(t("present.previous", lang), key="clicker_back", on_click=step, args=(-1,), shortcut="PageUp")
+
 number = int(st.session_state[slide_key])
 with nav[3]:
     present.notes(slides[number - 1], lang)
