@@ -134,9 +134,14 @@ class TargetProfile:
     target_year: int
     baseline_year: int
     targets: dict[str, Target] = field(default_factory=dict)
+    short_zh: str = ""  # a short name for narrow places (a column heading, the sidebar); else the name
+    short_en: str = ""
 
     def name(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" else self.name_zh
+
+    def short(self, lang: str = "zh") -> str:
+        return (self.short_en if lang == "en" else self.short_zh) or self.name(lang)
 
     def __getitem__(self, indicator_id: str) -> Target:
         return self.targets[indicator_id]
@@ -265,6 +270,8 @@ def load_profile(profile_id: str = DEFAULT_PROFILE, targets_dir: Path = TARGETS_
         id=_require(raw, "id", path.name),
         name_zh=_require(raw, "name_zh", path.name),
         name_en=_require(raw, "name_en", path.name),
+        short_zh=raw.get("short_zh", ""),
+        short_en=raw.get("short_en", ""),
         source=raw.get("source", ""),
         target_year=int(_require(raw, "target_year", path.name)),
         baseline_year=baseline_year,

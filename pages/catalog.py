@@ -14,6 +14,7 @@ from ui.url_state import current, write_url
 # Free text the data files keep in one language only (see analytics.insights.in_its_language).
 PLAN_WORDING_LANG = "zh"  # Target.text_zh: the plan's own words
 DEPARTMENT_NOTE_LANG = "zh"  # Indicator.lead_departments_note: where the plan names the departments
+WRAP_ROW = 68  # px: two lines of text; Streamlit wraps a cell's text only in rows taller than 4rem
 
 ctx = current()
 lang, cat = ctx.lang, catalog()
@@ -43,12 +44,18 @@ overview = pd.DataFrame(
             t("domain_filter", lang): cat.domain(ind.domain).name(lang),
             t("indicator", lang): ind.name(lang),
             t("kind", lang): t(ind.rules.label_key, lang),
-            **{p.name(lang): with_certainty(p, ind) for p in profiles if ind.id in p.targets},
+            **{p.short(lang): with_certainty(p, ind) for p in profiles if ind.id in p.targets},
         }
         for ind in cat.indicators
     ]
 )
-render.table(overview, height=35 * 26, lang=lang)
+# fixed widths that fit a 1280x720 projector beside the sidebar; tall rows let a long name wrap, never cut
+columns = {
+    name: st.column_config.TextColumn(width=w)
+    for name, w in ((t("domain_filter", lang), 150), (t("indicator", lang), 250), (t("kind", lang), 64))
+}
+columns |= {p.short(lang): st.column_config.TextColumn(width=220, help=p.name(lang)) for p in profiles}
+render.table(overview, height=WRAP_ROW * 25 + 40, lang=lang, row_height=WRAP_ROW, column_config=columns)
 
 for domain in cat.domains:
     st.header(domain.name(lang))

@@ -109,3 +109,12 @@ def test_national_profile_flags_what_is_uncertain(national):
 def test_unknown_profile_is_a_clear_error():
     with pytest.raises(CatalogError, match="未知的目标方案"):
         load_profile("nope")
+
+
+@pytest.mark.parametrize("profile_id", ["jilin-2022-2025", "national-2021-2025"])
+def test_profiles_have_short_names_that_fit_a_column_heading(profile_id):
+    """The sidebar (240 px on a projector) and the catalog's column headings show the short name."""
+    profile = load_profile(profile_id)
+    for lang in ("zh", "en"):
+        assert 0 < len(profile.short(lang)) <= 18 < len(profile.name(lang)), (lang, profile.short(lang))
+        assert str(profile.target_year) in profile.short(lang)

@@ -49,7 +49,7 @@ def table(
         st.caption(t("no_rows", lang))
         return
     if isinstance(height, int):  # no empty rows under a short table
-        height = min(height, 35 * (len(frame) + 1) + 3)
+        height = min(height, (kwargs.get("row_height") or 35) * len(frame) + 35 + 3)
     kwargs.setdefault("placeholder", MISSING)  # Streamlit would write "None" in an empty cell
     st.dataframe(frame, hide_index=True, height=height, **kwargs)
 

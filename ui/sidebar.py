@@ -167,8 +167,8 @@ def sidebar() -> Context:
         if st.session_state.get("year") not in years:
             st.session_state["year"] = years[-1]
         year = st.select_slider(t("year", lang), years, key="year")
-        profile_id = st.selectbox(
-            t("profile", lang), profile_options, key="profile", format_func=lambda p: profile(p).name(lang)
+        profile_id = st.selectbox(  # the short name fits the sidebar; the page captions give the full one
+            t("profile", lang), profile_options, key="profile", format_func=lambda p: profile(p).short(lang)
         )
         st.caption(t("sidebar_help", lang))
     _source_notice(source, key, lang)
