@@ -149,6 +149,12 @@ class TablePlan:
         return max(sum(h) for h in self.heights)
 
 
+def _natural_width(rows: list[list[str]], pt: float) -> float:
+    """Inches the table takes with every cell on one line."""
+    pad = 2 * CELL_X + 0.02
+    return sum(max(em_width(str(r[c])) for r in rows) * pt / 72 + pad for c in range(len(rows[0])))
+
+
 def _column_widths(rows: list[list[str]], width: float, pt: float) -> list[float] | None:
     """Widths that fit `width`: every column at least its longest unbreakable token, the rest shared in
     proportion to what each would need on one line. None when even the narrowest does not fit."""
@@ -207,7 +213,10 @@ def plan_table(
         block_w = (width - GAP * (n_blocks - 1)) / n_blocks
         per = math.ceil(len(body) / n_blocks) if body else 0
         blocks = [[header, *body[k * per : (k + 1) * per]] for k in range(n_blocks)]
-        widths = _column_widths([r for b in blocks for r in b], block_w, pt)
+        rows = [r for b in blocks for r in b]
+        if n_blocks == 2 and _natural_width(rows, pt) > block_w:
+            continue  # halves only where no cell wraps: narrow wrapped halves grow past the slide in other fonts
+        widths = _column_widths(rows, block_w, pt)
         if widths is None:
             continue
         heights = [_row_heights(b, widths, pt) for b in blocks]

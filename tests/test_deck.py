@@ -254,5 +254,22 @@ def test_a_long_table_is_split_or_cut_to_fit():
     assert shown.iloc[-1, 0] == t("report.more_rows", "zh", n=len(table) - len(shown) + 1)
 
 
+def test_a_table_is_split_in_halves_only_where_no_cell_wraps():
+    """Two narrow halves whose cells wrap grow past the slide when the reader's font is wider than planned
+    (seen in LibreOffice): such a table stays one block (here at 9 pt; the halves would wrap "需再减少 N 起")."""
+    n = 12
+    table = pd.DataFrame(
+        {
+            "县（市、区）": [f"伊通满族自治县{k}" for k in range(n)],
+            "值": ["-116.7%"] * n,
+            "缺口": [f"需再减少 {k} 起" for k in range(n)],
+        }
+    )
+    plan = plan_table(table, 4.3, 3.0)
+    assert plan is not None and len(plan.blocks) == 1 and plan.height <= 3.0
+    short = pd.DataFrame({"县": [f"第{k}县" for k in range(40)], "值": [f"{k}.0%" for k in range(40)]})
+    assert len(plan_table(short, 6, 5).blocks) == 2  # short cells still go in halves
+
+
 def test_text_height_grows_with_the_text():
     assert text_height(["一"], 5, 12) < text_height(["一" * 200], 5, 12)
