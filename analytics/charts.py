@@ -67,6 +67,8 @@ def atlas_theme() -> alt.theme.ThemeConfig:
                 "labelLimit": 400,
             },
             "header": {"labelFontSize": 14, "titleFontSize": 15, "labelFont": FONT, "titleFont": FONT},
+            # a county without a value keeps its place on a map, in the no-data fill (marks with invalid="show")
+            "scale": {"invalid": {"color": {"value": STATUS_COLORS["no_data"]}}},
             "text": {"font": FONT},
         }
     }
@@ -110,8 +112,10 @@ def county_map(
     height: int = 560,
     fit: dict | None = None,
     highlight: str | list[str] | None = None,
+    outline_feature: str = "prefectures",
 ) -> alt.LayerChart:
-    """Counties coloured by `color`, prefecture outlines, status symbols, click-to-select by adcode.
+    """Counties coloured by `color`, outlines of `outline_codes` (features of `outline_feature`: prefectures,
+    or provinces on the whole-country map), status symbols, click-to-select by adcode.
 
     `data` needs a `region_code` column; `symbols` (lon, lat, symbol) prints a glyph on each county;
     `highlight` rings one county or several (a what-if's chosen counties) in black.
@@ -120,7 +124,8 @@ def county_map(
     projection = alt.Projection(type="mercator", **({"fit": fit} if fit else {}))
     base = (
         alt.Chart(data)
-        .mark_geoshape(stroke="#ffffff", strokeWidth=0.6, clip=bool(fit))
+        # invalid="show": a county without a value is drawn in the no-data fill (config.scale.invalid), not dropped
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.6, clip=bool(fit), invalid="show")
         .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
         .encode(
             shape="geo:G",
@@ -138,7 +143,7 @@ def county_map(
             .mark_geoshape(
                 filled=False, fill="none", stroke=OUTLINE, strokeWidth=1.6, clip=bool(fit), tooltip=False
             )
-            .transform_lookup(lookup="region_code", from_=_geo(topo_url, "prefectures"), as_="geo")
+            .transform_lookup(lookup="region_code", from_=_geo(topo_url, outline_feature), as_="geo")
             .encode(shape="geo:G")
         )
         layers.append(outlines)
@@ -401,7 +406,7 @@ def south_china_sea_inset(
     """The 南海诸岛 inset standard Chinese maps carry: the islands' counties and the dashed boundary line."""
     islands = (
         alt.Chart(data)
-        .mark_geoshape(stroke="#ffffff", strokeWidth=0.4, clip=True)
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.4, clip=True, invalid="show")
         .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
         .encode(shape="geo:G", color=color)
     )

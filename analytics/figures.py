@@ -29,6 +29,8 @@ from analytics.geo import (
     SOUTH_CHINA_SEA_TITLE,
     STATIC_PREFIX,
     bbox_feature,
+    codes_in_bbox,
+    feature_codes,
     label_points,
     load_topology,
     topo_path,
@@ -77,13 +79,16 @@ def region_map(
             topo_url=url,
             color=color,
             tooltip=tooltip,
+            outline_codes=feature_codes(topo_path(None), "provinces"),  # 34, 台湾 included
+            outline_feature="provinces",
             fit=bbox_feature(MAINLAND_BBOX),
             highlight=highlight,
             width=width,
             height=height,
         )
+        in_inset = codes_in_bbox(topo_path(None), SOUTH_CHINA_SEA_BBOX)  # the inset draws only what it shows
         inset = charts.south_china_sea_inset(
-            rows,
+            rows[rows["region_code"].isin(in_inset)],
             topo_url=url,
             color=color,
             fit=bbox_feature(SOUTH_CHINA_SEA_BBOX),

@@ -88,3 +88,18 @@ def label_points(path: Path, obj: str = "counties") -> pd.DataFrame:
     return pd.DataFrame(
         {"region_code": frame["region_code"], "lon": xy[:, 0], "lat": xy[:, 1], "area": xy[:, 2]}
     )
+
+
+@cache
+def codes_in_bbox(
+    path: Path, bbox: tuple[float, float, float, float], obj: str = "counties"
+) -> frozenset[str]:
+    """The features of a TopoJSON object that reach into `bbox` (lon/lat): what an inset of that box shows."""
+    frame = shapes(path, obj)
+    box = shapely.box(*bbox)
+    return frozenset(frame.loc[[g.intersects(box) for g in frame["geometry"]], "region_code"])
+
+
+def feature_codes(path: Path, obj: str) -> list[str]:
+    """The adcodes of a TopoJSON object's features, in the file's order."""
+    return [g["properties"]["adcode"] for g in load_topology(path)["objects"][obj]["geometries"]]

@@ -283,9 +283,11 @@ MAP_INFO_JS = """
     info.svgWidth = s.width; info.svgHeight = s.height;
     info.paths = svg.querySelectorAll('path').length;
     // the counties: the geoshape mark group with the most items (prefecture outlines are a smaller group)
+    info.groups = [];
     for (const g of svg.querySelectorAll('g.mark-shape')) {
       const n = g.querySelectorAll(':scope > path[aria-roledescription="geoshape"], :scope > path').length;
       info.shapes = Math.max(info.shapes, n);
+      info.groups.push(n);  // per geoshape layer, in drawing order: counties, outlines, ...
     }
     info.text = [...svg.querySelectorAll('text')].map(t => t.textContent).join(' ');
   } else if (canvas) {

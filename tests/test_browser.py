@@ -256,6 +256,12 @@ def test_national_map(page, app):
     assert "全国" in title(page)
     screenshot(page, "national_overview")
     assert overflowing_charts(page) == []
+    # a value map: the 30 units without a value (台湾, 香港, 澳门 among them) are drawn too, with the 34
+    # province outlines
+    goto(page, app.url + "/indicator_map?prov=100000&ind=premarital_exam&show=value", timeout=60)
+    info = wait_for_map(page, "indicator_map", NATIONAL_MIN_SHAPES, timeout=60)
+    assert info["renderer"] == "svg" and info["groups"][:2] == [2875, 34], info.get("groups")
+    assert_no_exception(page)
 
 
 # --- English --------------------------------------------------------------------------------------

