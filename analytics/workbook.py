@@ -1,9 +1,11 @@
-"""The meeting workbook (.xlsx, openpyxl): attainment per level, the county x indicator grids, each chosen
+"""The meeting workbook (.xlsx, XlsxWriter): attainment per level, the county x indicator grids, each chosen
 scenario's before/after, with Chinese headings (English with lang en), the demo label and the footer on top of
 every sheet, frozen headings, number formats by indicator and column widths that fit.
 
 Every text cell goes through `formula_safe`: a region, scenario or department name starting with = + - @ stays
-text and never runs as a formula. Written in openpyxl's write-only mode: the whole country is 72,000 rows.
+text and never runs as a formula; every text cell is written with `write_string` and the workbook turns off
+XlsxWriter's guessing (strings to formulas, numbers or links). Written in XlsxWriter's constant-memory mode (each
+row goes to a temporary file as soon as the next starts): the whole country is 90,000 rows.
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Sequence
+from typing import IO
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
 
 from analytics.charts import STATUS_SYMBOL
 from analytics.i18n import t
@@ -26,11 +27,15 @@ from analytics.intake.summary import formula_safe
 from analytics.scenario_words import describe
 from analytics.slides import ScenarioRun, scenario_runs
 
-TITLE_FONT = Font(bold=True, size=14)
-LABEL_FONT = Font(bold=True, color="A63603")
-HEAD_FONT = Font(bold=True)
-HEAD_FILL = PatternFill("solid", fgColor="DDE3EE")
-WRAP = Alignment(wrap_text=True, vertical="top")
+TITLE_STYLE = {"bold": True, "font_size": 14}
+LABEL_STYLE = {"bold": True, "font_color": "#A63603"}
+HEAD_STYLE = {"bold": True, "bg_color": "#DDE3EE", "pattern": 1, "text_wrap": True, "valign": "top"}
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,  # rows are written out in order; memory stays flat for the whole country
+    "strings_to_formulas": False,  # no user string ever becomes a formula, a number or a link
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 MAX_WIDTH = 80  # the longest indicator name (34 characters) fits
 WIDTH_SAMPLE = 3000  # rows a column's width is measured on (the rest are alike)
 LEVEL_ORDER = ("country", "province", "prefecture", "county")
@@ -98,24 +103,41 @@ def cells(values) -> list:
     return [_clean(v) for v in series.tolist()]
 
 
+class MeetingBook(Workbook):
+    """An XlsxWriter workbook in constant-memory mode with text never guessed into formulas, numbers or links
+    (WORKBOOK_OPTIONS), and one shared Format per style."""
+
+    def __init__(self, out: str | IO[bytes]) -> None:
+        super().__init__(out, WORKBOOK_OPTIONS)
+        self._styles: dict[tuple, Format] = {}
+
+    def style(self, **properties) -> Format:
+        """The Format with these properties (e.g. num_format="#,##0.0"), made once per workbook."""
+        key = tuple(sorted(properties.items()))
+        if key not in self._styles:
+            self._styles[key] = self.add_format(properties)
+        return self._styles[key]
+
+
 class SheetWriter:
-    """One write-only sheet: the heading block (title, demo label, footer, extra lines), then a table whose
+    """One constant-memory sheet: the heading block (title, demo label, footer, extra lines), then a table whose
     heading row is frozen; column widths measured from what is written."""
 
-    def __init__(self, wb: Workbook, title: str, meeting, heading: str, extra: Sequence[str] = ()):
-        self.ws = wb.create_sheet(title=_sheet_title(title))
-        lines = [(heading, TITLE_FONT)]
+    def __init__(self, wb: MeetingBook, title: str, meeting, heading: str, extra: Sequence[str] = ()):
+        self.wb = wb
+        self.ws = wb.add_worksheet(_sheet_title(title))
+        lines: list[tuple[str, Format | None]] = [(heading, wb.style(**TITLE_STYLE))]
         if meeting.synthetic:
-            lines.append((t("demo_short", meeting.lang), LABEL_FONT))
+            lines.append((t("demo_short", meeting.lang), wb.style(**LABEL_STYLE)))
         lines.append((meeting.footer(), None))
         lines += [(e, None) for e in extra]
         self.top = lines
 
     def write(self, headings: Sequence[str], columns: Sequence, formats: Sequence | None = None) -> None:
         """`columns`: one sequence of values per heading; `formats[c]`: column c's number format, a sequence
-        of formats (one per row), or None (General). Write-only sheets take widths and panes before the first
-        row, so they are measured first (on the first WIDTH_SAMPLE rows)."""
-        ws = self.ws
+        of formats (one per row), or None (General). Widths are measured on the first WIDTH_SAMPLE rows; rows
+        go out strictly in order (a constant-memory sheet cannot go back to a row)."""
+        ws, wb = self.ws, self.wb
         columns = [cells(col) for col in columns]
         formats = list(formats) if formats is not None else [None] * len(columns)
         widths = [cell_width(h) for h in headings]
@@ -124,52 +146,55 @@ class SheetWriter:
                 if value is not None:
                     widths[c] = max(widths[c], cell_width(value))
         for c, w in enumerate(widths):
-            ws.column_dimensions[get_column_letter(c + 1)].width = min(max(w + 2, 6), MAX_WIDTH)
-        header_row = len(self.top) + 2
-        ws.freeze_panes = f"C{header_row + 1}" if len(headings) > 3 else f"A{header_row + 1}"
-        for text, font in self.top:
-            cell = WriteOnlyCell(ws, _clean(text))
-            if font is not None:
-                cell.font = font
-            ws.append([cell])
-        ws.append([])
-        head = []
-        for text in headings:
-            cell = WriteOnlyCell(ws, _clean(text))
-            cell.font, cell.fill, cell.alignment = HEAD_FONT, HEAD_FILL, WRAP
-            head.append(cell)
-        ws.append(head)
-        styles: dict[str, object] = {}
-
-        def styled(value, fmt):
-            """A number with its format (one shared style object per format: openpyxl styles are costly)."""
-            if fmt is None or value is None or isinstance(value, (str, bool)):
-                return value
-            if fmt not in styles:
-                template = WriteOnlyCell(ws, 0)
-                template.number_format = fmt
-                styles[fmt] = template._style
-            cell = WriteOnlyCell(ws, value)
-            cell._style = styles[fmt]
-            return cell
-
-        per_row = [f if not isinstance(f, str) and f is not None else None for f in formats]
+            ws.set_column(c, c, min(max(w + 2, 6), MAX_WIDTH))
+        header_row = len(self.top) + 1  # 0-based: the heading block, a blank row, then the headings
+        ws.freeze_panes(header_row + 1, 2 if len(headings) > 3 else 0)
+        for r, (text, style) in enumerate(self.top):
+            _write_cell(ws, r, 0, _clean(text), style)
+        head = wb.style(**HEAD_STYLE)
+        for c, text in enumerate(headings):
+            _write_cell(ws, header_row, c, _clean(text), head)
+        # only numbers carry a number format; text and booleans stay General
+        per_row = [_row_styles(wb, f) if f is not None and not isinstance(f, str) else None for f in formats]
+        fixed = [wb.style(num_format=f) if isinstance(f, str) else None for f in formats]
+        first = header_row + 1
         for r, row in enumerate(zip(*columns, strict=True)):
-            ws.append(
-                [
-                    styled(v, per_row[c][r] if per_row[c] is not None else formats[c])
-                    if formats[c] is not None
-                    else v
-                    for c, v in enumerate(row)
-                ]
-            )
+            for c, v in enumerate(row):
+                if v is None or v == "":
+                    continue
+                if isinstance(v, str):
+                    ws.write_string(first + r, c, v)
+                elif isinstance(v, bool):
+                    ws.write_boolean(first + r, c, v)
+                else:
+                    by_row = per_row[c]
+                    ws.write_number(first + r, c, v, by_row[r] if by_row is not None else fixed[c])
+
+
+def _row_styles(wb: MeetingBook, formats: Sequence) -> list[Format | None]:
+    """Each row's Format from its number format (None: General)."""
+    styles = {f: wb.style(num_format=f) for f in set(formats) if f is not None}
+    return [styles.get(f) if f is not None else None for f in formats]
+
+
+def _write_cell(ws, row: int, col: int, value, style: Format | None = None) -> None:
+    """One cell of the heading block or heading row: text always through write_string; None or "" stays an
+    empty cell."""
+    if value is None or value == "":
+        return
+    if isinstance(value, str):
+        ws.write_string(row, col, value, style)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, style)
+    else:
+        ws.write_number(row, col, value, style)
 
 
 def _sheet_title(text: str) -> str:
-    """A valid, short sheet name (Excel: at most 31 characters, none of []:*?/\\)."""
+    """A valid, short sheet name (Excel: at most 31 characters, none of []:*?/\\, no apostrophe at either end)."""
     for ch in "[]:*?/\\":
         text = text.replace(ch, " ")
-    return text.strip()[:31] or "Sheet"
+    return text.strip()[:31].strip("' ") or "Sheet"
 
 
 # --- attainment per level -------------------------------------------------------------------------------
@@ -376,13 +401,12 @@ def build_workbook(meeting, scenarios: Sequence = ()) -> bytes:
     names = [t(f"report.sheet_level_{lv}", lang) for lv in levels]
     names += [t("report.sheet_grid_status", lang), t("report.sheet_grid_value", lang)]
     names += [t("report.sheet_scenario", lang, n=k) for k in range(1, len(runs) + 1)]
-    wb = Workbook(write_only=True)
-    _about(wb, meeting, names)
-    for level in levels:
-        _attainment_sheet(wb, meeting, level)
-    _grids(wb, meeting)
-    for k, run in enumerate(runs, start=1):
-        _scenario_sheet(wb, meeting, k, run)
     buf = io.BytesIO()
-    wb.save(buf)
+    with MeetingBook(buf) as wb:  # closing writes the .xlsx and removes the rows' temporary files
+        _about(wb, meeting, names)
+        for level in levels:
+            _attainment_sheet(wb, meeting, level)
+        _grids(wb, meeting)
+        for k, run in enumerate(runs, start=1):
+            _scenario_sheet(wb, meeting, k, run)
     return buf.getvalue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from types import SimpleNamespace
 
 import numpy as np
 import openpyxl
@@ -22,7 +23,7 @@ from analytics.insights import status_labels
 from analytics.regions import load_regions
 from analytics.scenarios import apply, compare
 from analytics.slides import scenario_runs
-from analytics.workbook import build_workbook, cells, decimals_format
+from analytics.workbook import MeetingBook, SheetWriter, build_workbook, cells, decimals_format
 
 REGION, YEAR = "220000", 2024
 EVIL = '=HYPERLINK("http://example.invalid","x")'
@@ -205,3 +206,25 @@ def test_cells_escape_and_convert():
     assert cells(pd.Series([1.0, np.nan, 2.0])) == [1, None, 2]
     assert cells(pd.Series([1.5, np.nan])) == [1.5, None]
     assert cells(pd.array([3, None], dtype="Int64")) == [3, None]
+
+
+def test_strings_stay_text_never_formulas_numbers_or_links():
+    """XlsxWriter's guessing is off and every string goes through write_string: "=1+1" or "@SUM(A1)" come back
+    as the same (formula-safe) text, "123" stays text, a URL is no hyperlink, "" and None stay empty."""
+    texts = ["=1+1", "@SUM(A1)", "+1", "-1", "123", "0012", "http://example.invalid", " lead", "", None]
+    buf = io.BytesIO()
+    with MeetingBook(buf) as wb:
+        assert wb.constant_memory
+        assert not (wb.strings_to_formulas or wb.strings_to_numbers or wb.strings_to_urls)
+        meeting = SimpleNamespace(synthetic=False, lang="zh", footer=lambda: "=footer")
+        SheetWriter(wb, "=sheet", meeting, "@title", ["+extra"]).write(
+            ["=head", "n"], [texts, range(len(texts))]
+        )
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["=sheet"]
+    assert [ws.cell(r, 1).value for r in range(1, 4)] == ["'@title", "'=footer", "'+extra"]
+    assert ws.cell(5, 1).value == "'=head" and ws.freeze_panes == "A6"
+    column = [ws.cell(r, 1) for r in range(6, 6 + len(texts))]
+    assert [c.value for c in column] == [*cells(texts[:-2]), None, None]  # " lead" keeps its space
+    assert all(c.data_type == "s" for c in column[:-2])
+    assert not ws._hyperlinks
+    assert [ws.cell(r, 2).value for r in range(6, 6 + len(texts))] == list(range(len(texts)))
