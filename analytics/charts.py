@@ -37,6 +37,7 @@ TRAJECTORY_COLORS = {
     "insufficient_data": "#bdbdbd",
     "no_data": "#f0f0f0",
 }
+BINARY_COLORS = {"yes": DIVERGING[2], "no": DIVERGING[0]}  # a county's 1/0 status (e.g. provides the service)
 OUTLINE = "#333333"
 AXIS_LABEL_SIZE = 14
 BAR_LABEL_LIMIT = 240  # px: the longest action name (15 characters) fits
@@ -211,13 +212,15 @@ def value_color(
 
 
 def sequential_color(
-    field: str, title: str, scheme: str = "oranges", domain: list | None = None
+    field: str, title: str, scheme: str = "oranges", domain: list | None = None, counts: bool = False
 ) -> alt.Color:
+    """A one-hue ramp; `counts`: whole numbers on the legend (no 12.5 indicators)."""
+    whole = {"format": "d", "tickMinStep": 1} if counts else {}
     return alt.Color(
         f"{field}:Q",
         scale=alt.Scale(scheme=scheme, domain=domain) if domain else alt.Scale(scheme=scheme),
         title=title,
-        legend=alt.Legend(orient="bottom", gradientLength=320),
+        legend=alt.Legend(orient="bottom", gradientLength=320, **whole),
     )
 
 
@@ -344,7 +347,8 @@ def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 4) -> alt.Fa
     """Small multiples: observed line with points, dashed projection to the target year, target rule."""
     base = alt.Chart(data).encode(
         x=alt.X("year:O", title=None),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        # ",.4~r": 100 not "100.000000" when a facet's values are all equal; 6.6 and 12,350 as they read
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.4~r")),
         tooltip=titles["tooltip"],  # on the lines only: on the rule it would split the max(target) aggregate
     )
     observed = base.transform_filter(alt.datum.series == "observed").mark_line(
@@ -430,10 +434,18 @@ def indicator_color(
 ) -> alt.Color:
     """The colour channel of the indicator map for what it shows (value / status / gap / shortfall /
     progress / trajectory). `labels` holds the display labels: {"status": ..., "progress": ..., "trajectory": ...}."""
-    if show == "value":  # diverging, symmetric around the target so the middle colour is the target
+    if show == "value" and labels.get("binary"):  # a county's 1/0 status: two categories, not a 0–100 % ramp
+        return alt.Color(
+            "value_text:N",
+            title=title,
+            legend=alt.Legend(orient="bottom"),
+            scale=categorical_scale(BINARY_COLORS, labels["binary"]),
+        )
+    if show == "value":  # diverging with the target in the middle colour, the ends at the data's extremes
         lo, hi = values.min(), values.max()
-        span = max(abs(target - lo) if lo == lo else 0, abs(hi - target) if hi == hi else 0, 1e-9)
-        return value_color("value", target, title, domain=(target - span, target + span))
+        lo = target - 1e-9 if lo != lo or lo >= target else lo
+        hi = target + 1e-9 if hi != hi or hi <= target else hi
+        return value_color("value", target, title, domain=(lo, hi))
     if show == "status":
         return status_color("status_label", labels["status"], title)
     if show in ("gap", "shortfall"):

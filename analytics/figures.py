@@ -398,7 +398,9 @@ def met_count_map(
         alt.Tooltip("not_met:Q", title=t("not_met_count", lang)),
         alt.Tooltip("no_data:Q", title=t("no_data_count", lang)),
     ]
-    color = charts.sequential_color("met", t("met_count", lang), scheme="blues", domain=[0, total])
+    met = summary["met"].dropna()  # the scale spans what the counties have, not 0 .. 25
+    domain = [int(met.min()), max(int(met.max()), int(met.min()) + 1)] if len(met) else [0, total]
+    color = charts.sequential_color("met", t("met_count", lang), scheme="blues", domain=domain, counts=True)
     chart = _meeting_map(meeting, summary, color=color, tooltip=tooltip)
     heading = t("figure.met_count_map", lang, **_where(meeting))
     return _finish(chart, meeting, heading, title, is_map=True, inline=inline, width=_map_width(meeting))
@@ -414,6 +416,10 @@ def indicator_rows(meeting: Meeting, indicator_id: str) -> pd.DataFrame:
     )
     rows["prefecture"] = regs.names([regs.prefecture_of(c) for c in rows["region_code"]])
     rows["gap_text"] = [insights.format_number(g, ind.decimals) for g in rows["gap"]]
+    if ind.rules.binary:  # a county's 1/0 status reads 是 / 否, not 100.0% / 0.0%
+        shown = [insights.format_value(v, ind, lang, level="county") for v in rows["value"]]
+        applies = rows["applicable"].astype(bool) if "applicable" in rows.columns else True
+        rows["value_text"] = pd.Series(shown, index=rows.index).where(applies, rows["value_text"])
     return provenance_text(rows, lang)  # each county's data version and department (imported data)
 
 
@@ -471,6 +477,7 @@ def indicator_map(
             "status": insights.status_labels(lang),
             "progress": {k: t(f"progress_{k}", lang) for k in charts.PROGRESS_COLORS},
             "trajectory": {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS},
+            "binary": {k: t(f"status_value_{k}", lang) for k in charts.BINARY_COLORS} if ind.rules.binary else {},
         },
     )
     chart = _meeting_map(meeting, rows, color=color, tooltip=indicator_tooltip(meeting, rows))

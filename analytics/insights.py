@@ -25,9 +25,10 @@ def format_number(value: float, decimals: int = 1) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def format_value(value: float, ind: Indicator, lang: str = "zh") -> str:
-    """A region's value with its unit, as the indicator's kind formats it ("72.5%", "6.6 人/10万人口")."""
-    return ind.rules.format_value(value, ind.decimals, ind.unit_in(lang), lang)
+def format_value(value: float, ind: Indicator, lang: str = "zh", level: str = "region") -> str:
+    """A region's value with its unit, as the indicator's kind formats it ("72.5%", "6.6 人/10万人口"; a county's
+    1/0 status as 是 / 否 with level="county")."""
+    return ind.rules.format_value(value, ind.decimals, ind.unit_in(lang), lang, level)
 
 
 def with_unit(number: str, unit: str) -> str:

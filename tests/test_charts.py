@@ -372,6 +372,23 @@ def test_trend_chart_spec_and_svg():
     assert drawn["rule mark"] == 2  # one target rule per indicator
 
 
+def test_a_flat_trend_reads_100_on_its_axis():
+    """A county at 100 % every year: the facet's axis once read "100.000000" (a near-zero span of values)."""
+    data = pd.DataFrame(
+        {
+            "indicator": ["残疾人家庭无障碍改造"] * 3,
+            "year": [2020, 2021, 2022],
+            "value": [100.0, 100.00000001, 99.99999999],
+            "target": [100.0] * 3,
+            "series": ["observed"] * 3,
+        }
+    )
+    chart = charts.trend_chart(data, titles={"order": ["残疾人家庭无障碍改造"], "tooltip": ["value:Q"]})
+    svg = vl_convert.vegalite_to_svg(chart.to_dict(validate=True))
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "100" in labels and not any(re.fullmatch(r"\d+\.\d{3,}", x) for x in labels), labels
+
+
 def test_trend_chart_draws_one_target_rule_per_indicator():
     """A tooltip on the whole layer would become group-by fields of the rule's max(target): one stacked rule
     per data row, each hovering with an arbitrary year and value."""
@@ -463,10 +480,26 @@ def test_indicator_color_for_every_map_mode(show):
     }
     color = charts.indicator_color(show, values, 70.0, "目标 ＞70%", labels).to_dict()
     assert color["title"] == "目标 ＞70%"
-    if show == "value":
-        assert color["scale"]["domain"] == [50.0, 70.0, 90.0]  # symmetric: the target is the middle colour
+    if show == "value":  # fitted to the data, the target the middle colour (not 50 .. 90, never seen)
+        assert color["scale"]["domain"] == [60.0, 70.0, 90.0]
+        assert color["legend"]["values"] == [60.0, 70.0, 90.0]
     if show in ("status", "progress", "trajectory"):
         assert len(color["scale"]["domain"]) == len(color["scale"]["range"])
+
+
+def test_a_county_status_indicator_maps_its_two_values_as_categories():
+    """Indicator 21-like 1/0 county statuses: two colours with their words, not a 0–100–200 % ramp."""
+    labels = {"binary": {"yes": "是（1）", "no": "否（0）"}}
+    color = charts.indicator_color("value", pd.Series([100.0, 0.0]), 80.0, "指标值", labels).to_dict()
+    assert color["field"] == "value_text" and color["type"] == "nominal"
+    assert color["scale"]["domain"] == ["是（1）", "否（0）"]
+    assert color["scale"]["range"] == list(charts.BINARY_COLORS.values())
+
+
+def test_values_all_beyond_the_target_keep_the_target_in_the_domain():
+    color = charts.indicator_color("value", pd.Series([82.0, 95.0]), 80.0, "t", {}).to_dict()
+    lo, mid, hi = color["scale"]["domain"]
+    assert lo < mid == 80.0 < hi == 95.0
 
 
 def test_status_grid_grouped_by_the_five_actions(grid_data):
