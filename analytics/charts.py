@@ -126,7 +126,7 @@ def county_map(
     base = (
         alt.Chart(data)
         # invalid="show": a county without a value is drawn in the no-data fill (config.scale.invalid), not dropped
-        .mark_geoshape(stroke="#ffffff", strokeWidth=0.6, clip=bool(fit), invalid="show")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.6, clip=bool(fit), invalid="show", aria=False)
         .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
         .encode(
             shape="geo:G",
@@ -142,7 +142,13 @@ def county_map(
         outlines = (
             alt.Chart(pd.DataFrame({"region_code": outline_codes}))
             .mark_geoshape(
-                filled=False, fill="none", stroke=OUTLINE, strokeWidth=1.6, clip=bool(fit), tooltip=False
+                filled=False,
+                fill="none",
+                stroke=OUTLINE,
+                strokeWidth=1.6,
+                clip=bool(fit),
+                tooltip=False,
+                aria=False,
             )
             .transform_lookup(lookup="region_code", from_=_geo(topo_url, outline_feature), as_="geo")
             .encode(shape="geo:G")
@@ -152,7 +158,9 @@ def county_map(
         ringed = [highlight] if isinstance(highlight, str) else list(highlight)
         ring = (
             alt.Chart(pd.DataFrame({"region_code": ringed}))
-            .mark_geoshape(filled=False, fill="none", stroke="#000000", strokeWidth=3, tooltip=False)
+            .mark_geoshape(
+                filled=False, fill="none", stroke="#000000", strokeWidth=3, tooltip=False, aria=False
+            )
             .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
             .encode(shape="geo:G")
         )
@@ -161,7 +169,7 @@ def county_map(
         # black glyph on a white halo: readable on every fill colour without a second colour scale
         glyph = alt.Chart(symbols).encode(longitude="lon:Q", latitude="lat:Q", text="symbol:N")
         # tooltip=False keeps these layers out of pointer events: a click goes to the county underneath
-        text = {"fontSize": 13, "fontWeight": "bold", "clip": bool(fit), "tooltip": False}
+        text = {"fontSize": 13, "fontWeight": "bold", "clip": bool(fit), "tooltip": False, "aria": False}
         layers.append(glyph.mark_text(stroke="#ffffff", strokeWidth=3, **text))
         layers.append(glyph.mark_text(color="#000000", **text))
     chart = alt.layer(*layers).project(**projection.to_dict()).properties(width=width, height=height)
@@ -241,7 +249,7 @@ def ranked_bars(
     select = alt.selection_point(fields=["region_code"], name=selection_name, on="click")
     bars = (
         alt.Chart(data)
-        .mark_bar()
+        .mark_bar(aria=False)  # the figure's description and the table beside it say it in words
         .encode(
             y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
             x=alt.X(f"{value}:Q", title=x_title),
@@ -410,12 +418,12 @@ def south_china_sea_inset(
     """The 南海诸岛 inset standard Chinese maps carry: the islands' counties and the dashed boundary line."""
     islands = (
         alt.Chart(data)
-        .mark_geoshape(stroke="#ffffff", strokeWidth=0.4, clip=True, invalid="show")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.4, clip=True, invalid="show", aria=False)
         .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
         .encode(shape="geo:G", color=color)
     )
     line = alt.Chart(alt.topo_feature(topo_url, "scs_line")).mark_geoshape(
-        filled=False, stroke="#000000", strokeWidth=1.2, clip=True
+        filled=False, stroke="#000000", strokeWidth=1.2, clip=True, aria=False
     )
     return (
         alt.layer(islands, line)

@@ -48,6 +48,8 @@ REGION_MAP_SIZE = (760, 620)
 NATIONAL_MAP_SIZE = (700, 560)
 HEADING_SIZE = 20
 MIN_HEADING_LIMIT = 240
+# the classes a map's text alternative counts, per indicator-map mode (value, gap, shortfall: the status)
+MAP_CLASSES = {"status": "status_label", "progress": "progress_label", "trajectory": "trajectory_label"}
 FOOTER_SIZE = 12
 FOOTER_COLOR = "#555555"
 FOOTER_WRAP = 480  # px: a map shares the page with its table, and Streamlit cuts a longer line with "…"
@@ -239,7 +241,17 @@ def heading_layer(heading: str, width: int | dict, *, x: int = 0) -> dict:
 
 
 # what stays on top when a spec is wrapped in a vconcat (the rest describes the view)
-TOP_LEVEL_KEYS = ("$schema", "config", "datasets", "usermeta", "background", "padding", "autosize", "params")
+TOP_LEVEL_KEYS = (
+    "$schema",
+    "config",
+    "datasets",
+    "usermeta",
+    "background",
+    "padding",
+    "autosize",
+    "params",
+    "description",
+)
 
 
 def frame_spec(spec: dict, heading: str, lines: list[str], *, width: int = 640) -> dict:
@@ -364,9 +376,50 @@ def _finish(
     inline: bool = False,
     notes: Iterable[str] = (),
     width: int = 640,
+    description: str | None = None,
 ) -> alt.TopLevelMixin:
+    """`chart` with its heading (or `title`), footer and, for a map, its text alternative (`description`:
+    Vega puts it on the SVG as the aria-label a screen reader reads)."""
     lines = footer_lines(meeting, is_map=is_map, notes=notes, width=min(width, FOOTER_WRAP))
+    if description:
+        chart = chart.properties(description=description)
     return as_figure(chart, heading if title is None else title, lines, inline=inline, width=width)
+
+
+def map_text(
+    meeting: Meeting,
+    heading: str,
+    rows: pd.DataFrame,
+    *,
+    category: str | None,
+    value: str | None = None,
+    value_text: str = "value_text",
+    name: str = "region_name",
+) -> str:
+    """A map's text alternative: what it shows, how many counties in each class of `category`, and the
+    counties with the highest and lowest `value` (as `value_text` writes it)."""
+    lang = meeting.lang
+    classes = ""
+    if category:
+        counts = rows[category].value_counts()
+        classes = t("list_sep", lang).join(
+            t("figure.alt_class", lang, label=label, n=int(n)) for label, n in counts.items()
+        )
+    text = (
+        t("figure.alt_counts", lang, heading=heading, n=len(rows), classes=classes)
+        if classes
+        else t("figure.alt_total", lang, heading=heading, n=len(rows))
+    )
+    valued = rows[rows[value].notna()] if value else rows.iloc[0:0]
+    if len(valued):
+        high, low = valued.loc[valued[value].idxmax()], valued.loc[valued[value].idxmin()]
+        text += t(
+            "figure.alt_extremes",
+            lang,
+            high=f"{high[name]} {high[value_text]}",
+            low=f"{low[name]} {low[value_text]}",
+        )
+    return text
 
 
 def _where(meeting: Meeting) -> dict:
@@ -403,7 +456,17 @@ def met_count_map(
     color = charts.sequential_color("met", t("met_count", lang), scheme="blues", domain=domain, counts=True)
     chart = _meeting_map(meeting, summary, color=color, tooltip=tooltip)
     heading = t("figure.met_count_map", lang, **_where(meeting))
-    return _finish(chart, meeting, heading, title, is_map=True, inline=inline, width=_map_width(meeting))
+    text = map_text(meeting, heading, summary, category=None, value="met", value_text="label", name="county")
+    return _finish(
+        chart,
+        meeting,
+        heading,
+        title,
+        is_map=True,
+        inline=inline,
+        width=_map_width(meeting),
+        description=text,
+    )
 
 
 def indicator_rows(meeting: Meeting, indicator_id: str) -> pd.DataFrame:
@@ -477,7 +540,9 @@ def indicator_map(
             "status": insights.status_labels(lang),
             "progress": {k: t(f"progress_{k}", lang) for k in charts.PROGRESS_COLORS},
             "trajectory": {k: t(f"trajectory_{k}", lang) for k in charts.TRAJECTORY_COLORS},
-            "binary": {k: t(f"status_value_{k}", lang) for k in charts.BINARY_COLORS} if ind.rules.binary else {},
+            "binary": {k: t(f"status_value_{k}", lang) for k in charts.BINARY_COLORS}
+            if ind.rules.binary
+            else {},
         },
     )
     chart = _meeting_map(meeting, rows, color=color, tooltip=indicator_tooltip(meeting, rows))
@@ -489,8 +554,18 @@ def indicator_map(
         show=t(f"show_{show}", lang),
         **_where(meeting),
     )
+    classes = "value_text" if ind.rules.binary else MAP_CLASSES.get(show, "status_label")
+    text = map_text(meeting, heading, rows, category=classes, value=None if ind.rules.binary else "value")
     return _finish(
-        chart, meeting, heading, title, is_map=True, inline=inline, notes=notes, width=_map_width(meeting)
+        chart,
+        meeting,
+        heading,
+        title,
+        is_map=True,
+        inline=inline,
+        notes=notes,
+        width=_map_width(meeting),
+        description=text,
     )
 
 
@@ -539,8 +614,17 @@ def scenario_map(
         highlight=highlight,
     )
     heading = t("figure.scenario_map", lang, indicator=ind.name(lang), side=t(side, lang), **_where(meeting))
+    text = map_text(meeting, heading, rows, category="status_label")
     return _finish(
-        chart, meeting, heading, title, is_map=True, inline=inline, notes=notes, width=_map_width(meeting)
+        chart,
+        meeting,
+        heading,
+        title,
+        is_map=True,
+        inline=inline,
+        notes=notes,
+        width=_map_width(meeting),
+        description=text,
     )
 
 
@@ -599,8 +683,17 @@ def trajectory_map(
         "figure.trajectory_map", lang, indicator=ind.name(lang), side=t(side, lang), **_where(meeting)
     )
     notes = [*notes, method_note(meeting, indicator_id, "trajectory")]
+    text = map_text(meeting, heading, rows, category="trajectory_label")
     return _finish(
-        chart, meeting, heading, title, is_map=True, inline=inline, notes=notes, width=_map_width(meeting)
+        chart,
+        meeting,
+        heading,
+        title,
+        is_map=True,
+        inline=inline,
+        notes=notes,
+        width=_map_width(meeting),
+        description=text,
     )
 
 
@@ -681,7 +774,8 @@ def ranked_bars(
         selection_name="bar",
     )
     heading = t("figure.ranked_bars", lang, indicator=ind.name(lang), **_where(meeting))
-    return _finish(chart, meeting, heading, title)
+    text = map_text(meeting, heading, ranked, category="status_label", value="value")
+    return _finish(chart, meeting, heading, title, description=text)
 
 
 # --- grid, bullets, trends -----------------------------------------------------------------------------

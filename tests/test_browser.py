@@ -23,6 +23,7 @@ from browser_helpers import (
     body_text,
     county_point,
     goto,
+    map_locator,
     overflowing_charts,
     retry_if_server_stopped,
     screenshot,
@@ -196,6 +197,16 @@ def test_indicator_map_legend_names_the_target(page, app):
     if info["renderer"] == "svg":
         assert "目标" in info["text"], info["text"]  # legend title: 指标值（目标 ＞70%）
     assert "目标" in body_text(page)
+    # what a screen reader hears for the map: its text alternative, not "geo: [object Object]" per county
+    label = map_locator(page, "indicator_map").evaluate(
+        "c => { const v = '[aria-roledescription=\"visualization\"]';"
+        " return ((c.matches(v) && c) || c.querySelector(v) || {}).ariaLabel || ''; }"
+    )
+    assert "共 60 个县（市、区）" in label and "最高：" in label, label
+    spoken = map_locator(page, "indicator_map").evaluate(
+        "c => [...c.querySelectorAll('path[aria-label]')].map(p => p.getAttribute('aria-label')).join(' ')"
+    )
+    assert "object Object" not in spoken and "geo" not in spoken
 
 
 # --- a click on a county opens its profile -----------------------------------------------------------

@@ -224,6 +224,31 @@ def test_met_count_map_prints_the_count_on_each_county(jilin, specs):
 
 
 @pytest.mark.parametrize("show", figures.SHOWS)
+def test_every_map_mode_has_a_text_alternative(jilin, show):
+    """What a screen reader reads for the map (Vega puts the description on the chart as its aria-label):
+    the heading, how many counties in each class, the extremes; county shapes are left out of the
+    accessibility tree (they read "geo: [object Object]")."""
+    rows = figures.indicator_rows(jilin, "premarital_exam")
+    spec = figures.indicator_map(jilin, "premarital_exam", show, rows=rows).to_dict()
+    text = spec["description"]
+    assert text.startswith(heading_of(spec)) and "共 60 个县（市、区）" in text
+    field = figures.MAP_CLASSES.get(show, "status_label")
+    for label, n in rows[field].value_counts().items():
+        assert f"{label} {n} 个" in text, (label, n, text)
+    high = rows.loc[rows["value"].idxmax()]
+    assert f"最高：{high['region_name']} {high['value_text']}" in text
+    geoshapes = [layer["mark"] for layer in spec["layer"] if layer["mark"]["type"] == "geoshape"]
+    assert geoshapes and all(mark["aria"] is False for mark in geoshapes)
+
+
+def test_met_count_map_text_names_the_extremes(jilin):
+    text = figures.met_count_map(jilin).to_dict()["description"]
+    rows = figures.met_count_rows(jilin)
+    top = rows.loc[rows["met"].idxmax()]
+    assert f"最高：{top['county']} {top['label']}" in text and "：。" not in text
+
+
+@pytest.mark.parametrize("show", figures.SHOWS)
 def test_indicator_map_for_every_mode(jilin, show):
     spec = figures.indicator_map(jilin, "prenatal_screening", show).to_dict(validate=True)
     color = spec["layer"][0]["encoding"]["color"]
