@@ -545,7 +545,10 @@ def indicator_map(
             else {},
         },
     )
-    chart = _meeting_map(meeting, rows, color=color, tooltip=indicator_tooltip(meeting, rows))
+    drawn = rows
+    if show in ("progress", "trajectory"):  # each class its own glyph on the map (its label starts with it)
+        drawn = rows.assign(symbol=rows[MAP_CLASSES[show]].str[0])
+    chart = _meeting_map(meeting, drawn, color=color, tooltip=indicator_tooltip(meeting, rows))
     notes = [method_note(meeting, indicator_id, show)] if show in ("progress", "trajectory") else []
     heading = t(
         "figure.indicator_map",

@@ -241,6 +241,21 @@ def test_every_map_mode_has_a_text_alternative(jilin, show):
     assert geoshapes and all(mark["aria"] is False for mark in geoshapes)
 
 
+@pytest.mark.parametrize("show", ["progress", "trajectory"])
+def test_progress_and_trajectory_maps_print_their_own_glyphs(jilin, show):
+    """Not the met / not-met ✓ ✗ of the status: each class of the map's own legend by symbol as well as colour."""
+    spec = figures.indicator_map(jilin, "premarital_exam", show).to_dict()
+    glyph_layers = [
+        layer for layer in spec["layer"] if layer["mark"]["type"] == "text" and "encoding" in layer
+    ]
+    data = [layer["data"].get("values") or spec["datasets"][layer["data"]["name"]] for layer in glyph_layers]
+    drawn = {row["symbol"] for rows in data for row in rows}
+    labels = figures.indicator_rows(jilin, "premarital_exam")[figures.MAP_CLASSES[show]]
+    assert drawn and drawn <= {label[0] for label in labels}
+    assert all(not label[0].isalnum() for label in labels)  # every label starts with its glyph
+    assert len({label[0] for label in labels}) == labels.nunique()  # one glyph per class
+
+
 def test_met_count_map_text_names_the_extremes(jilin):
     text = figures.met_count_map(jilin).to_dict()["description"]
     rows = figures.met_count_rows(jilin)
