@@ -354,3 +354,30 @@ def test_click_on_the_what_if_map_chooses_and_unchooses_a_county(page, app):
     page.mouse.click(again["x"], again["y"])
     chooser.get_by_text(point["name"], exact=True).first.wait_for(state="detached", timeout=30_000)
     assert_no_exception(page)
+
+
+# --- keyboard --------------------------------------------------------------------------------------------
+FOCUS_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const ring = e => { const s = getComputedStyle(e); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; };
+  let shown = ring(el), up = el.parentElement;
+  for (let i = 0; i < 4 && !shown && up; i++, up = up.parentElement) shown = ring(up);  // select boxes: focus-within
+  return {tag: el.tagName, label: (el.innerText || el.getAttribute('aria-label') || '').slice(0, 30), shown};
+}"""
+
+
+@retry_if_server_stopped
+def test_keyboard_focus_is_visible_on_every_control(page, app):
+    """Tab through the first controls (the top menu, the language radio, the select boxes): each one focused
+    shows a ring of at least 2 px (its own, or its select box's)."""
+    goto(page, app.url + "/indicator_map")
+    page.mouse.click(700, 5)  # the page, not a control
+    stops = []
+    for _ in range(14):
+        page.keyboard.press("Tab")
+        found = page.evaluate(FOCUS_JS)
+        if found:
+            stops.append(found)
+    assert len(stops) >= 10, stops
+    assert all(s["shown"] for s in stops), [s for s in stops if not s["shown"]]
