@@ -244,18 +244,26 @@ def ranked_bars(
     x_title: str,
     selection_name: str = "bar",
     height_per_row: int = 18,
+    highlight: str | None = None,
 ) -> alt.LayerChart:
-    """Counties sorted by value, target as a dashed rule; click selects a county (same field as the map)."""
+    """Counties sorted by value, target as a dashed rule; click selects a county (same field as the map);
+    the `highlight`ed county's bar is outlined in black."""
     select = alt.selection_point(fields=["region_code"], name=selection_name, on="click")
+    picked = alt.FieldEqualPredicate(field="region_code", equal=str(highlight or ""))
+    # a fixed label column, so the figure's heading can start over the labels (see count_bars)
+    extent = int(min(max((text_width(str(v), AXIS_LABEL_SIZE) for v in data[label]), default=0), 220)) + 10
+    axis = alt.Axis(labelLimit=220, minExtent=extent, maxExtent=extent)
     bars = (
         alt.Chart(data)
         .mark_bar(aria=False)  # the figure's description and the table beside it say it in words
         .encode(
-            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=axis),
             x=alt.X(f"{value}:Q", title=x_title),
             color=color,
             tooltip=tooltip,
             opacity=alt.condition(select, alt.value(1.0), alt.value(0.85)),
+            stroke=alt.condition(picked, alt.value("#000000"), alt.value(None)),
+            strokeWidth=alt.condition(picked, alt.value(3), alt.value(0)),
         )
         .add_params(select)
     )

@@ -520,9 +520,11 @@ def indicator_map(
     rows: pd.DataFrame | None = None,
     inline: bool = False,
     title: str | None = None,
+    highlight: str | None = None,
 ) -> alt.TopLevelMixin:
     """One indicator across counties, coloured by `show` (value | status | gap | shortfall | progress |
-    trajectory); `rows`: indicator_rows(meeting, indicator_id), if already made."""
+    trajectory); `rows`: indicator_rows(meeting, indicator_id), if already made; `highlight`: a county ringed
+    in black (the one picked beside the map, also marked in the ranked bars and the table)."""
     _check_indicator(meeting, indicator_id)
     if show not in SHOWS:
         raise ValueError(f"show must be one of {SHOWS}: {show!r}")
@@ -548,7 +550,13 @@ def indicator_map(
     drawn = rows
     if show in ("progress", "trajectory"):  # each class its own glyph on the map (its label starts with it)
         drawn = rows.assign(symbol=rows[MAP_CLASSES[show]].str[0])
-    chart = _meeting_map(meeting, drawn, color=color, tooltip=indicator_tooltip(meeting, rows))
+    chart = _meeting_map(
+        meeting,
+        drawn,
+        color=color,
+        tooltip=indicator_tooltip(meeting, rows),
+        highlight=[highlight] if highlight else None,
+    )
     notes = [method_note(meeting, indicator_id, show)] if show in ("progress", "trajectory") else []
     heading = t(
         "figure.indicator_map",
@@ -755,15 +763,24 @@ def sub_region_bars(
 
 
 def ranked_bars(
-    meeting: Meeting, indicator_id: str, *, rows: pd.DataFrame | None = None, title: str | None = None
+    meeting: Meeting,
+    indicator_id: str,
+    *,
+    rows: pd.DataFrame | None = None,
+    title: str | None = None,
+    highlight: str | None = None,
 ) -> alt.TopLevelMixin:
-    """Counties ranked by one indicator's value, the target as a dashed rule (nationally the 40 lowest)."""
+    """Counties ranked by one indicator's value, the target as a dashed rule (nationally the 40 lowest, and
+    the `highlight`ed county, outlined in black, wherever it ranks)."""
     _check_indicator(meeting, indicator_id)
     lang, ind = meeting.lang, meeting.catalog[indicator_id]
     rows = indicator_rows(meeting, indicator_id) if rows is None else rows
     ranked = rows[rows["value"].notna()]
     if meeting.national:  # thousands of bars do not help anyone: the 40 lowest (the page has a table of all)
-        ranked = ranked.nsmallest(40, "value")
+        lowest = ranked.nsmallest(40, "value")
+        ranked = pd.concat(
+            [lowest, ranked[ranked["region_code"].eq(highlight) & ~ranked.index.isin(lowest.index)]]
+        )
     chart = charts.ranked_bars(
         ranked.assign(label=ranked["region_name"] + " " + ranked["symbol"]),
         value="value",
@@ -775,6 +792,7 @@ def ranked_bars(
         tooltip=indicator_tooltip(meeting, rows),
         x_title=t("bracketed", lang, text=ind.short(lang), note=ind.unit_in(lang)),
         selection_name="bar",
+        highlight=highlight,
     )
     heading = t("figure.ranked_bars", lang, indicator=ind.name(lang), **_where(meeting))
     text = map_text(meeting, heading, ranked, category="status_label", value="value")

@@ -1,5 +1,7 @@
 """指标地图 Indicator map: one indicator across counties — map, ranked bars with the target, and a table, in sync."""
 
+from functools import partial
+
 import streamlit as st
 
 from analytics import figures, insights
@@ -11,6 +13,14 @@ from ui.meeting import meeting_of
 from ui.url_state import current, keep, write_url
 
 SHOWS = list(figures.SHOWS)
+PICK = "w_map_pick"  # the county picked beside the map (or by a click on its table row)
+
+
+def pick_from_table(codes: list[str]) -> None:
+    """A row clicked in the table becomes the picked county."""
+    chosen = st.session_state["indicator_table"].selection.rows
+    st.session_state[PICK] = codes[chosen[0]] if chosen else None
+
 
 ctx = current()
 lang, cat, regs = ctx.lang, catalog(), regions()
@@ -53,12 +63,29 @@ rows = figures.indicator_rows(meeting, ind_id)  # with each county's data versio
 if rows["value"].notna().sum() == 0:
     st.info(t("no_data_here", lang))
 
+# --- the picked county: ringed on the map, outlined in the bars, highlighted in the table (keyboard too) ---
+names = dict(zip(rows["region_code"], rows["prefecture"] + " · " + rows["region_name"], strict=True))
+codes = sorted(names, key=names.get)
+if st.session_state.get(PICK) not in codes:
+    st.session_state[PICK] = None
+picked = st.session_state[PICK]
+
 # --- map + ranked bars + table -----------------------------------------------------------------
 map_col, bar_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
 with map_col:
-    map_spec = figures.indicator_map(meeting, ind_id, show, rows=rows)
+    map_spec = figures.indicator_map(meeting, ind_id, show, rows=rows, highlight=picked)
     event = render.chart(map_spec, key="indicator_map", selectable=True)
     st.caption(t("click_hint", lang))
+    pick_col, open_col = st.columns([3, 2], vertical_alignment="bottom")
+    pick_col.selectbox(
+        t("pick_county", lang),
+        codes,
+        key=PICK,
+        format_func=names.get,
+        placeholder=t("pick_county_placeholder", lang),
+    )
+    if picked and open_col.button(t("open_profile_of", lang, county=names[picked])):
+        render.open_profile(picked)
     figure_downloads(
         lambda: figures.indicator_map(meeting, ind_id, show, rows=rows, inline=True),
         stem=file_stem(meeting, ind_id, show),
@@ -66,7 +93,7 @@ with map_col:
         key="dl_map",
     )
 with bar_col:
-    bars = figures.ranked_bars(meeting, ind_id, rows=rows)
+    bars = figures.ranked_bars(meeting, ind_id, rows=rows, highlight=picked)
     bar_event = render.chart(bars, key="indicator_bars", selectable=True)
     figure_downloads(
         lambda: figures.ranked_bars(meeting, ind_id, rows=rows),
@@ -77,7 +104,8 @@ with bar_col:
 
 render.open_profile(render.selected_code(event, "county") or render.selected_code(bar_event, "bar"))
 
-table = rows.sort_values("value", na_position="last")[
+ordered = rows.sort_values("value", na_position="last")
+table = ordered[
     [
         "region_name",
         "prefecture",
@@ -107,4 +135,9 @@ render.table(
     ),
     caption=t("table_of_chart", lang),
     lang=lang,
+    picked=ordered["region_code"].eq(picked),
+    key="indicator_table",
+    on_select=partial(pick_from_table, list(ordered["region_code"])),
+    selection_mode="single-row",
+    lazy=False,  # selections and the picked row's style need the rows in the browser
 )

@@ -246,6 +246,32 @@ def test_click_on_a_county_opens_its_profile(page, key, param):
     assert at.query_params["county"] == code
 
 
+def test_a_county_picked_beside_the_map_is_marked_in_map_bars_and_table():
+    """Linked views without a mouse: the picker rings the county on the map, outlines its bar, highlights its
+    table row, and a button opens its profile; a click on a table row picks the county too."""
+    at = open_app("indicator_map")
+    code, name = YITONG
+    check(at.selectbox(key="w_map_pick").set_value(code).run())
+    spec, _ = chart_data(chart(at, "indicator_map"))
+    rings = [
+        layer
+        for layer in spec["layer"]
+        if layer["mark"].get("strokeWidth") == 3 and layer["mark"]["type"] == "geoshape"
+    ]
+    assert len(rings) == 1
+    bars, _ = chart_data(chart(at, "indicator_bars"))
+    assert {"field": "region_code", "equal": code} in [
+        c.get("test")
+        for layer in bars["layer"]
+        for c in [layer.get("encoding", {}).get("stroke", {}).get("condition", {})]
+    ]
+    table = at.dataframe[0]
+    assert "background-color" in table.proto.arrow_data.styler.styles  # the picked row, styled
+    opener = [b for b in at.button if b.label == t("open_profile_of", county=f"四平市 · {name}")]
+    check(opener[0].click().run())
+    assert title(at) == t("profile_title", county=name)
+
+
 def a_view_in_english_2021() -> AppTest:
     """A session that moved the sidebar away from every default (language, year, prefecture, profile)."""
     at = open_app()

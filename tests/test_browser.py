@@ -381,3 +381,20 @@ def test_keyboard_focus_is_visible_on_every_control(page, app):
             stops.append(found)
     assert len(stops) >= 10, stops
     assert all(s["shown"] for s in stops), [s for s in stops if not s["shown"]]
+
+
+@retry_if_server_stopped
+def test_a_click_on_a_table_row_picks_the_county_in_map_and_bars(page, app):
+    """The table beside the map is linked back: a click on a row's box picks that county, so the map rings it
+    and the picker names it (the same state the picker sets from the keyboard)."""
+    goto(page, app.url + "/indicator_map?prov=220000&ind=premarital_exam")
+    wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the first row's selection box
+    shown = """() => { const p = document.querySelector('.st-key-w_map_pick');
+      return p ? p.innerText + ' ' + [...p.querySelectorAll('input')].map(i => i.value).join(' ') : ''; }"""
+    page.wait_for_function(f"() => ({shown})().includes('·')", timeout=30_000)
+    assert "通化县" in page.evaluate(shown)  # the lowest value comes first in the table
+    assert_no_exception(page)

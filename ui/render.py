@@ -38,20 +38,34 @@ def chart(spec: alt.TopLevelMixin, *, key: str | None = None, selectable: bool =
     return None
 
 
+PICKED_ROW = "background-color: #fff2a8; font-weight: bold"  # the county picked beside a chart
+
+
 def table(
-    frame: pd.DataFrame, *, lang: str, caption: str | None = None, height: int | str = "auto", **kwargs
-) -> None:
+    frame: pd.DataFrame,
+    *,
+    lang: str,
+    caption: str | None = None,
+    height: int | str = "auto",
+    picked: pd.Series | None = None,
+    **kwargs,
+):
     """A table without its index; an empty one is a sentence in the UI's language (Streamlit would write
-    "empty" in English inside the grid)."""
+    "empty" in English inside the grid). `picked`: a boolean mask of rows shown highlighted (the county picked
+    beside the map). Returns Streamlit's dataframe (its selection, when `on_select` is given)."""
     if caption:
         st.caption(caption)
     if frame.empty:
         st.caption(t("no_rows", lang))
-        return
+        return None
     if isinstance(height, int):  # no empty rows under a short table
         height = min(height, (kwargs.get("row_height") or 35) * len(frame) + 35 + 3)
     kwargs.setdefault("placeholder", MISSING)  # Streamlit would write "None" in an empty cell
-    st.dataframe(frame, hide_index=True, height=height, **kwargs)
+    data = frame
+    if picked is not None and picked.any():
+        marks = picked.to_numpy()
+        data = frame.style.apply(lambda _: [PICKED_ROW if m else "" for m in marks], axis=0)
+    return st.dataframe(data, hide_index=True, height=height, **kwargs)
 
 
 def selected_code(event, name: str) -> str | None:
