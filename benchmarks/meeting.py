@@ -53,7 +53,7 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--national", action="store_true", help="also the deck of the whole country")
+    parser.add_argument("--national", action="store_true", help="also the whole country (deck, PNG, workbook)")
     args = parser.parse_args()
     from analytics import deck, export, figures, workbook
 
@@ -81,6 +81,8 @@ def main() -> None:
         )
         secs, png = timed(lambda: export.to_png(figures.met_count_map(china, inline=True)), 1)
         rows.append(("png_china", secs, None, f"{len(png) / 1024:.0f} KB"))
+        secs, data = timed(lambda: workbook.build_workbook(china), 1)
+        rows.append(("workbook_china", secs, None, f"{len(data) / 1024:.0f} KB"))
     print(f"{'step':32} {'seconds':>8} {'goal':>6} {'of goal':>8}  size")
     for name, secs, goal, size in rows:
         ratio = f"{secs / goal:.2f}" if goal else ""

@@ -346,9 +346,9 @@ CLICK_POINT_JS = """
   if (!counties) return null;
   const paths = [...counties.querySelectorAll(':scope > path')]
     .map(p => {
-      const label = p.getAttribute('aria-label') || '';
-      const m = label.match(/县（市、区）: ([^;]+)/) || label.match(/County: ([^;]+)/);
-      return {p, r: p.getBoundingClientRect(), name: m ? m[1].trim() : null};
+      // the county's row, as Vega's SVG renderer binds it to the element (the shapes carry no aria-label)
+      const datum = (p.__data__ && p.__data__.datum) || {};
+      return {p, r: p.getBoundingClientRect(), name: datum.region_name || datum.county || null};
     })
     .filter(c => !exclude.includes(c.name))
     .sort((a, b) => b.r.width * b.r.height - a.r.width * a.r.height);
