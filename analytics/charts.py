@@ -395,7 +395,14 @@ def text_width(text: str, size: float) -> float:
 
 
 def count_bars(
-    data: pd.DataFrame, *, category: str, value: str, total: int, title: str, sort: list | None = None
+    data: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    total: int,
+    title: str,
+    sort: list | None = None,
+    selection_name: str | None = None,
 ) -> alt.LayerChart:
     """Horizontal bars of 'N met' with the total as a light background bar and the number printed. The label
     column has a fixed width (`maxExtent`), so a heading can start where the labels start."""
@@ -411,9 +418,14 @@ def count_bars(
             axis=alt.Axis(tickMinStep=1, format="d"),  # counts: no 0.5 ticks
         )
     )
-    front = base.mark_bar(color=STATUS_COLORS["met"]).encode(
+    pointer = {"cursor": "pointer"} if selection_name else {}
+    front = base.mark_bar(color=STATUS_COLORS["met"], **pointer).encode(
         x=f"{value}:Q", tooltip=[f"{category}:N", f"{value}:Q", "total:Q"]
     )
+    if selection_name:  # a click on a bar picks its region (e.g. zooms the pages to that prefecture)
+        front = front.add_params(
+            alt.selection_point(fields=["region_code"], name=selection_name, on="click")
+        )
     label = base.mark_text(align="left", dx=4, fontSize=14).encode(x=f"{value}:Q", text=f"{value}:Q")
     return alt.layer(back, front, label, data=data.assign(total=data.get("total", total))).properties(
         height=max(120, 28 * len(data)), width="container"

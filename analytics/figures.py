@@ -48,6 +48,7 @@ REGION_MAP_SIZE = (760, 620)
 NATIONAL_MAP_SIZE = (700, 560)
 HEADING_SIZE = 20
 MIN_HEADING_LIMIT = 240
+SUB_REGION_PICK = "region"  # the selection a click on a prefecture's (province's) bar makes
 # the classes a map's text alternative counts, per indicator-map mode (value, gap, shortfall: the status)
 MAP_CLASSES = {"status": "status_label", "progress": "progress_label", "trajectory": "trajectory_label"}
 FOOTER_SIZE = 12
@@ -724,9 +725,16 @@ def domain_bars(
 
 
 def _met_bars(
-    meeting: Meeting, rows: pd.DataFrame, category: str, total: int, heading_key: str, title: str | None
+    meeting: Meeting,
+    rows: pd.DataFrame,
+    category: str,
+    total: int,
+    heading_key: str,
+    title: str | None,
+    selection_name: str | None = None,
 ) -> alt.TopLevelMixin:
-    """Indicators met per `category` (of `total`), in the rows' order, with the meeting's heading and footer."""
+    """Indicators met per `category` (of `total`), in the rows' order, with the meeting's heading and footer;
+    `selection_name`: a click on a bar selects its region_code."""
     chart = charts.count_bars(
         rows,
         category=category,
@@ -734,6 +742,7 @@ def _met_bars(
         total=total,
         title=t("met_count", meeting.lang),
         sort=list(rows[category]),
+        selection_name=selection_name,
     )
     heading = t(heading_key, meeting.lang, **_where(meeting))
     return _finish(chart, meeting, heading, title, width=BARS_WIDTH)
@@ -759,7 +768,7 @@ def sub_region_bars(
     """Prefectures ranked by indicators met (provinces when the meeting is about the whole country)."""
     subs = sub_region_rows(meeting) if rows is None else rows
     key = "figure.province_bars" if meeting.national else "figure.prefecture_bars"
-    return _met_bars(meeting, subs, "name", len(meeting.catalog), key, title)
+    return _met_bars(meeting, subs, "name", len(meeting.catalog), key, title, selection_name=SUB_REGION_PICK)
 
 
 def ranked_bars(

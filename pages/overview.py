@@ -63,7 +63,9 @@ with right:
     if subs.empty:  # e.g. a department sent only county values and a 全省 row: no prefecture has a figure
         st.info(t("no_sub_region_figures", lang))
     else:
-        render.chart(figures.sub_region_bars(meeting, rows=subs))
+        bars = figures.sub_region_bars(meeting, rows=subs)  # a click on a bar zooms to that region
+        render.chart(bars, key="sub_bars", on_select=render.drill_down("sub_bars", ctx.national))
+        st.caption(t("bar_click_hint", lang))
         stem = file_stem(meeting, "sub-regions")
         figure_downloads(lambda: figures.sub_region_bars(meeting), stem=stem, lang=lang, key="dl_subs")
     render.table(

@@ -272,6 +272,17 @@ def test_a_county_picked_beside_the_map_is_marked_in_map_bars_and_table():
     assert title(at) == t("profile_title", county=name)
 
 
+def test_prefecture_bars_select_a_region_on_click():
+    """The click itself runs a callback (the browser test clicks a bar and sees the page zoom)."""
+    at = open_app("overview")
+    spec, _ = chart_data(chart(at, "sub_bars"))
+    params = spec.get("params", []) + [p for layer in spec["layer"] for p in layer.get("params", [])]
+    region = [p for p in params if p["name"] == "region"]
+    assert (
+        region and region[0]["select"]["fields"] == ["region_code"] and region[0]["select"]["on"] == "click"
+    )
+
+
 def a_view_in_english_2021() -> AppTest:
     """A session that moved the sidebar away from every default (language, year, prefecture, profile)."""
     at = open_app()

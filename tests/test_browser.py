@@ -398,3 +398,20 @@ def test_a_click_on_a_table_row_picks_the_county_in_map_and_bars(page, app):
     page.wait_for_function(f"() => ({shown})().includes('·')", timeout=30_000)
     assert "通化县" in page.evaluate(shown)  # the lowest value comes first in the table
     assert_no_exception(page)
+
+
+@retry_if_server_stopped
+def test_a_click_on_a_prefecture_bar_zooms_to_it(page, app):
+    goto(page, app.url + "/?prov=220000")
+    wait_for_map(page, "overview_map", JILIN_COUNTIES)
+    bars = page.locator('.st-key-sub_bars [data-testid="stVegaLiteChart"]').first
+    bars.scroll_into_view_if_needed()
+    target = bars.locator('path[aria-label*="四平市"]').first
+    target.wait_for(state="attached", timeout=30_000)
+    box = target.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => location.search.includes('pref=220300')", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('h1')].some(h => h.innerText.includes('四平市'))", timeout=30_000
+    )
+    assert_no_exception(page)

@@ -28,11 +28,13 @@ def header(ctx: Context, title: str) -> None:
     st.title(title)
 
 
-def chart(spec: alt.TopLevelMixin, *, key: str | None = None, selectable: bool = False):
-    """Render with our own theme (theme=None keeps the registered Altair theme, not Streamlit's)."""
-    if selectable:
+def chart(spec: alt.TopLevelMixin, *, key: str | None = None, selectable: bool = False, on_select=None):
+    """Render with our own theme (theme=None keeps the registered Altair theme, not Streamlit's). `selectable`:
+    clicks rerun the page and the chart returns its selection; `on_select`: a callback run on a click instead
+    (it may change the sidebar's widgets, which the page itself may not once they are drawn)."""
+    if selectable or on_select:
         return st.altair_chart(
-            spec, theme=None, key=key, on_select="rerun", selection_mode=None, width="stretch"
+            spec, theme=None, key=key, on_select=on_select or "rerun", selection_mode=None, width="stretch"
         )
     st.altair_chart(spec, theme=None, key=key, width="stretch")
     return None
@@ -115,6 +117,19 @@ def region_map(
         symbol=symbol,
         highlight=highlight,
     )
+
+
+def drill_down(key: str, national: bool):
+    """The callback of a prefecture's (province's) bar: the sidebar zooms to the clicked region."""
+
+    def zoom() -> None:
+        code = selected_code(st.session_state.get(key), figures.SUB_REGION_PICK)
+        if code and national:
+            st.session_state["province"], st.session_state["prefecture"] = code, ""
+        elif code:
+            st.session_state["prefecture"] = code
+
+    return zoom
 
 
 def back_to_province_button(ctx: Context) -> None:
