@@ -423,9 +423,7 @@ def count_bars(
         x=f"{value}:Q", tooltip=[f"{category}:N", f"{value}:Q", "total:Q"]
     )
     if selection_name:  # a click on a bar picks its region (e.g. zooms the pages to that prefecture)
-        front = front.add_params(
-            alt.selection_point(fields=["region_code"], name=selection_name, on="click")
-        )
+        front = front.add_params(alt.selection_point(fields=["region_code"], name=selection_name, on="click"))
     label = base.mark_text(align="left", dx=4, fontSize=14).encode(x=f"{value}:Q", text=f"{value}:Q")
     return alt.layer(back, front, label, data=data.assign(total=data.get("total", total))).properties(
         height=max(120, 28 * len(data)), width="container"

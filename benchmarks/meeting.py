@@ -53,7 +53,9 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--national", action="store_true", help="also the whole country (deck, PNG, workbook)")
+    parser.add_argument(
+        "--national", action="store_true", help="also the whole country (deck, PNG, workbook)"
+    )
     args = parser.parse_args()
     from analytics import deck, export, figures, workbook
 
