@@ -28,6 +28,8 @@ from ui.url_state import resume_deep_link  # noqa: E402
 
 resume_deep_link()
 st.html(Path(__file__).with_name("ui") / "app.css")  # projector-friendly widths (static rules)
+# Back / Forward restore the view the URL names (static script, in the sidebar: no gap on the page)
+st.sidebar.html(Path(__file__).with_name("ui") / "history.html", unsafe_allow_javascript=True)
 ctx = sidebar()
 st.session_state["_context"] = ctx
 st.sidebar.markdown(f"**{t('app_title', ctx.lang)}**  \n{t('app_subtitle', ctx.lang)}")

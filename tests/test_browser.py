@@ -415,3 +415,10 @@ def test_a_click_on_a_prefecture_bar_zooms_to_it(page, app):
         "() => [...document.querySelectorAll('h1')].some(h => h.innerText.includes('四平市'))", timeout=30_000
     )
     assert_no_exception(page)
+    # one press of the browser's Back returns to the whole province (Streamlit alone changed only the URL)
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('pref=')", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('h1')].some(h => h.innerText.includes('吉林省'))", timeout=60_000
+    )
+    assert_no_exception(page)

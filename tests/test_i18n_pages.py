@@ -176,8 +176,12 @@ def shown(at: AppTest) -> list[tuple[str, str]]:
                 d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in proto.datasets
             }
             out += [(f"chart {node.key or ''}", s) for s in chart_texts(json.loads(proto.spec), frames)]
-        # a style sheet (st.html of a .css file: ui/app.css, ui/present.css) is not shown text
-        out += [(f"{kind}.{f}", s) for f, s in proto_texts(proto) if not s.lstrip().startswith("<style")]
+        # a style sheet (ui/app.css, ui/present.css) or the static history script (ui/history.html) is not text
+        out += [
+            (f"{kind}.{f}", s)
+            for f, s in proto_texts(proto)
+            if not s.lstrip().startswith(("<style", "<script"))
+        ]
     return out
 
 
