@@ -440,9 +440,15 @@ def met_count_rows(meeting: Meeting) -> pd.DataFrame:
 
 
 def met_count_map(
-    meeting: Meeting, *, rows: pd.DataFrame | None = None, inline: bool = False, title: str | None = None
+    meeting: Meeting,
+    *,
+    rows: pd.DataFrame | None = None,
+    inline: bool = False,
+    title: str | None = None,
+    highlight: str | None = None,
 ) -> alt.TopLevelMixin:
-    """Indicators met per county (the overview's map). `rows`: met_count_rows(meeting), if already made."""
+    """Indicators met per county (the overview's map). `rows`: met_count_rows(meeting), if already made;
+    `highlight`: a county ringed in black (the one picked beside the map)."""
     lang, total = meeting.lang, len(meeting.catalog)
     summary = met_count_rows(meeting) if rows is None else rows
     tooltip = [
@@ -455,7 +461,9 @@ def met_count_map(
     met = summary["met"].dropna()  # the scale spans what the counties have, not 0 .. 25
     domain = [int(met.min()), max(int(met.max()), int(met.min()) + 1)] if len(met) else [0, total]
     color = charts.sequential_color("met", t("met_count", lang), scheme="blues", domain=domain, counts=True)
-    chart = _meeting_map(meeting, summary, color=color, tooltip=tooltip)
+    chart = _meeting_map(
+        meeting, summary, color=color, tooltip=tooltip, highlight=[highlight] if highlight else None
+    )
     heading = t("figure.met_count_map", lang, **_where(meeting))
     text = map_text(meeting, heading, summary, category=None, value="met", value_text="label", name="county")
     return _finish(

@@ -65,10 +65,7 @@ if rows["value"].notna().sum() == 0:
 
 # --- the picked county: ringed on the map, outlined in the bars, highlighted in the table (keyboard too) ---
 names = dict(zip(rows["region_code"], rows["prefecture"] + " · " + rows["region_name"], strict=True))
-codes = sorted(names, key=names.get)
-if st.session_state.get(PICK) not in codes:
-    st.session_state[PICK] = None
-picked = st.session_state[PICK]
+picked = render.picked_county(names, PICK)
 
 # --- map + ranked bars + table -----------------------------------------------------------------
 map_col, bar_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
@@ -76,16 +73,7 @@ with map_col:
     map_spec = figures.indicator_map(meeting, ind_id, show, rows=rows, highlight=picked)
     event = render.chart(map_spec, key="indicator_map", selectable=True)
     st.caption(t("click_hint", lang))
-    pick_col, open_col = st.columns([3, 2], vertical_alignment="bottom")
-    pick_col.selectbox(
-        t("pick_county", lang),
-        codes,
-        key=PICK,
-        format_func=names.get,
-        placeholder=t("pick_county_placeholder", lang),
-    )
-    if picked and open_col.button(t("open_profile_of", lang, county=names[picked])):
-        render.open_profile(picked)
+    render.county_picker(names, PICK, lang)
     figure_downloads(
         lambda: figures.indicator_map(meeting, ind_id, show, rows=rows, inline=True),
         stem=file_stem(meeting, ind_id, show),

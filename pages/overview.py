@@ -82,10 +82,14 @@ with right:
 
 # --- map of indicators met per county ----------------------------------------------------------
 summary = figures.met_count_rows(meeting)  # the count is printed on each county, not only coloured
+names = dict(zip(summary["region_code"], summary["prefecture"] + " · " + summary["county"], strict=True))
+picked = render.picked_county(names, "w_overview_pick")
 map_col, table_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
 with map_col:
-    event = render.chart(figures.met_count_map(meeting, rows=summary), key="overview_map", selectable=True)
+    met_map = figures.met_count_map(meeting, rows=summary, highlight=picked)
+    event = render.chart(met_map, key="overview_map", selectable=True)
     st.caption(t("click_hint", lang))
+    render.county_picker(names, "w_overview_pick", lang)
     stem = file_stem(meeting, "met-count-map")
     figure_downloads(lambda: figures.met_count_map(meeting, inline=True), stem=stem, lang=lang, key="dl_map")
 with table_col:

@@ -272,6 +272,21 @@ def test_a_county_picked_beside_the_map_is_marked_in_map_bars_and_table():
     assert title(at) == t("profile_title", county=name)
 
 
+def test_the_overview_map_has_a_county_picker_too():
+    at = open_app("overview")
+    code, name = YITONG
+    check(at.selectbox(key="w_overview_pick").set_value(code).run())
+    spec, _ = chart_data(chart(at, "overview_map"))
+    rings = [
+        layer
+        for layer in spec["layer"]
+        if layer["mark"]["type"] == "geoshape" and layer["mark"].get("strokeWidth") == 3
+    ]
+    assert len(rings) == 1
+    check(at.button(key="w_overview_pick_open").click().run())
+    assert title(at) == t("profile_title", county=name)
+
+
 def test_prefecture_bars_select_a_region_on_click():
     """The click itself runs a callback (the browser test clicks a bar and sees the page zoom)."""
     at = open_app("overview")

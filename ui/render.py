@@ -119,6 +119,30 @@ def region_map(
     )
 
 
+def picked_county(names: dict[str, str], key: str) -> str | None:
+    """The county picked beside a map (read before the map is drawn, so the map can ring it); `names`: code ->
+    "prefecture · county" of the counties on the map."""
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = None
+    return st.session_state[key]
+
+
+def county_picker(names: dict[str, str], key: str, lang: str) -> None:
+    """Beside every clickable map, so nothing needs a mouse: pick a county (the page marks it on the map, and
+    in the bars and the table where it has them), then open its profile with a button."""
+    pick_col, open_col = st.columns([3, 2], vertical_alignment="bottom")
+    pick_col.selectbox(
+        t("pick_county", lang),
+        sorted(names, key=names.get),
+        key=key,
+        format_func=names.get,
+        placeholder=t("pick_county_placeholder", lang),
+    )
+    picked = st.session_state.get(key)
+    if picked and open_col.button(t("open_profile_of", lang, county=names[picked]), key=f"{key}_open"):
+        open_profile(picked)
+
+
 def drill_down(key: str, national: bool):
     """The callback of a prefecture's (province's) bar: the sidebar zooms to the clicked region."""
 
