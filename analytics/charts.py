@@ -394,6 +394,39 @@ def text_width(text: str, size: float) -> float:
     return sum(size if unicodedata.east_asian_width(c) in "WF" else 0.56 * size for c in text)
 
 
+def distribution(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    group: str,
+    color: alt.Color,
+    target: float | None,
+    tooltip: list,
+    x_title: str,
+    sort: list | None = None,
+) -> alt.LayerChart:
+    """Every county's value as a tick on its prefecture's row (provinces nationally), coloured by status, the
+    target as a dashed rule: how the counties spread, not only where they rank."""
+    ticks = (
+        alt.Chart(data)
+        .mark_tick(thickness=3, size=20, opacity=0.85, aria=False)
+        .encode(
+            x=alt.X(f"{value}:Q", title=x_title, scale=alt.Scale(zero=False)),
+            y=alt.Y(f"{group}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=220)),
+            color=color,
+            tooltip=tooltip,
+        )
+    )
+    layers: list[alt.Chart] = [ticks]
+    if target is not None:
+        rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
+            strokeDash=[6, 4], strokeWidth=2, color="#000000"
+        )
+        layers.append(rule.encode(x="target:Q"))
+    rows = data[group].nunique()
+    return alt.layer(*layers).properties(height=max(120, 26 * rows), width="container")
+
+
 def count_bars(
     data: pd.DataFrame,
     *,

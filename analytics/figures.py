@@ -817,6 +817,33 @@ def ranked_bars(
 
 
 # --- grid, bullets, trends -----------------------------------------------------------------------------
+def distribution(
+    meeting: Meeting, indicator_id: str, *, rows: pd.DataFrame | None = None, title: str | None = None
+) -> alt.TopLevelMixin:
+    """Counties' values of one indicator by prefecture (by province for the whole country), with the target."""
+    _check_indicator(meeting, indicator_id)
+    lang, ind, regs = meeting.lang, meeting.catalog[indicator_id], meeting.regions
+    rows = indicator_rows(meeting, indicator_id) if rows is None else rows
+    shown = rows[rows["value"].notna()].copy()
+    if meeting.national:
+        shown["prefecture"] = regs.names([f"{str(c)[:2]}0000" for c in shown["region_code"]])
+    order = list(shown.groupby("prefecture")["value"].median().sort_values(ascending=False).index)
+    chart = charts.distribution(
+        shown,
+        value="value",
+        group="prefecture",
+        color=charts.status_color("status_label", insights.status_labels(lang), t("status", lang)),
+        target=float(meeting.profile.targets[indicator_id].threshold),
+        tooltip=indicator_tooltip(meeting, rows),
+        x_title=t("bracketed", lang, text=ind.short(lang), note=ind.unit_in(lang)),
+        sort=order,
+    )
+    by = t("province" if meeting.national else "prefecture", lang).lower()
+    heading = t("figure.distribution", lang, indicator=ind.name(lang), by=by, **_where(meeting))
+    text = map_text(meeting, heading, shown, category="status_label", value="value")
+    return _finish(chart, meeting, heading, title, description=text)
+
+
 def status_grid_rows(meeting: Meeting) -> tuple[pd.DataFrame, list[str]]:
     """County x indicator rows with labels and value texts, and the counties in met-count order (provinces
     when the meeting is about the whole country)."""

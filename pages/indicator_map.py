@@ -92,6 +92,15 @@ with bar_col:
 
 render.open_profile(render.selected_code(event, "county") or render.selected_code(bar_event, "bar"))
 
+# --- how the counties spread, by prefecture (province), with the target ----------------------------------
+render.chart(figures.distribution(meeting, ind_id, rows=rows), key="indicator_distribution")
+figure_downloads(
+    lambda: figures.distribution(meeting, ind_id, rows=rows),
+    stem=file_stem(meeting, ind_id, "distribution"),
+    lang=lang,
+    key="dl_distribution",
+)
+
 ordered = rows.sort_values("value", na_position="last")
 table = ordered[
     [

@@ -256,6 +256,24 @@ def test_progress_and_trajectory_maps_print_their_own_glyphs(jilin, show):
     assert len({label[0] for label in labels}) == labels.nunique()  # one glyph per class
 
 
+def test_distribution_puts_every_county_with_a_value_on_its_prefectures_row(jilin):
+    rows = figures.indicator_rows(jilin, "premarital_exam")
+    spec = figures.distribution(jilin, "premarital_exam", rows=rows).to_dict()
+    ticks = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "tick")
+    data = ticks["data"].get("values") or spec["datasets"][ticks["data"]["name"]]
+    assert len(data) == rows["value"].notna().sum() == N_JILIN_COUNTIES
+    assert {d["prefecture"] for d in data} == set(rows["prefecture"])
+    assert ticks["encoding"]["y"]["field"] == "prefecture"
+    rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    target = float(jilin.profile.targets["premarital_exam"].threshold)
+    assert (rule.get("data", {}).get("values") or spec["datasets"][rule["data"]["name"]]) == [
+        {"target": target}
+    ]
+    medians = rows.groupby("prefecture")["value"].median().sort_values(ascending=False)
+    assert ticks["encoding"]["y"]["sort"] == list(medians.index)  # highest median first
+    assert "共 60 个县（市、区）" in spec["description"]
+
+
 def test_met_count_map_text_names_the_extremes(jilin):
     text = figures.met_count_map(jilin).to_dict()["description"]
     rows = figures.met_count_rows(jilin)
