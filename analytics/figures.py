@@ -48,6 +48,7 @@ REGION_MAP_SIZE = (760, 620)
 NATIONAL_MAP_SIZE = (700, 560)
 HEADING_SIZE = 20
 MIN_HEADING_LIMIT = 240
+HEADING_WRAP = 480  # px: a heading wider than this goes on two lines (a map's column at 1280x720 is ~560 px)
 SUB_REGION_PICK = "region"  # the selection a click on a prefecture's (province's) bar makes
 # the classes a map's text alternative counts, per indicator-map mode (value, gap, shortfall: the status)
 MAP_CLASSES = {"status": "status_label", "progress": "progress_label", "trajectory": "trajectory_label"}
@@ -220,13 +221,24 @@ def _label_extent(layers: list[dict]) -> int:
     return 0
 
 
+def heading_lines(heading: str, wrap: float = HEADING_WRAP) -> str | list[str]:
+    """The heading as one line, or, when wider than `wrap` pixels (a map in a 1280x720 column), two lines split
+    at the " · " that balances them best."""
+    parts = heading.split(" · ")
+    if len(parts) < 2 or charts.text_width(heading, HEADING_SIZE) <= wrap:
+        return heading
+    splits = [(" · ".join(parts[:k]), " · ".join(parts[k:])) for k in range(1, len(parts))]
+    return list(min(splits, key=lambda p: max(charts.text_width(line, HEADING_SIZE) for line in p)))
+
+
 def heading_layer(heading: str, width: int | dict, *, x: int = 0) -> dict:
     """The heading as a text mark above a layer's plot (the layer's one title is its footer), starting `x`
-    pixels right of the plot's left edge (negative: over the axis labels); cut with "…" at `width` pixels (a
-    number, or an expression such as the plot's width on a narrow screen)."""
+    pixels right of the plot's left edge (negative: over the axis labels); in two lines when long (see
+    heading_lines), each cut with "…" at `width` pixels (a number, or an expression such as the plot's width
+    on a narrow screen)."""
     mark = {
         "type": "text",
-        "text": heading,
+        "text": heading_lines(heading),
         "x": x,
         "y": -14,
         "align": "left",

@@ -422,3 +422,16 @@ def test_a_click_on_a_prefecture_bar_zooms_to_it(page, app):
         "() => [...document.querySelectorAll('h1')].some(h => h.innerText.includes('吉林省'))", timeout=60_000
     )
     assert_no_exception(page)
+
+
+@pytest.mark.parametrize("show", ["value", "status", "gap", "shortfall", "progress", "trajectory"])
+@retry_if_server_stopped
+def test_legend_titles_are_whole_on_the_projector(browser, app, show):
+    """At 1280x720 no legend title (nor any other text of the map) is cut to "…"."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    goto(page, app.url + f"/indicator_map?prov=220000&ind=rehab_physicians&show={show}")
+    info = wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    assert info["renderer"] == "svg"
+    assert "…" not in info["text"], info["text"][-300:]
+    assert "目标" in info["text"]  # the legend title names the target
+    page.close()

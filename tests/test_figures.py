@@ -65,7 +65,8 @@ def heading_of(spec: dict) -> str | None:
     for layer in layers:
         mark = layer.get("mark", {})
         if isinstance(mark, dict) and mark.get("type") == "text" and "text" in mark:
-            return mark["text"]
+            text = mark["text"]  # a long heading is two lines, split at a " · "
+            return " · ".join(text) if isinstance(text, list) else text
     if "vconcat" in spec:
         inner = spec["vconcat"][0].get("title")
         return inner["text"] if isinstance(inner, dict) else inner
@@ -147,6 +148,16 @@ def test_english_figure_speaks_english(jilin_en):
     assert legend.startswith(t("show_status", "en"))
 
 
+def test_a_long_heading_goes_on_two_balanced_lines():
+    long = "每10万人口康复医师人数 · 缺口（人数/服务量） · 吉林省 2024年"
+    lines = figures.heading_lines(long)
+    assert lines == ["每10万人口康复医师人数", "缺口（人数/服务量） · 吉林省 2024年"]
+    assert figures.heading_lines("吉林省 2024年 · 五大行动达标项数") == "吉林省 2024年 · 五大行动达标项数"
+    assert figures.heading_lines("一个没有分隔点的很长很长很长很长很长很长很长很长很长很长的标题") == (
+        "一个没有分隔点的很长很长很长很长很长很长很长很长很长很长的标题"
+    )
+
+
 def test_a_copy_keeps_heading_and_footer(jilin):
     chart = figures.domain_bars(jilin)
     copied = chart.properties(height=300)
@@ -165,7 +176,11 @@ def test_a_bar_heading_starts_over_the_labels_and_is_whole_beside_a_narrow_plot(
     extent = spec["layer"][0]["encoding"]["y"]["axis"]["maxExtent"]
     longest = max(charts.text_width(d, charts.AXIS_LABEL_SIZE) for d in figures.domain_rows(jilin)["domain"])
     assert extent >= longest
-    mark = next(layer["mark"] for layer in spec["layer"] if layer["mark"].get("text") == heading)
+    mark = next(
+        layer["mark"]
+        for layer in spec["layer"]
+        if layer["mark"].get("text") in (heading, heading.split(" · "))
+    )
     assert mark["x"] == -extent
     svg = export.to_svg(chart.properties(width=220))
     assert heading in svg and "…" not in svg
