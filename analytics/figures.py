@@ -498,7 +498,7 @@ def indicator_rows(meeting: Meeting, indicator_id: str) -> pd.DataFrame:
     rows = insights.indicator_table(
         meeting.rows("county"), meeting.progress(), cat, meeting.profile, ind, regs, lang
     )
-    rows["prefecture"] = regs.names([regs.prefecture_of(c) for c in rows["region_code"]])
+    rows["prefecture"] = regs.names(regs.prefectures_of(rows["region_code"]))
     rows["gap_text"] = [insights.format_number(g, ind.decimals) for g in rows["gap"]]
     if ind.rules.binary:  # a county's 1/0 status reads 是 / 否, not 100.0% / 0.0%
         shown = [insights.format_value(v, ind, lang, level="county") for v in rows["value"]]

@@ -81,7 +81,7 @@ def count_by_region(ev: pd.DataFrame) -> pd.DataFrame:
 def county_summary(ev_county: pd.DataFrame, regions) -> pd.DataFrame:
     counts = count_by_region(ev_county)
     counts["county"] = regions.names(counts["region_code"])
-    counts["prefecture_code"] = [regions.prefecture_of(c) for c in counts["region_code"]]
+    counts["prefecture_code"] = regions.prefectures_of(counts["region_code"])
     counts["prefecture"] = regions.names(counts["prefecture_code"])
     return counts.sort_values(["met", "no_data"], ascending=[False, True]).reset_index(drop=True)
 

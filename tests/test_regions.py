@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from analytics.errors import problem
-from analytics.regions import AmbiguousRegion, UnknownRegion, load_regions, normalize_name, short_forms
+from analytics.regions import (
+    AmbiguousRegion,
+    RegionError,
+    UnknownRegion,
+    load_regions,
+    normalize_name,
+    short_forms,
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +41,17 @@ def test_every_province_has_counties(regions):
 def test_counties_directly_under_a_province_form_their_own_group(regions):
     # 海南省's 五指山市 sits directly under the province
     assert regions.prefecture_of("469001") == "469001"
+
+
+def test_prefectures_of_many_equals_prefecture_of_each(regions):
+    """The vectorised lookup the pages use (one reindex, not 2,875 `get`s) gives what prefecture_of gives."""
+    counties = list(regions.counties()["code"])
+    assert regions.prefectures_of(counties) == [regions.prefecture_of(c) for c in counties]
+    assert regions.prefectures_of([]) == []
+    with pytest.raises(RegionError, match="999999"):
+        regions.prefectures_of(["220102", "999999"])
+    with pytest.raises(RegionError):
+        regions.prefectures_of(["220100"])  # a prefecture, not a county
 
 
 RESOLVE = [
