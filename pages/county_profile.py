@@ -17,14 +17,15 @@ render.banner(ctx)
 counties = ctx.counties()
 codes = list(counties["code"])
 county_key = keep("county", codes[0], codes)
-county = st.selectbox(
-    t("choose_county", lang),
-    codes,
-    key=county_key,
-    format_func=lambda c: (
-        f"{regs.name(regs.prefecture_of(c))} · {regs.name(c)}" if regs.prefecture_of(c) != c else regs.name(c)
-    ),
-)
+# "prefecture · county" for each option, looked up once for all counties (not twice per option per rerun)
+prefectures = regs.prefectures_of(codes)
+labels = {
+    c: f"{p_name} · {c_name}" if p != c else c_name
+    for c, p, c_name, p_name in zip(
+        codes, prefectures, regs.names(codes), regs.names(prefectures), strict=True
+    )
+}
+county = st.selectbox(t("choose_county", lang), codes, key=county_key, format_func=labels.get)
 st.session_state["county"] = county
 write_url(ctx, county=county)
 

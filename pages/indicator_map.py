@@ -23,6 +23,7 @@ def pick_from_table(codes: list[str]) -> None:
 
 
 ctx = current()
+render.open_clicked_profile({"indicator_map": "county", "indicator_bars": "bar"})
 lang, cat, regs = ctx.lang, catalog(), regions()
 render.banner(ctx)
 
@@ -71,7 +72,7 @@ picked = render.picked_county(names, PICK)
 map_col, bar_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
 with map_col:
     map_spec = figures.indicator_map(meeting, ind_id, show, rows=rows, highlight=picked)
-    event = render.chart(map_spec, key="indicator_map", selectable=True)
+    render.chart(map_spec, key="indicator_map", selectable=True)  # a click opens the profile (top of page)
     st.caption(t("click_hint", lang))
     render.county_picker(names, PICK, lang)
     figure_downloads(
@@ -82,7 +83,7 @@ with map_col:
     )
 with bar_col:
     bars = figures.ranked_bars(meeting, ind_id, rows=rows, highlight=picked)
-    bar_event = render.chart(bars, key="indicator_bars", selectable=True)
+    render.chart(bars, key="indicator_bars", selectable=True)
     figure_downloads(
         lambda: figures.ranked_bars(meeting, ind_id, rows=rows),
         stem=file_stem(meeting, ind_id, "ranked"),
@@ -90,7 +91,6 @@ with bar_col:
         key="dl_bars",
     )
 
-render.open_profile(render.selected_code(event, "county") or render.selected_code(bar_event, "bar"))
 
 # --- how the counties spread, by prefecture (province), with the target ----------------------------------
 render.chart(figures.distribution(meeting, ind_id, rows=rows), key="indicator_distribution")

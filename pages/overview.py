@@ -11,6 +11,7 @@ from ui.meeting import meeting_of
 from ui.url_state import current, write_url
 
 ctx = current()
+render.open_clicked_profile({"overview_map": "county"})
 lang, cat, regs = ctx.lang, catalog(), regions()
 meeting = meeting_of(ctx)
 write_url(ctx)
@@ -87,7 +88,7 @@ picked = render.picked_county(names, "w_overview_pick")
 map_col, table_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
 with map_col:
     met_map = figures.met_count_map(meeting, rows=summary, highlight=picked)
-    event = render.chart(met_map, key="overview_map", selectable=True)
+    render.chart(met_map, key="overview_map", selectable=True)  # a click opens the profile (top of page)
     st.caption(t("click_hint", lang))
     render.county_picker(names, "w_overview_pick", lang)
     stem = file_stem(meeting, "met-count-map")
@@ -106,7 +107,6 @@ with table_col:
         height=600,
         lang=lang,
     )
-render.open_profile(render.selected_code(event, "county"))
 
 # --- lagging counties --------------------------------------------------------------------------
 st.subheader(t("lagging_title", lang))

@@ -93,6 +93,13 @@ def open_profile(code: str | None) -> None:
         st.switch_page(PROFILE_PAGE)
 
 
+def open_clicked_profile(clicks: dict[str, str]) -> None:
+    """At the top of a page: a county clicked on its charts in the last run ({chart key: selection name})
+    opens its profile before the page draws anything (the page's own work would only delay the profile)."""
+    for key, name in clicks.items():
+        open_profile(selected_code(st.session_state.get(key), name))
+
+
 def map_caption(ctx: Context) -> None:
     st.caption(t("map_source", ctx.lang))
 
