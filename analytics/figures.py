@@ -399,6 +399,32 @@ def _finish(
     return as_figure(chart, heading if title is None else title, lines, inline=inline, width=width)
 
 
+def _finish_map(
+    chart: alt.TopLevelMixin,
+    meeting: Meeting,
+    heading: str,
+    title: str | None,
+    *,
+    inline: bool,
+    description: str,
+    notes: Iterable[str] = (),
+) -> alt.TopLevelMixin:
+    """A map as a figure: the boundary note in its footer, its width (with the inset nationally), its text
+    alternative."""
+    width = _map_width(meeting)
+    return _finish(
+        chart,
+        meeting,
+        heading,
+        title,
+        is_map=True,
+        inline=inline,
+        notes=notes,
+        width=width,
+        description=description,
+    )
+
+
 def map_text(
     meeting: Meeting,
     heading: str,
@@ -478,16 +504,7 @@ def met_count_map(
     )
     heading = t("figure.met_count_map", lang, **_where(meeting))
     text = map_text(meeting, heading, summary, category=None, value="met", value_text="label", name="county")
-    return _finish(
-        chart,
-        meeting,
-        heading,
-        title,
-        is_map=True,
-        inline=inline,
-        width=_map_width(meeting),
-        description=text,
-    )
+    return _finish_map(chart, meeting, heading, title, inline=inline, description=text)
 
 
 def indicator_rows(meeting: Meeting, indicator_id: str) -> pd.DataFrame:
@@ -588,17 +605,7 @@ def indicator_map(
     )
     classes = "value_text" if ind.rules.binary else MAP_CLASSES.get(show, "status_label")
     text = map_text(meeting, heading, rows, category=classes, value=None if ind.rules.binary else "value")
-    return _finish(
-        chart,
-        meeting,
-        heading,
-        title,
-        is_map=True,
-        inline=inline,
-        notes=notes,
-        width=_map_width(meeting),
-        description=text,
-    )
+    return _finish_map(chart, meeting, heading, title, inline=inline, notes=notes, description=text)
 
 
 def method_note(meeting: Meeting, indicator_id: str | None, show: str) -> str:
@@ -647,17 +654,7 @@ def scenario_map(
     )
     heading = t("figure.scenario_map", lang, indicator=ind.name(lang), side=t(side, lang), **_where(meeting))
     text = map_text(meeting, heading, rows, category="status_label")
-    return _finish(
-        chart,
-        meeting,
-        heading,
-        title,
-        is_map=True,
-        inline=inline,
-        notes=notes,
-        width=_map_width(meeting),
-        description=text,
-    )
+    return _finish_map(chart, meeting, heading, title, inline=inline, notes=notes, description=text)
 
 
 def trajectory_rows(
@@ -716,17 +713,7 @@ def trajectory_map(
     )
     notes = [*notes, method_note(meeting, indicator_id, "trajectory")]
     text = map_text(meeting, heading, rows, category="trajectory_label")
-    return _finish(
-        chart,
-        meeting,
-        heading,
-        title,
-        is_map=True,
-        inline=inline,
-        notes=notes,
-        width=_map_width(meeting),
-        description=text,
-    )
+    return _finish_map(chart, meeting, heading, title, inline=inline, notes=notes, description=text)
 
 
 # --- bars ----------------------------------------------------------------------------------------------

@@ -246,19 +246,23 @@ def test_click_on_a_county_opens_its_profile(page, key, param):
     assert at.query_params["county"] == code
 
 
+def rings(spec: dict) -> list[dict]:
+    """The layers that ring a picked county on a map (black, 3 px)."""
+    return [
+        layer
+        for layer in spec["layer"]
+        if layer["mark"]["type"] == "geoshape" and layer["mark"].get("strokeWidth") == 3
+    ]
+
+
 def test_a_county_picked_beside_the_map_is_marked_in_map_bars_and_table():
     """Linked views without a mouse: the picker rings the county on the map, outlines its bar, highlights its
-    table row, and a button opens its profile; a click on a table row picks the county too."""
+    table row, and a button opens its profile (a click on a table row: tests/test_browser.py)."""
     at = open_app("indicator_map")
     code, name = YITONG
     check(at.selectbox(key="w_map_pick").set_value(code).run())
     spec, _ = chart_data(chart(at, "indicator_map"))
-    rings = [
-        layer
-        for layer in spec["layer"]
-        if layer["mark"].get("strokeWidth") == 3 and layer["mark"]["type"] == "geoshape"
-    ]
-    assert len(rings) == 1
+    assert len(rings(spec)) == 1
     bars, _ = chart_data(chart(at, "indicator_bars"))
     assert {"field": "region_code", "equal": code} in [
         c.get("test")
@@ -277,12 +281,7 @@ def test_the_overview_map_has_a_county_picker_too():
     code, name = YITONG
     check(at.selectbox(key="w_overview_pick").set_value(code).run())
     spec, _ = chart_data(chart(at, "overview_map"))
-    rings = [
-        layer
-        for layer in spec["layer"]
-        if layer["mark"]["type"] == "geoshape" and layer["mark"].get("strokeWidth") == 3
-    ]
-    assert len(rings) == 1
+    assert len(rings(spec)) == 1
     check(at.button(key="w_overview_pick_open").click().run())
     assert title(at) == t("profile_title", county=name)
 
