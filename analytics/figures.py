@@ -48,6 +48,7 @@ REGION_MAP_SIZE = (760, 620)
 NATIONAL_MAP_SIZE = (700, 560)
 HEADING_SIZE = 20
 MIN_HEADING_LIMIT = 240
+HEADING_LINE = 26  # px between the lines of a two-line heading
 HEADING_WRAP = 480  # px: a heading wider than this goes on two lines (a map's column at 1280x720 is ~560 px)
 SUB_REGION_PICK = "region"  # the selection a click on a prefecture's (province's) bar makes
 # the classes a map's text alternative counts, per indicator-map mode (value, gap, shortfall: the status)
@@ -236,11 +237,16 @@ def heading_layer(heading: str, width: int | dict, *, x: int = 0) -> dict:
     pixels right of the plot's left edge (negative: over the axis labels); in two lines when long (see
     heading_lines), each cut with "…" at `width` pixels (a number, or an expression such as the plot's width
     on a narrow screen)."""
+    text = heading_lines(heading)
+    extra = (
+        len(text) - 1 if isinstance(text, list) else 0
+    )  # Vega stacks the next lines downwards: start higher
     mark = {
         "type": "text",
-        "text": heading_lines(heading),
+        "text": text,
         "x": x,
-        "y": -14,
+        "y": -14 - extra * HEADING_LINE,
+        "lineHeight": HEADING_LINE,
         "align": "left",
         "baseline": "bottom",
         "fontSize": HEADING_SIZE,

@@ -158,6 +158,15 @@ def test_a_long_heading_goes_on_two_balanced_lines():
     )
 
 
+def test_a_two_line_heading_sits_above_the_plot_not_on_it():
+    """Vega stacks a heading's next line downwards: it once covered the first bar's label."""
+    layer = figures.heading_layer("每10万人口康复医师人数 · 缺口（人数/服务量） · 吉林省 2024年", 600)
+    mark = layer["mark"]
+    assert len(mark["text"]) == 2 and mark["baseline"] == "bottom"
+    assert mark["y"] + mark["lineHeight"] <= -14  # the second line's bottom stays above the plot
+    assert figures.heading_layer("吉林省 2024年", 600)["mark"]["y"] == -14
+
+
 def test_a_copy_keeps_heading_and_footer(jilin):
     chart = figures.domain_bars(jilin)
     copied = chart.properties(height=300)
