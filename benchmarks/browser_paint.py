@@ -174,13 +174,11 @@ def measure(args, names: dict[str, str], regions: list[str], add) -> None:
                                 f"change_{tag} {name}",
                                 change_indicator(pages[name], "indicator_map", names[ind]),
                             )
-                if region == JILIN:  # a county click to its painted profile (the app only)
-                    page = pages["app"]
+                if region == JILIN:  # a county click to its painted profile (the app only), on a prefecture's
+                    page = pages["app"]  # map: on the whole province a click zooms to the prefecture
                     for _ in range(args.repeat):
-                        page.goto(app.url + app_path(region), wait_until="domcontentloaded")
-                        page.wait_for_function(
-                            PAINTED_JS, arg=["indicator_map", SHAPES[region]], timeout=60_000
-                        )
+                        page.goto(app.url + app_path(region) + "&pref=220200", wait_until="domcontentloaded")
+                        page.wait_for_function(PAINTED_JS, arg=["indicator_map", 9], timeout=60_000)
                         time.sleep(1)
                         point = county_point(page, "indicator_map")
                         start = time.perf_counter()

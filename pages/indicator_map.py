@@ -23,7 +23,7 @@ def pick_from_table(codes: list[str]) -> None:
 
 
 ctx = current()
-render.open_clicked_profile({"indicator_map": "county", "indicator_bars": "bar"})
+render.open_clicked_profile({"indicator_bars": "bar"})
 lang, cat, regs = ctx.lang, catalog(), regions()
 render.banner(ctx)
 
@@ -72,8 +72,8 @@ picked = render.picked_county(names, PICK)
 map_col, bar_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
 with map_col:
     map_spec = figures.indicator_map(meeting, ind_id, show, rows=rows, highlight=picked)
-    render.chart(map_spec, key="indicator_map", selectable=True)  # a click opens the profile (top of page)
-    st.caption(t("click_hint", lang))
+    render.chart(map_spec, key="indicator_map", on_select=render.map_click(ctx, "indicator_map"))
+    render.map_click_hint(ctx)
     render.county_picker(names, PICK, lang)
     figure_downloads(
         lambda: figures.indicator_map(meeting, ind_id, show, rows=rows, inline=True),
@@ -83,7 +83,8 @@ with map_col:
     )
 with bar_col:
     bars = figures.ranked_bars(meeting, ind_id, rows=rows, highlight=picked)
-    render.chart(bars, key="indicator_bars", selectable=True)
+    render.chart(bars, key="indicator_bars", selectable=True)  # a click opens the profile (top of page)
+    st.caption(t("click_hint", lang))
     figure_downloads(
         lambda: figures.ranked_bars(meeting, ind_id, rows=rows),
         stem=file_stem(meeting, ind_id, "ranked"),

@@ -11,7 +11,7 @@ from ui.meeting import meeting_of
 from ui.url_state import current, write_url
 
 ctx = current()
-render.open_clicked_profile({"overview_map": "county"})
+render.open_clicked_profile({})
 lang, cat, regs = ctx.lang, catalog(), regions()
 meeting = meeting_of(ctx)
 write_url(ctx)
@@ -66,7 +66,8 @@ with right:
     else:
         bars = figures.sub_region_bars(meeting, rows=subs)  # a click on a bar zooms to that region
         render.chart(bars, key="sub_bars", on_select=render.drill_down("sub_bars", ctx.national))
-        st.caption(t("bar_click_hint", lang))
+        if not ctx.prefecture:  # a prefecture's own bar has nowhere further to zoom
+            st.caption(t("bar_click_hint", lang))
         stem = file_stem(meeting, "sub-regions")
         figure_downloads(lambda: figures.sub_region_bars(meeting), stem=stem, lang=lang, key="dl_subs")
     render.table(
@@ -88,8 +89,8 @@ picked = render.picked_county(names, "w_overview_pick")
 map_col, table_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
 with map_col:
     met_map = figures.met_count_map(meeting, rows=summary, highlight=picked)
-    render.chart(met_map, key="overview_map", selectable=True)  # a click opens the profile (top of page)
-    st.caption(t("click_hint", lang))
+    render.chart(met_map, key="overview_map", on_select=render.map_click(ctx, "overview_map"))
+    render.map_click_hint(ctx)
     render.county_picker(names, "w_overview_pick", lang)
     stem = file_stem(meeting, "met-count-map")
     figure_downloads(lambda: figures.met_count_map(meeting, inline=True), stem=stem, lang=lang, key="dl_map")

@@ -28,6 +28,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.catalog import load_catalog
 from analytics.i18n import t
 from analytics.regions import load_regions
+from ui import render
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -229,21 +230,34 @@ def test_profile_shows_the_chosen_county():
 
 
 @pytest.mark.parametrize(
-    ("page", "key", "param"),
-    [
-        ("indicator_map", "indicator_map", "county"),
-        ("indicator_map", "indicator_bars", "bar"),
-        ("overview", "overview_map", "county"),
+    ("page", "key", "value"),
+    [  # a bar's click; a prefecture map's click, as its callback (render.map_click) leaves it, since AppTest
+        # runs no selection callback (they are driven in tests/test_browser.py)
+        ("indicator_map", "indicator_bars", {"selection": {"bar": [{"region_code": YITONG[0]}]}}),
+        ("indicator_map", render.PENDING_PROFILE, YITONG[0]),
+        ("overview", render.PENDING_PROFILE, YITONG[0]),
     ],
 )
-def test_click_on_a_county_opens_its_profile(page, key, param):
+def test_click_on_a_county_opens_its_profile(page, key, value):
     at = open_app(page)
     code, name = YITONG
-    at.session_state[key] = {"selection": {param: [{"region_code": code}]}}
+    at.session_state[key] = value
     check(at.run())
     assert title(at) == t("profile_title", county=name)
     assert at.session_state["county"] == code
     assert at.query_params["county"] == code
+
+
+@pytest.mark.parametrize("page", ["overview", "indicator_map"])
+def test_the_map_says_what_a_click_does_at_its_level(page):
+    """On a province a click zooms to the prefecture; on a prefecture it opens the county's profile."""
+    at = open_app(page)
+    captions = [c.value for c in at.caption]
+    assert t("map_click_hint_province") in captions and t("map_click_hint_prefecture") not in captions
+    at.session_state["prefecture"] = "220500"
+    check(at.run())
+    captions = [c.value for c in at.caption]
+    assert t("map_click_hint_prefecture") in captions and t("map_click_hint_province") not in captions
 
 
 def rings(spec: dict) -> list[dict]:
@@ -320,7 +334,7 @@ def test_click_on_a_county_keeps_the_sidebar_view():
     at = a_view_in_english_2021()
     check(at.switch_page("pages/indicator_map.py").run())
     code, name = YITONG
-    at.session_state["indicator_map"] = {"selection": {"county": [{"region_code": code}]}}
+    at.session_state[render.PENDING_PROFILE] = code  # as a click on a prefecture map leaves it
     check(at.run())
     assert at.session_state["county"] == code
     assert sidebar_view(at) == VIEW

@@ -217,9 +217,12 @@ FIRST_COUNTY = "南关区"  # 220102, codes[0] of 吉林省: the profile page's 
 # tooltip showed the outline's raw GeoJSON. Clicks and hovers must reach the county underneath.
 
 
+JILIN_CITY, JILIN_CITY_COUNTIES = "220200", 9  # 吉林市: a prefecture's map, where a click opens a profile
+
+
 def click_county(page, app, exclude=()) -> dict:
-    goto(page, app.url + "/indicator_map?prov=220000&ind=premarital_exam")
-    info = wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    goto(page, app.url + f"/indicator_map?prov=220000&pref={JILIN_CITY}&ind=premarital_exam")
+    info = wait_for_map(page, "indicator_map", JILIN_CITY_COUNTIES)
     assert info["renderer"] == "svg", "the click test finds a county through the SVG"
     point = county_point(page, "indicator_map", exclude)
     assert point and point["name"], "no point of the map on a county shape"
@@ -239,6 +242,42 @@ def test_click_county_opens_its_profile(page, app):
     assert heading == f"区县画像：{point['name']}", (point, heading)
     assert parse_qs(urlparse(page.url).query).get("county"), page.url
     screenshot(page, "click_county_profile")
+
+
+@retry_if_server_stopped
+def test_a_click_on_the_province_map_zooms_to_the_prefecture(page, app):
+    """On the whole province a click drills down one level: to the clicked county's prefecture (whose map
+    then opens profiles); one press of Back returns to the province."""
+    goto(page, app.url + "/?prov=220000")
+    wait_for_map(page, "overview_map", JILIN_COUNTIES)
+    point = county_point(page, "overview_map")
+    assert point and point["name"], "no point of the map on a county shape"
+    clicked = page.evaluate(  # the clicked county's row, as Vega bound it to its shape
+        "n => [...document.querySelectorAll('.st-key-overview_map svg g.mark-shape path')]"
+        ".map(p => (p.__data__ || {}).datum || {}).find(d => d.county === n)",
+        point["name"],
+    )
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function("() => location.search.includes('pref=')", timeout=30_000)
+    pref = parse_qs(urlparse(page.url).query)["pref"][0]
+    assert urlparse(page.url).path in ("", "/"), page.url  # still the overview, not a profile
+    heading = page.locator('[data-testid="stMain"] h1').first
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('h1')].some(h => h.innerText.includes(n))",
+        arg=clicked["prefecture"],
+        timeout=30_000,
+    )
+    assert pref == clicked["region_code"][:4] + "00", (pref, clicked)  # 吉林: a county 22xxyy is in 22xx00
+    assert_no_exception(page)
+    wait_for_map(page, "overview_map", 3)
+    screenshot(page, "click_province_map_zooms")
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('pref=')", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('h1')].some(h => h.innerText.includes('吉林省'))", timeout=60_000
+    )
+    assert "吉林省" in heading.inner_text()
+    assert_no_exception(page)
 
 
 @retry_if_server_stopped
@@ -272,6 +311,15 @@ def test_national_map(page, app):
     goto(page, app.url + "/indicator_map?prov=100000&ind=premarital_exam&show=value", timeout=60)
     info = wait_for_map(page, "indicator_map", NATIONAL_MIN_SHAPES, timeout=60)
     assert info["renderer"] == "svg" and info["groups"][:2] == [2875, 34], info.get("groups")
+    assert_no_exception(page)
+    # a click on the whole country zooms to the clicked county's province
+    point = county_point(page, "indicator_map")
+    assert point and point["name"], "no point of the map on a county shape"
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function("() => !location.search.includes('prov=100000')", timeout=60_000)
+    assert urlparse(page.url).path == "/indicator_map", page.url
+    province = parse_qs(urlparse(page.url).query)["prov"][0]
+    assert province.endswith("0000") and province != "100000", page.url
     assert_no_exception(page)
 
 

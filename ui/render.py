@@ -93,11 +93,47 @@ def open_profile(code: str | None) -> None:
         st.switch_page(PROFILE_PAGE)
 
 
+PENDING_PROFILE = (
+    "_profile_to_open"  # a county clicked on a prefecture's map, opened at the top of the next run
+)
+
+
 def open_clicked_profile(clicks: dict[str, str]) -> None:
-    """At the top of a page: a county clicked on its charts in the last run ({chart key: selection name})
-    opens its profile before the page draws anything (the page's own work would only delay the profile)."""
+    """At the top of a page: a county clicked on its charts in the last run ({chart key: selection name}), or on
+    a prefecture's map (`map_click`), opens its profile before the page draws anything (the page's own work
+    would only delay the profile)."""
+    open_profile(st.session_state.pop(PENDING_PROFILE, None))
     for key, name in clicks.items():
         open_profile(selected_code(st.session_state.get(key), name))
+
+
+def map_click(ctx: Context, key: str, name: str = "county"):
+    """The callback of a clickable county map: the map drills down one level, as the sidebar would. On the
+    whole country a click zooms to the county's province, on a province to its prefecture; on a prefecture
+    (or where the county has no prefecture of its own, or is its prefecture's only county) it opens the
+    county's profile."""
+    regs = regions()
+
+    def clicked() -> None:
+        code = selected_code(st.session_state.get(key), name)
+        if not code or code not in regs:
+            return
+        if ctx.national:
+            st.session_state["province"], st.session_state["prefecture"] = regs.get(code).province_code, ""
+            return
+        prefecture = regs.prefecture_of(code)
+        if not ctx.prefecture and prefecture != code and len(regs.counties(prefecture)) > 1:
+            st.session_state["prefecture"] = prefecture
+            return
+        st.session_state[PENDING_PROFILE] = code
+
+    return clicked
+
+
+def map_click_hint(ctx: Context) -> None:
+    """What a click on the map does at this level (map_click)."""
+    level = "national" if ctx.national else "prefecture" if ctx.prefecture else "province"
+    st.caption(t(f"map_click_hint_{level}", ctx.lang))
 
 
 def map_caption(ctx: Context) -> None:
