@@ -30,9 +30,12 @@ resume_deep_link()
 st.html(Path(__file__).with_name("ui") / "app.css")  # projector-friendly widths (static rules)
 # Back / Forward restore the view the URL names (static script, in the sidebar: no gap on the page)
 st.sidebar.html(Path(__file__).with_name("ui") / "history.html", unsafe_allow_javascript=True)
-ctx = sidebar()
-st.session_state["_context"] = ctx
-st.sidebar.markdown(f"**{t('app_title', ctx.lang)}**  \n{t('app_subtitle', ctx.lang)}")
-if ctx.is_demo:
-    st.sidebar.caption(t("demo_short", ctx.lang))
-page.run()
+# anything slower than half a second (the whole country's data, a whole-country page: seconds) says so, at the
+# top of the sidebar: in view whatever the page's scroll (no time shown: Streamlit writes it in English)
+with st.sidebar.container().spinner(t("busy", lang)):
+    ctx = sidebar()
+    st.session_state["_context"] = ctx
+    st.sidebar.markdown(f"**{t('app_title', ctx.lang)}**  \n{t('app_subtitle', ctx.lang)}")
+    if ctx.is_demo:
+        st.sidebar.caption(t("demo_short", ctx.lang))
+    page.run()

@@ -15,6 +15,7 @@ Each figure function also has a `*_rows` companion that gives the page the same 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import altair as alt
@@ -339,6 +340,9 @@ def inline_geometry(spec: dict) -> dict:
     return out
 
 
+# Altair checks a finished chart against the Vega-Lite schema (20-70 ms a map, on every rerun): a check of our
+# own code, which the test suite runs (tests/conftest.py sets the variable, for its servers too), not the app
+VALIDATE_ENV = "PREVENTION_ATLAS_VALIDATE_SPECS"
 FIGURE_META = "atlas_figure"  # the usermeta key a figure keeps its heading, footer and inline flag under
 
 
@@ -348,6 +352,8 @@ class _Figure:
     Altair objects they cost a copy and a schema validation of the whole chart (~100 ms for the status grid)."""
 
     def to_dict(self, *args, **kwargs) -> dict:
+        if not args:
+            kwargs.setdefault("validate", os.environ.get(VALIDATE_ENV) == "1")
         spec = super().to_dict(*args, **kwargs)
         if kwargs.get("format", "vega-lite") != "vega-lite":
             return spec

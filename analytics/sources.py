@@ -13,7 +13,7 @@ import pandas as pd
 from analytics import demo
 from analytics.catalog import Catalog
 from analytics.errors import AtlasError
-from analytics.schema import OBS_COLUMNS, validate_observations
+from analytics.schema import OBS_COLUMNS, trusted_observations, validate_observations
 from analytics.store import DEMO_REGION, Store, load_demo, read_observations
 
 DEMO = "demo"
@@ -59,11 +59,9 @@ def _demo(scope: str | None, catalog: Catalog, regions) -> pd.DataFrame:
     province = None if scope is None else regions.get(scope).province_code
     if province == DEMO_REGION:
         return load_demo(catalog)
-    provinces = regions.provinces()["code"] if province is None else [province]
+    provinces = regions.provinces_with_counties() if province is None else [province]
     parts = [
-        load_demo(catalog)
-        if p == DEMO_REGION
-        else validate_observations(demo.make(p), catalog=catalog, source=f"demo:{p}")
+        load_demo(catalog) if p == DEMO_REGION else trusted_observations(demo.make(p), source=f"demo:{p}")
         for p in provinces
         if len(regions.counties(p))
     ]

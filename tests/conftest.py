@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
 from analytics.catalog import load_catalog, load_profile
+from analytics.figures import VALIDATE_ENV
 from analytics.regions import RegionTable
+
+os.environ[VALIDATE_ENV] = "1"  # every chart the tests build (and their app servers draw) meets the schema
 
 
 @pytest.fixture(scope="session")

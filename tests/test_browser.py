@@ -298,7 +298,12 @@ def test_map_hover_shows_the_county_tooltip(page, app):
 @retry_if_server_stopped
 def test_national_map(page, app):
     started = time.monotonic()
-    goto(page, app.url + "/?prov=100000", timeout=60)
+    page.goto(app.url + "/?prov=100000", wait_until="domcontentloaded", timeout=60_000)
+    # seconds of work say so at the top of the sidebar, in the UI's language, until the page is drawn
+    busy = page.locator('[data-testid="stSidebar"] [data-testid="stSpinner"]').first
+    busy.wait_for(state="visible", timeout=30_000)
+    assert busy.inner_text().strip() == "正在计算和绘制……"
+    wait_for_app(page, 60)
     info = wait_for_map(page, "overview_map", NATIONAL_MIN_SHAPES, timeout=60)
     assert time.monotonic() - started < 60
     assert_map_drawn(info, NATIONAL_MIN_SHAPES)

@@ -410,3 +410,13 @@ def test_national_map_keeps_the_inset_and_gets_heading_and_footer():
     assert meeting.map_note() in "".join(footer_of(spec))
     assert urls(spec) == []
     assert len(figures.met_count_rows(meeting)) > 2800
+
+
+def test_the_tests_check_every_chart_against_the_schema(jilin):
+    """The app skips Altair's schema check (figures.VALIDATE_ENV); the suite turns it on, so a chart that
+    breaks the Vega-Lite schema fails here."""
+    spec = figures.indicator_map(jilin, "premarital_exam", "status")
+    broken = spec.copy(deep=False)
+    broken.width = "wide"  # not a number
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        broken.to_dict()

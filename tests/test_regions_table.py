@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analytics.regions import load_regions
+
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ["code", "name", "level", "parent_code", "province_code", "population", "urban_share"]
 JILIN = "220000"
@@ -119,3 +121,10 @@ def test_population_and_urban_share_values(table):
     assert table.loc[table["level"] != "county", "urban_share"].isna().all()
     mainland_total = table.loc[(table["level"] == "province") & (table["code"] < TAIWAN), "population"].sum()
     assert 1.35e9 < mainland_total < 1.412e9  # census total 1,411,778,724 incl. development zones
+
+
+def test_provinces_with_counties_is_the_filter_it_replaces():
+    regions = load_regions()
+    slow = [c for c in regions.provinces()["code"] if len(regions.counties(c))]
+    assert regions.provinces_with_counties() == slow
+    assert "220000" in slow and len(slow) > 30

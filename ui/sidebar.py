@@ -112,7 +112,7 @@ def _set_default(key: str, value) -> None:
 def sidebar() -> Context:
     """The shared sidebar. Widgets have explicit keys; their values live in st.session_state."""
     regs = regions()
-    provinces = [c for c in regs.provinces()["code"] if len(regs.counties(c))]
+    provinces = regs.provinces_with_counties()
     province_options = [*provinces, NATIONAL]
     profile_options = list_profiles()
     load_url_once(province_options, profile_options)
