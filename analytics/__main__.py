@@ -36,10 +36,13 @@ ATTAINMENT_COLUMNS = [
     "denominator",
     "baseline",
     "value",
+    "low",  # the value's 95 % interval, on the same sums (analytics/intervals.py; empty for a 1/0 status)
+    "high",
     "unit",
     "comparator",
     "target",
     "status",
+    "certainty",  # unclear: the target lies inside [low, high]; clear: outside; empty: no interval
     "gap",
     "shortfall",
     "shortfall_unit",
@@ -256,7 +259,7 @@ def run_attainment(args: argparse.Namespace) -> int:
         for col in ("numerator", "denominator", "baseline"):  # counts print as counts, not 2.597e+04
             whole = table[col].dropna().mod(1).eq(0).all()
             table[col] = table[col].round().astype("Int64") if whole else table[col]
-        rounded = ["value", "target", "gap", "reported_value"]
+        rounded = ["value", "low", "high", "target", "gap", "reported_value"]
         table[rounded] = table[rounded].round(4)
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0

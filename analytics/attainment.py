@@ -17,6 +17,7 @@ import pandas as pd
 
 from analytics.catalog import Catalog, Indicator, Target, TargetProfile
 from analytics.errors import AtlasError
+from analytics.intervals import certainty, intervals
 from analytics.kinds import KIND_IDS, baselines, fill_census_denominators, kind_array
 from analytics.schema import OBS_COLUMNS
 
@@ -265,7 +266,17 @@ def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> p
 
     evaluable = (has_ratio | value_only) & has_target
     status_codes = np.where(evaluable, np.where(met, 0, 1), 2)
+    # how sure the value is, on the same sums (rows with counts; the method its kind declares): intervals.py
+    low, high = intervals(
+        kind_array(catalog, "interval", dtype=object)[codes],
+        np.where(has_ratio, num, np.nan),
+        den,
+        base,
+        scale,
+    )
     out["value"] = value
+    out["low"], out["high"] = low, high
+    out["certainty"] = certainty(low, high, np.where(evaluable, par["target"], np.nan))
     out["target"] = par["target"]
     out["comparator"] = params["comparator"][codes]
     out["status"] = pd.Categorical.from_codes(status_codes, categories=list(STATUSES))
@@ -372,6 +383,9 @@ _FROM_REPORTED = (
     "denominator",
     "baseline",
     "value",
+    "low",
+    "high",
+    "certainty",
     "status",
     "gap",
     "shortfall",
