@@ -3,9 +3,11 @@
 
 Methods, one row each in METHODS (vectorised over arrays of counts):
 - "wilson" (rate): the Wilson score interval of numerator / denominator, times the indicator's scale.
-- "garwood" (per population): the exact Poisson interval of the count (Garwood 1936, from the chi-square
-  distribution), divided by the denominator and scaled.
-- "clopper_pearson" (reduction against the baseline year): the exact binomial interval of
+- "garwood" (per population): the exact Poisson interval of the count (Garwood 1936: the chi-square quantiles
+  chi2(a/2, 2x)/2 and chi2(1 - a/2, 2x + 2)/2, i.e. the inverse regularized gamma function), divided by the
+  denominator and scaled.
+- "clopper_pearson" (reduction against the baseline year): the exact binomial interval (beta quantiles, the
+  inverse regularized beta function) of
   count / (count + baseline) turned into (1 - count / baseline) x 100; as the share grows the reduction falls, so
   the share's upper end gives the reduction's lower end.
 - None (a county's 1/0 status): no interval.
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
+from scipy.special import betaincinv, gammaincinv  # not scipy.stats: 0.3 s to import, not 0.9 s
 
 CONFIDENCE = 0.95
 CERTAINTIES = ("clear", "unclear")
@@ -51,8 +53,8 @@ def garwood(x, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
     ok = x >= 0
     x_ = np.where(ok, x, 0.0)
     alpha = 1 - confidence
-    low = np.where(x_ > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(x_, 1e-300)) / 2, 0.0)
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * x_ + 2) / 2
+    low = np.where(x_ > 0, gammaincinv(np.maximum(x_, 1e-300), alpha / 2), 0.0)
+    high = gammaincinv(x_ + 1, 1 - alpha / 2)
     return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
 
 
@@ -63,8 +65,8 @@ def clopper_pearson(x, n, confidence: float = CONFIDENCE) -> tuple[np.ndarray, n
     x_, n_ = np.where(ok, x, 0.0), np.where(ok, n, 1.0)
     alpha = 1 - confidence
     with np.errstate(invalid="ignore"):
-        low = np.where(x_ > 0, stats.beta.ppf(alpha / 2, np.maximum(x_, 1e-300), n_ - x_ + 1), 0.0)
-        high = np.where(x_ < n_, stats.beta.ppf(1 - alpha / 2, x_ + 1, np.maximum(n_ - x_, 1e-300)), 1.0)
+        low = np.where(x_ > 0, betaincinv(np.maximum(x_, 1e-300), n_ - x_ + 1, alpha / 2), 0.0)
+        high = np.where(x_ < n_, betaincinv(x_ + 1, np.maximum(n_ - x_, 1e-300), 1 - alpha / 2), 1.0)
     return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
 
 
