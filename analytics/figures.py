@@ -529,7 +529,7 @@ def indicator_rows(meeting: Meeting, indicator_id: str) -> pd.DataFrame:
     )
     rows["prefecture"] = regs.names(regs.prefectures_of(rows["region_code"]))
     rows["gap_text"] = [insights.format_number(g, ind.decimals) for g in rows["gap"]]
-    if ind.rules.binary:  # a county's 1/0 status reads 是 / 否, not 100.0% / 0.0%
+    if ind.rules.binary:  # a county's 1/0 status reads 达标 / 未达标, not 100.0% / 0.0%
         shown = [insights.format_value(v, ind, lang, level="county") for v in rows["value"]]
         applies = rows["applicable"].astype(bool) if "applicable" in rows.columns else True
         rows["value_text"] = pd.Series(shown, index=rows.index).where(applies, rows["value_text"])

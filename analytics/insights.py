@@ -25,10 +25,20 @@ def format_number(value: float, decimals: int = 1) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def format_value(value: float, ind: Indicator, lang: str = "zh", level: str = "region") -> str:
+def format_value(
+    value: float,
+    ind: Indicator,
+    lang: str = "zh",
+    level: str = "region",
+    status: str | None = None,
+    profile: TargetProfile | None = None,
+) -> str:
     """A region's value with its unit, as the indicator's kind formats it ("72.5%", "6.6 人/10万人口"; a county's
-    1/0 status as 是 / 否 with level="county")."""
-    return ind.rules.format_value(value, ind.decimals, ind.unit_in(lang), lang, level)
+    1/0 status as 达标 / 未达标 with level="county"). With its `status` and the `profile`: as many decimals as it
+    takes to read as that status against the target (80.04 % against "> 80 %", not 80.0 %)."""
+    target = profile.targets.get(ind.id) if profile is not None and status in ("met", "not_met") else None
+    against = (float(target.threshold), target.comparator == ">", status == "met") if target else None
+    return ind.rules.format_value(value, ind.decimals, ind.unit_in(lang), lang, level, against)
 
 
 def with_unit(number: str, unit: str) -> str:
@@ -218,7 +228,10 @@ def indicator_table(
     rows = ev[ev["indicator_id"].astype(str) == ind.id].copy()
     rows = with_labels(rows, catalog, regions, lang)
     rows["region_code"] = rows["region_code"].astype(str)
-    rows["value_text"] = [format_value(v, ind, lang) for v in rows["value"]]
+    rows["value_text"] = [
+        format_value(v, ind, lang, status=s, profile=profile)
+        for v, s in zip(rows["value"], rows["status"], strict=True)
+    ]
     if "applicable" in rows.columns:  # a county where the indicator does not apply (Indicator.applies_where)
         rows["value_text"] = rows["value_text"].where(rows["applicable"], t("not_applicable_mark", lang))
     rows["target_text"] = target_text(profile, ind, lang)
@@ -301,8 +314,8 @@ def profile_table(
     out = pd.DataFrame(rows)
     out["trajectory_label"] = out["trajectory"].map(lambda s: t(f"trajectory_{s}", lang))
     out["value_text"] = [
-        format_value(v, catalog[i], lang)
-        for v, i in zip(out["county_value"], out["indicator_id"], strict=True)
+        format_value(v, catalog[i], lang, level="county", status=s, profile=profile)
+        for v, i, s in zip(out["county_value"], out["indicator_id"], out["status"], strict=True)
     ]
     for level, own in (("prefecture", pref), ("province", prov)):  # a region's figure, marked when reported
         texts = []

@@ -29,6 +29,20 @@ def whole_units(change) -> np.ndarray:
     return np.sign(x) * np.floor(np.abs(x) + 0.5)
 
 
+MORE_DECIMALS = 4  # at most this many decimals beyond the indicator's own, to tell a value from its target
+
+
+def shown_decimals(value: float, decimals: int, threshold: float, strict: bool, met: bool) -> int:
+    """The fewest decimals (from the indicator's own) with which the rounded value compares with the target as
+    the exact status does: 80.04 % against "> 80 %" is met, so it shows as 80.04 %, not 80.0 %; 97.97 % against
+    "≥ 98 %" is not, so not 98.0 %. A value equal to the target keeps its decimals (it is equal)."""
+    for d in range(decimals, decimals + MORE_DECIMALS + 1):
+        shown = round(value, d)
+        if (shown > threshold if strict else shown >= threshold) == met:
+            return d
+    return decimals + MORE_DECIMALS
+
+
 @dataclass(frozen=True)
 class Kind:
     id: str
@@ -71,15 +85,27 @@ class Kind:
     def rule_key(self) -> str:
         return f"rule_{self.id}"
 
-    def format_value(self, value, decimals: int, unit: str, lang: str = "zh", level: str = "region") -> str:
-        """A value as it is shown: "85.0%", "8.2 per 100,000", and for a 1/0 county status "✓ 是" / "✗ 否"
-        at county level (a share of counties, in %, above it)."""
+    def format_value(
+        self,
+        value,
+        decimals: int,
+        unit: str,
+        lang: str = "zh",
+        level: str = "region",
+        against: tuple[float, bool, bool] | None = None,
+    ) -> str:
+        """A value as it is shown: "85.0%", "8.2 per 100,000", and for a 1/0 county status 达标 / 未达标 at
+        county level (a share of counties, in %, above it). `against` = (threshold, strict, met): the value's
+        exact status against its target; the value then gets the decimals it needs to read as that status
+        (shown_decimals)."""
         from analytics.i18n import t
 
         if value is None or pd.isna(value):
             return "—"
         if self.binary and level == "county":
             return t("status_value_yes" if float(value) >= 1 else "status_value_no", lang)
+        if against is not None:
+            decimals = shown_decimals(float(value), decimals, *against)
         number = f"{float(value):,.{decimals}f}"
         return f"{number}{unit}" if unit == "%" else f"{number} {unit}".strip()
 

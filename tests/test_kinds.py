@@ -101,3 +101,49 @@ def test_no_module_but_the_kinds_table_branches_on_a_kind_name():
                 if BRANCH.search(line) and "not in KINDS" not in line:
                     found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+# --- a shown value reads as its status (issue 12.4) --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "threshold", "strict", "met", "shown"),
+    [
+        (389 / 486 * 100, 80, True, True, "80.04%"),  # 柳河县: met against "> 80 %", not "80.0 %"
+        (97.97, 98, False, False, "97.97%"),  # 铁东区: not met against "≥ 98 %", not "98.0 %"
+        (79.96, 80, False, False, "79.96%"),
+        (80.0, 80, True, False, "80.0%"),  # equal to the target and not above it: equal it reads
+        (80.0, 80, False, True, "80.0%"),
+        (85.04, 80, True, True, "85.0%"),  # far from the target: the indicator's own decimals
+        (80.000001, 80, True, True, "80.00000%"),  # at most MORE_DECIMALS (4) more
+    ],
+)
+def test_a_value_gets_the_decimals_its_status_needs(value, threshold, strict, met, shown):
+    assert KINDS["rate"].format_value(value, 1, "%", against=(threshold, strict, met)) == shown
+
+
+def test_a_county_status_reads_met_or_not_met():
+    assert KINDS["county_status"].format_value(1.0, 1, "%", level="county") == "达标（1）"
+    assert KINDS["county_status"].format_value(0.0, 1, "%", level="county", lang="en") == "not met (0)"
+    assert KINDS["county_status"].format_value(50.0, 1, "%") == "50.0%"  # a share of counties above a county
+
+
+def test_the_indicator_table_shows_the_decimals(catalog, jilin):
+    """Through insights.indicator_table: the value text of a county just above the target."""
+    from analytics.attainment import evaluate
+    from analytics.insights import indicator_table
+    from analytics.regions import load_regions
+
+    rows = pd.DataFrame(
+        {
+            "region_code": ["220581"],
+            "year": [2024],
+            "indicator_id": ["preconception_checkup"],
+            "kind": ["rate"],
+            "numerator": [389.0],
+            "denominator": [486.0],
+            "baseline": [np.nan],
+            "value": [np.nan],
+        }
+    )
+    ev = evaluate(rows, catalog, jilin)
+    table = indicator_table(ev, None, catalog, jilin, catalog["preconception_checkup"], load_regions(), "zh")
+    assert table["status"].iloc[0] == "met" and table["value_text"].iloc[0] == "80.04%"
