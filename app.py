@@ -17,6 +17,7 @@ pages = [
     st.Page("pages/indicator_map.py", title=t("page_map", lang), url_path="indicator_map"),
     st.Page("pages/county_profile.py", title=t("page_profile", lang), url_path="county_profile"),
     st.Page("pages/scenarios.py", title=t("page_scenarios", lang), url_path="scenarios"),
+    st.Page("pages/disparities.py", title=t("page_disparities", lang), url_path="disparities"),
     st.Page("pages/data.py", title=t("page_data", lang), url_path="data"),
     st.Page("pages/catalog.py", title=t("page_catalog", lang), url_path="catalog"),
     st.Page("pages/present.py", title=t("present.page", lang), url_path="present"),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics import cli_figure, cli_history, cli_report, sources
+from analytics import cli_disparities, cli_figure, cli_history, cli_peers, cli_report, sources
 from analytics.attainment import attainment, summarize
 from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
 from analytics.errors import AtlasError
@@ -152,6 +152,8 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     cli_history.add_parsers(sub, common, h)  # versions, rollback N, undo N
     cli_figure.add_parsers(sub, common, h, add_source)  # figure
     cli_report.add_parsers(sub, common, h, add_source)  # report
+    cli_peers.add_parsers(sub, common, h, add_source)  # peers
+    cli_disparities.add_parsers(sub, common, h, add_source)  # disparities
 
     wi = sub.add_parser("whatif", help=h("whatif"), parents=[common])
     add_source(wi)
@@ -493,6 +495,8 @@ COMMANDS = {
     **cli_history.COMMANDS,
     **cli_figure.COMMANDS,
     **cli_report.COMMANDS,
+    **cli_peers.COMMANDS,
+    **cli_disparities.COMMANDS,
 }
 
 

@@ -37,6 +37,7 @@ TRAJECTORY_COLORS = {
     "insufficient_data": "#bdbdbd",
     "no_data": "#f0f0f0",
 }
+GAP_COLORS = ["#08306b", "#d95f02"]  # two comparisons: the status pair, colour-blind safe (blue, orange)
 BINARY_COLORS = {"yes": DIVERGING[2], "no": DIVERGING[0]}  # a county's 1/0 status (e.g. provides the service)
 OUTLINE = "#333333"
 AXIS_LABEL_SIZE = 14
@@ -245,19 +246,22 @@ def ranked_bars(
     selection_name: str = "bar",
     height_per_row: int = 18,
     highlight: str | None = None,
+    interval: tuple[str, str] | None = None,
 ) -> alt.LayerChart:
     """Counties sorted by value, target as a dashed rule; click selects a county (same field as the map);
-    the `highlight`ed county's bar is outlined in black."""
+    the `highlight`ed county's bar is outlined in black; `interval` = (low, high) fields: each value's 95 %
+    interval as a whisker across the bar's end."""
     select = alt.selection_point(fields=["region_code"], name=selection_name, on="click")
     picked = alt.FieldEqualPredicate(field="region_code", equal=str(highlight or ""))
     # a fixed label column, so the figure's heading can start over the labels (see count_bars)
     extent = int(min(max((text_width(str(v), AXIS_LABEL_SIZE) for v in data[label]), default=0), 220)) + 10
     axis = alt.Axis(labelLimit=220, minExtent=extent, maxExtent=extent)
+    order = data.sort_values(value, ascending=False, kind="stable")[label].tolist()  # every layer's order
     bars = (
         alt.Chart(data)
         .mark_bar(aria=False)  # the figure's description and the table beside it say it in words
         .encode(
-            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=axis),
+            y=alt.Y(f"{label}:N", sort=order, title=None, axis=axis),
             x=alt.X(f"{value}:Q", title=x_title),
             color=color,
             tooltip=tooltip,
@@ -268,6 +272,27 @@ def ranked_bars(
         .add_params(select)
     )
     layers: list[alt.Chart] = [bars]
+    if interval is not None and data[list(interval)].notna().all(axis=1).any():
+        low, high = interval
+        # a whisker far past every bar (a few accidents: a reduction's interval runs to -10,000 %) is cut at a
+        # tenth of the bars' span beyond them, so the bars keep their scale
+        ends = [data[value].min(), data[value].max(), 0.0, *([target] if target is not None else [])]
+        span = (max(ends) - min(ends)) or 1.0
+        lo_end, hi_end = min(ends) - span / 10, max(ends) + span / 10
+        shown = data[data[list(interval)].notna().all(axis=1)].assign(
+            **{low: data[low].clip(lo_end, hi_end), high: data[high].clip(lo_end, hi_end)}
+        )
+        whiskers = (
+            alt.Chart(shown)
+            .mark_rule(color="#333333", strokeWidth=1.5, aria=False)
+            .encode(
+                y=alt.Y(f"{label}:N", sort=order),
+                x=f"{low}:Q",
+                x2=f"{high}:Q",
+                tooltip=tooltip,
+            )
+        )
+        layers.append(whiskers)
     if target is not None:
         rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
             strokeDash=[6, 4], strokeWidth=2, color="#000000"
@@ -300,7 +325,7 @@ def status_grid(
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
         color=status_color("status_label", labels, titles["status"])
     )
-    marks = base.mark_text(fontSize=12).encode(
+    marks = base.mark_text(fontSize=11).encode(  # 11 px: "✓？" fits a 20 px cell
         text="symbol:N",
         color=alt.condition(alt.datum.status == "met", alt.value("#ffffff"), alt.value("#000000")),
     )
@@ -344,8 +369,13 @@ def bullet_chart(data: pd.DataFrame, *, titles: dict) -> alt.FacetChart:
     prov = base.mark_point(shape="circle", size=70, filled=False, strokeWidth=2, color="#000000").encode(
         x="province_value:Q"
     )
+    layers = [bar, target, pref, prov]
+    if "whisker_low" in data.columns:  # the county value's 95 % interval
+        layers.insert(
+            1, base.mark_rule(color="#333333", strokeWidth=1.5).encode(x="whisker_low:Q", x2="whisker_high:Q")
+        )
     return (
-        alt.layer(bar, target, pref, prov, data=data)
+        alt.layer(*layers, data=data)
         .properties(width=420, height=28)
         .facet(
             row=alt.Row(
@@ -425,6 +455,59 @@ def distribution(
         layers.append(rule.encode(x="target:Q"))
     rows = data[group].nunique()
     return alt.layer(*layers).properties(height=max(120, 26 * rows), width="container")
+
+
+STATUS_SHAPES = {"met": "circle", "not_met": "triangle-down", "no_data": "square"}  # status by shape too
+
+
+def funnel(
+    data: pd.DataFrame,
+    *,
+    size: str,
+    value: str,
+    color: alt.Color,
+    shape: alt.Shape,
+    limits: pd.DataFrame,
+    target: float,
+    tooltip: list,
+    x_title: str,
+    y_title: str,
+    limit_title: str,
+) -> alt.LayerChart:
+    """Each county's value against its size (log axis), the target as a dashed rule and the funnels around it
+    (`limits`: size, limit, level, band): where a county lies outside a funnel, chance alone hardly explains
+    its distance from the target."""
+    x = alt.X(f"{size}:Q", title=x_title, scale=alt.Scale(type="log"))
+    points = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=70, opacity=0.9, aria=False)
+        .encode(
+            x=x, y=alt.Y(f"{value}:Q", title=y_title, scale=alt.Scale(zero=False)), color=color, shape=shape
+        )
+        .encode(tooltip=tooltip)
+    )
+    levels = list(dict.fromkeys(limits["level"]))
+    lines = (
+        alt.Chart(limits)
+        .mark_line(color="#444444", strokeWidth=1.5, aria=False)
+        .encode(
+            x=alt.X("size:Q", scale=alt.Scale(type="log")),
+            y="limit:Q",
+            detail="band:N",
+            order="size:Q",
+            strokeDash=alt.StrokeDash(
+                "level:N",
+                scale=alt.Scale(domain=levels, range=[[6, 3], [2, 2]][: len(levels)]),
+                legend=alt.Legend(title=limit_title, orient="bottom"),
+            ),
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000", aria=False)
+        .encode(y="target:Q")
+    )
+    return alt.layer(lines, rule, points).properties(height=360, width="container")
 
 
 def count_bars(
@@ -516,3 +599,35 @@ def indicator_color(
         legend=alt.Legend(orient="bottom", columns=3),
         scale=categorical_scale(colors, labels[show]),
     )
+
+
+def gap_lines(data: pd.DataFrame, *, titles: dict) -> alt.LayerChart:
+    """The gap between two groups per year (one line per comparison, dash and point shape telling them apart
+    as well as colour), its 95 % interval as a band, and the zero line (no gap)."""
+    comparisons = list(dict.fromkeys(data["comparison"]))
+    colour = alt.Color(
+        "comparison:N",
+        scale=alt.Scale(domain=comparisons, range=GAP_COLORS[: len(comparisons)]),
+        title=titles["comparison"],
+        legend=alt.Legend(orient="bottom", direction="vertical"),
+    )
+    x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
+    band = (
+        alt.Chart(data)
+        .mark_area(opacity=0.18, aria=False)
+        .encode(x=x, y="diff_low:Q", y2="diff_high:Q", color=alt.Color("comparison:N", legend=None))
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=2.5, aria=False)
+        .encode(
+            x=x,
+            y=alt.Y("difference:Q", title=titles["y"]),
+            color=colour,
+            strokeDash=alt.StrokeDash("comparison:N", legend=None),
+            shape=alt.Shape("comparison:N", legend=None),
+            tooltip=titles["tooltip"],
+        )
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#000000", strokeWidth=1).encode(y="zero:Q")
+    return alt.layer(band, zero, lines).properties(height=260, width="container")

@@ -19,9 +19,10 @@ import os
 from collections.abc import Iterable
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from analytics import charts, insights, scenarios
+from analytics import charts, insights, intervals, scenarios
 from analytics.errors import AtlasError
 from analytics.geo import (
     BOUNDARIES_DIR,
@@ -549,6 +550,8 @@ def indicator_tooltip(meeting: Meeting, rows: pd.DataFrame) -> list[alt.Tooltip]
         ("value_text", "value"),
         ("target_text", "target"),
         ("status_label", "status"),
+        ("interval_text", "interval"),
+        ("certainty_label", "certainty"),
         ("gap_text", "gap"),
         ("shortfall_text", "shortfall"),
         ("progress_label", "show_progress"),
@@ -600,6 +603,11 @@ def indicator_map(
     drawn = rows
     if show in ("progress", "trajectory"):  # each class its own glyph on the map (its label starts with it)
         drawn = rows.assign(symbol=rows[MAP_CLASSES[show]].str[0])
+    unclear = rows["certainty"].eq("unclear") if "certainty" in rows.columns else pd.Series(False, rows.index)
+    if show == "status" and unclear.any():  # cannot tell: a symbol beside ✓ / ✗, not a colour of its own
+        drawn = rows.assign(
+            symbol=rows["symbol"].where(~unclear, rows["symbol"] + t("certainty_symbol", lang))
+        )
     chart = _meeting_map(
         meeting,
         drawn,
@@ -608,6 +616,8 @@ def indicator_map(
         highlight=[highlight] if highlight else None,
     )
     notes = [method_note(meeting, indicator_id, show)] if show in ("progress", "trajectory") else []
+    if show == "status" and unclear.any():
+        notes.append(t("certainty_note", lang, symbol=t("certainty_symbol", lang), n=int(unclear.sum())))
     heading = t(
         "figure.indicator_map",
         lang,
@@ -809,8 +819,10 @@ def ranked_bars(
         ranked = pd.concat(
             [lowest, ranked[ranked["region_code"].eq(highlight) & ~ranked.index.isin(lowest.index)]]
         )
+    unclear = ranked["certainty"].eq("unclear") if "certainty" in ranked.columns else False
+    mark = pd.Series("", index=ranked.index).where(~unclear, t("certainty_symbol", lang))
     chart = charts.ranked_bars(
-        ranked.assign(label=ranked["region_name"] + " " + ranked["symbol"]),
+        ranked.assign(label=ranked["region_name"] + " " + ranked["symbol"] + mark),
         value="value",
         label="label",
         color=charts.status_color(
@@ -821,6 +833,7 @@ def ranked_bars(
         x_title=t("bracketed", lang, text=ind.short(lang), note=ind.unit_in(lang)),
         selection_name="bar",
         highlight=highlight,
+        interval=("low", "high") if "low" in ranked.columns else None,
     )
     heading = t("figure.ranked_bars", lang, indicator=ind.name(lang), **_where(meeting))
     text = map_text(meeting, heading, ranked, category="status_label", value="value")
@@ -855,6 +868,129 @@ def distribution(
     return _finish(chart, meeting, heading, title, description=text)
 
 
+def funnel(
+    meeting: Meeting, indicator_id: str, *, rows: pd.DataFrame | None = None, title: str | None = None
+) -> alt.TopLevelMixin | None:
+    """Each county's value against its size (denominator, or the baseline count of a reduction) with the target
+    and the 95 % and 99.8 % funnels around it; None for an indicator without intervals (a county's 1/0 status)."""
+    _check_indicator(meeting, indicator_id)
+    lang, ind = meeting.lang, meeting.catalog[indicator_id]
+    method = ind.rules.interval
+    if method is None:
+        return None
+    rows = indicator_rows(meeting, indicator_id) if rows is None else rows
+    size = intervals.FUNNELS[method][0]
+    tooltip = indicator_tooltip(meeting, rows)
+    keep = list(
+        dict.fromkeys(
+            [size, "value", "status", "status_label", *(tip.shorthand.split(":")[0] for tip in tooltip)]
+        )
+    )
+    shown = rows.loc[rows["value"].notna() & (rows[size] > 0), keep]  # only what the chart draws or shows
+    if shown.empty:
+        return None
+    target = float(meeting.profile.targets[indicator_id].threshold)
+    grid = np.geomspace(shown[size].min(), shown[size].max(), 80) if len(shown) else np.array([])
+    kind = ind.rules
+    bands = intervals.funnel_limits(method, target, grid, ind.scale, kind.floor, kind.ceiling)
+    limits = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "size": grid,
+                    "limit": edge,
+                    "level": f"{level:.1%}".replace(".0%", "%"),
+                    "band": f"{level}-{n}",
+                }
+            )
+            for level, ends in bands.items()
+            for n, edge in enumerate(ends)
+        ],
+        ignore_index=True,
+    )
+    labels = insights.status_labels(lang)
+    chart = charts.funnel(
+        shown,
+        size=size,
+        value="value",
+        color=charts.status_color("status_label", labels, t("status", lang)),
+        shape=alt.Shape(  # the colour's own scale and legend: one legend, status by shape and colour
+            "status_label:N",
+            scale=alt.Scale(
+                domain=[labels[s] for s in charts.STATUS_SHAPES], range=list(charts.STATUS_SHAPES.values())
+            ),
+            title=t("status", lang),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        limits=limits,
+        target=target,
+        tooltip=tooltip,
+        x_title=t(f"funnel.size_{size}", lang, what=ind.denominator_text(lang)),
+        y_title=t("bracketed", lang, text=ind.short(lang), note=ind.unit_in(lang)),
+        limit_title=t("funnel.limits", lang),
+    )
+    heading = t("funnel.heading", lang, indicator=ind.name(lang), **_where(meeting))
+    outside = _outside(shown, size, method, target, ind)
+    notes = [t("funnel.note", lang, n95=outside[0.95], n998=outside[0.998], total=len(shown))]
+    text = map_text(meeting, heading, shown, category="status_label", value="value")
+    return _finish(chart, meeting, heading, title, notes=notes, description=text)
+
+
+def _outside(shown: pd.DataFrame, size: str, method: str, target: float, ind) -> dict[float, int]:
+    """How many counties lie outside each funnel (at their own size)."""
+    bands = intervals.funnel_limits(
+        method, target, shown[size], ind.scale, ind.rules.floor, ind.rules.ceiling
+    )
+    value = shown["value"].to_numpy(dtype="float64")
+    return {level: int(((value < low) | (value > high)).sum()) for level, (low, high) in bands.items()}
+
+
+def gap_rows(meeting: Meeting, frame: pd.DataFrame) -> pd.DataFrame:
+    """The gap (a - b) per year of each group comparison in a disparities frame, with its words."""
+    from analytics import disparities
+
+    lang = meeting.lang
+    rows = frame[frame["comparison"].isin(list(disparities.COMPARISONS))].copy()
+    rows["comparison"] = [
+        t(
+            "disparities.gap_label",
+            lang,
+            a=disparities.group_label(a, lang),
+            b=disparities.group_label(b, lang),
+        )
+        for a, b in zip(rows["group_a"], rows["group_b"], strict=True)
+    ]
+    rows["year"] = rows["year"].astype(str)
+    return rows
+
+
+def gap_trend(
+    meeting: Meeting, indicator_id: str, frame: pd.DataFrame, *, title: str | None = None
+) -> alt.TopLevelMixin:
+    """How the gap between districts and counties, and between autonomous areas and the rest, moved since 2020
+    (`frame`: analytics.disparities.disparities for this indicator)."""
+    lang, ind = meeting.lang, meeting.catalog[indicator_id]
+    rows = gap_rows(meeting, frame)
+    chart = charts.gap_lines(
+        rows,
+        titles={
+            "comparison": t("disparities.gap_legend", lang),
+            "y": t("bracketed", lang, text=t("disparities.gap_axis", lang), note=ind.unit_in(lang)),
+            "tooltip": [
+                alt.Tooltip("comparison:N", title=t("disparities.gap_legend", lang)),
+                alt.Tooltip("year:N", title=t("year", lang)),
+                alt.Tooltip(
+                    "difference:Q", title=t("disparities.gap_axis", lang), format=f",.{ind.decimals}f"
+                ),
+                alt.Tooltip("diff_low:Q", title="95% ↓", format=f",.{ind.decimals}f"),
+                alt.Tooltip("diff_high:Q", title="95% ↑", format=f",.{ind.decimals}f"),
+            ],
+        },
+    )
+    heading = t("disparities.gap_heading", lang, indicator=ind.name(lang), **_where(meeting))
+    return _finish(chart, meeting, heading, title, notes=[t("disparities.method", lang)])
+
+
 def status_grid_rows(meeting: Meeting) -> tuple[pd.DataFrame, list[str]]:
     """County x indicator rows with labels and value texts, and the counties in met-count order (provinces
     when the meeting is about the whole country)."""
@@ -864,9 +1000,15 @@ def status_grid_rows(meeting: Meeting) -> tuple[pd.DataFrame, list[str]]:
     labelled = insights.with_labels(ev, cat, regs, lang)
     labelled["county"] = labelled["region_name"]
     labelled["value_text"] = [
-        insights.format_value(v, cat[i], lang)
-        for v, i in zip(labelled["value"], labelled["indicator_id"], strict=True)
+        insights.format_value(v, cat[i], lang, level=level, status=s, profile=meeting.profile)
+        for v, i, s in zip(labelled["value"], labelled["indicator_id"], labelled["status"], strict=True)
     ]
+    if "certainty" in labelled.columns:  # cannot tell: ？ beside the cell's ✓ / ✗ (not a colour of its own)
+        unclear = labelled["certainty"].eq("unclear")
+        labelled["symbol"] = labelled["symbol"].where(
+            ~unclear, labelled["symbol"] + t("certainty_symbol", lang)
+        )
+        labelled["certainty_label"] = insights.certainty_labels(labelled["certainty"], lang)
     counts = insights.count_by_region(ev).sort_values(["met", "no_data"], ascending=[False, True])
     return labelled, list(regs.names(counts["region_code"]))
 
@@ -890,10 +1032,20 @@ def status_grid(
                 alt.Tooltip("indicator_name:N", title=t("indicator", lang)),
                 alt.Tooltip("status_label:N", title=t("status", lang)),
                 alt.Tooltip("value_text:N", title=t("value", lang)),
+                *(
+                    [alt.Tooltip("certainty_label:N", title=t("certainty", lang))]
+                    if "certainty_label" in labelled.columns
+                    else []
+                ),
             ],
         },
     )
-    return _finish(grid, meeting, t("figure.status_grid", lang, **_where(meeting)), title, width=900)
+    unclear = int(labelled["certainty"].eq("unclear").sum()) if "certainty" in labelled.columns else 0
+    notes = (
+        [t("certainty_note_cells", lang, symbol=t("certainty_symbol", lang), n=unclear)] if unclear else []
+    )
+    heading = t("figure.status_grid", lang, **_where(meeting))
+    return _finish(grid, meeting, heading, title, width=900, notes=notes)
 
 
 def bullet_rows(meeting: Meeting, county_code: str) -> pd.DataFrame:
@@ -936,8 +1088,10 @@ def bullets(
             alt.Tooltip("version_text:N", title=t("provenance.version_column", lang)),
             alt.Tooltip("department_text:N", title=t("provenance.department_column", lang)),
         ]
+    tooltip.insert(2, alt.Tooltip("interval_text:N", title=t("interval", lang)))
+    tooltip.insert(3, alt.Tooltip("certainty_label:N", title=t("certainty", lang)))
     chart = charts.bullet_chart(
-        table,
+        with_whiskers(table),
         titles={
             "status": t("status", lang),
             "status_scale": charts.status_scale(insights.status_labels(lang)),
@@ -947,6 +1101,18 @@ def bullets(
     )
     heading = t("figure.bullets", lang, county=meeting.regions.name(county_code), year=meeting.year)
     return _finish(chart, meeting, heading, title, notes=[t("bullet_legend", lang)], width=760)
+
+
+def with_whiskers(table: pd.DataFrame) -> pd.DataFrame:
+    """`whisker_low` / `whisker_high`: each row's interval, cut a tenth of the row's span beyond its other marks
+    (county, target, prefecture, province), so a reduction's interval to -10,000 % keeps the row readable."""
+    marks = table[["county_value", "target", "prefecture_value", "province_value"]].astype("float64")
+    lo, hi = marks.min(axis=1).clip(upper=0), marks.max(axis=1)
+    pad = (hi - lo).where(hi > lo, 1.0) / 10
+    return table.assign(
+        whisker_low=table["county_low"].clip(lower=lo - pad, upper=hi + pad),
+        whisker_high=table["county_high"].clip(lower=lo - pad, upper=hi + pad),
+    )
 
 
 def trend_rows(meeting: Meeting, county_code: str) -> pd.DataFrame:

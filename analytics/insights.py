@@ -41,6 +41,24 @@ def format_value(
     return ind.rules.format_value(value, ind.decimals, ind.unit_in(lang), lang, level, against)
 
 
+def interval_texts(low, high, ind: Indicator, lang: str = "zh") -> list[str]:
+    """ "76.3–83.4%" per row (the indicator's decimals, one more below 10 units); "" where there is none."""
+    out = []
+    for lo, hi in zip(low, high, strict=True):
+        if pd.isna(lo) or pd.isna(hi):
+            out.append("")
+            continue
+        d = ind.decimals + (1 if abs(hi - lo) < 10**-ind.decimals * 10 else 0)
+        out.append(with_unit(f"{lo:,.{d}f}–{hi:,.{d}f}", ind.unit_in(lang)))
+    return out
+
+
+def certainty_labels(certainty, lang: str = "zh") -> list[str]:
+    """ "？无法判定" where the target lies inside the 95 % interval, "确定" where outside, "" without one."""
+    words = {c: t(f"certainty_{c}", lang) for c in ("clear", "unclear")}
+    return [words.get(c, "") if isinstance(c, str) else "" for c in certainty]
+
+
 def with_unit(number: str, unit: str) -> str:
     """A number with its unit: a percent sign sticks to the number (72.5%), any other unit is a word apart
     (6.6 人/10万人口)."""
@@ -235,6 +253,9 @@ def indicator_table(
     if "applicable" in rows.columns:  # a county where the indicator does not apply (Indicator.applies_where)
         rows["value_text"] = rows["value_text"].where(rows["applicable"], t("not_applicable_mark", lang))
     rows["target_text"] = target_text(profile, ind, lang)
+    if "certainty" in rows.columns:  # how sure: the 95 % interval and whether the target lies inside it
+        rows["interval_text"] = interval_texts(rows["low"], rows["high"], ind, lang)
+        rows["certainty_label"] = certainty_labels(rows["certainty"], lang)
     rows["shortfall_text"] = [
         t("unreachable", lang) if unreachable else shortfall_text(s, ind, lang)
         for s, unreachable in zip(rows["shortfall"], rows["unreachable"].fillna(False), strict=True)
@@ -293,6 +314,9 @@ def profile_table(
                 "indicator_name": ind.name(lang),
                 "domain": catalog.domain(ind.domain).name(lang),
                 "county_value": r["value"] if r is not None else np.nan,
+                "county_low": r.get("low", np.nan) if r is not None else np.nan,
+                "county_high": r.get("high", np.nan) if r is not None else np.nan,
+                "certainty": r.get("certainty", "") if r is not None else "",
                 "prefecture_value": pref.loc[ind.id, "value"] if ind.id in pref.index else np.nan,
                 "province_value": prov.loc[ind.id, "value"] if ind.id in prov.index else np.nan,
                 "target": float(profile.targets[ind.id].threshold) if ind.id in profile.targets else np.nan,
@@ -317,6 +341,11 @@ def profile_table(
         format_value(v, catalog[i], lang, level="county", status=s, profile=profile)
         for v, i, s in zip(out["county_value"], out["indicator_id"], out["status"], strict=True)
     ]
+    out["interval_text"] = [
+        interval_texts([lo], [hi], catalog[i], lang)[0]
+        for lo, hi, i in zip(out["county_low"], out["county_high"], out["indicator_id"], strict=True)
+    ]
+    out["certainty_label"] = certainty_labels(out["certainty"], lang)
     for level, own in (("prefecture", pref), ("province", prov)):  # a region's figure, marked when reported
         texts = []
         for ind in catalog.indicators:
@@ -580,3 +609,30 @@ def problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = problems[["severity", "row", "column", "message"]].copy()
     out["severity"] = out["severity"].astype(str).map(lambda s: t(f"severity_{s}", lang))
     return out.rename(columns={c: t(f"problems_table.{c}", lang) for c in out.columns})
+
+
+def peer_table(comparison: pd.DataFrame, catalog: Catalog, profile: TargetProfile, lang: str) -> pd.DataFrame:
+    """analytics.peers.peer_comparison as it reads: indicator, the county's value and status, the peers' median
+    ("met"/"not met" counts for a county status), how many peers meet it, and the county's rank "2 / 6"."""
+    labels = status_labels(lang)
+    rows = []
+    for r in comparison.itertuples(index=False):
+        ind = catalog[r.indicator_id]
+        if r.binary:  # 1/0 per county: the county's status, and how many of the peers meet it
+            value = format_value(r.value, ind, lang, level="county")
+            median = t("peers.binary_median", lang, median=format_number(r.peer_median, 1))
+        else:
+            value = format_value(r.value * 1.0, ind, lang, status=r.status, profile=profile)
+            median = format_value(r.peer_median, ind, lang)
+        ranked = not pd.isna(r.rank)
+        rows.append(
+            {
+                "indicator": ind.short(lang),
+                "value_text": value,
+                "status_label": labels.get(r.status, r.status),
+                "median_text": median,
+                "peers_met_text": f"{int(r.peers_met)} / {int(r.n_peers)}",
+                "rank_text": t("peers.rank", lang, rank=int(r.rank), of=int(r.n_ranked)) if ranked else "—",
+            }
+        )
+    return pd.DataFrame(rows)

@@ -134,3 +134,47 @@ def certainty(low, high, target) -> np.ndarray:
     known = ~np.isnan(low) & ~np.isnan(high) & ~np.isnan(target)
     inside = (low <= target) & (target <= high)
     return np.where(known, np.where(inside, "unclear", "clear"), "").astype(object)
+
+
+# --- funnel plots: the range a value falls in by chance alone, were the county exactly at the target -------------
+FUNNEL_LEVELS = (0.95, 0.998)  # the usual two funnels (Spiegelhalter 2005): about 2 and 3 standard deviations
+
+
+def _rate_spread(target, size, scale):
+    p = np.clip(target / scale, 0.0, 1.0)
+    return target, np.sqrt(p * (1 - p) / size) * scale
+
+
+def _count_spread(target, size, scale):
+    expected = target * size / scale  # the count a county of this size has at the target
+    return target, np.sqrt(np.maximum(expected, 0.0)) / size * scale
+
+
+def _reduction_spread(target, size, scale):
+    expected = size * (
+        1 - target / 100.0
+    )  # this year's count at the target reduction, from a baseline of `size`
+    return target, np.sqrt(np.maximum(expected, 0.0)) / size * 100.0
+
+
+# method -> (the column that measures a county's size, the value's centre and standard deviation at the target
+# for a county of that size): normal approximations to the binomial / Poisson counts behind each kind's interval
+FUNNELS: dict[str, tuple[str, Callable]] = {
+    "wilson": ("denominator", _rate_spread),
+    "garwood": ("denominator", _count_spread),
+    "clopper_pearson": ("baseline", _reduction_spread),
+}
+
+
+def funnel_limits(
+    method: str, target: float, sizes, scale: float, floor: float, ceiling: float | None
+) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """{confidence: (low, high)} at each size, for a county exactly at `target`, within the kind's bounds."""
+    _, spread = FUNNELS[method]
+    sizes = np.asarray(sizes, dtype="float64")
+    centre, sd = spread(float(target), sizes, float(scale))
+    top = np.inf if ceiling is None else ceiling
+    return {
+        level: (np.clip(centre - _z(level) * sd, floor, top), np.clip(centre + _z(level) * sd, floor, top))
+        for level in FUNNEL_LEVELS
+    }

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from analytics import figures, insights
+from analytics import figures, insights, peers
+from analytics.errors import AtlasError
 from analytics.i18n import t
 from ui import render
 from ui.downloads import figure_downloads, file_stem
@@ -69,7 +70,8 @@ with right:
     st.markdown("\n".join(f"- ✗ {g}" for g in gaps) or t("none", lang))
 
 # --- bullets: county vs target, prefecture, province --------------------------------------------
-shown = ["indicator", "value_text", "target_text", "status_label", "shortfall_text", "trajectory_label"]
+shown = ["indicator", "value_text", "interval_text", "target_text", "status_label", "certainty_label"]
+shown += ["shortfall_text", "trajectory_label"]
 shown += ["prefecture_text", "province_text", *([] if ctx.is_demo else ["version_text", "department_text"])]
 bullet_col, table_col = st.columns([3, 2])
 with bullet_col:
@@ -86,6 +88,8 @@ with table_col:
                 "value_text": t("county_value", lang),
                 "target_text": t("target", lang),
                 "status_label": t("status", lang),
+                "interval_text": t("interval", lang),
+                "certainty_label": t("certainty", lang),
                 "shortfall_text": t("shortfall", lang),
                 "trajectory_label": t("show_trajectory", lang),
                 "prefecture_text": t("prefecture_value", lang),
@@ -103,6 +107,52 @@ for level, region in (("prefecture", path[-2]), ("province", path[0])):
         rows = this_year[level][this_year[level]["region_code"].astype(str) == region.code]
         for note in insights.reported_notes(rows, cat, region.name, lang):
             st.caption(note)
+
+# --- peers: the counties of the province most alike in size and urbanisation --------------------------------
+st.subheader(t("peers.section", lang))
+try:
+    near = peers.peers(regs, county)
+except AtlasError as exc:  # no census population or urban share for this county
+    st.info(exc.message(lang))
+else:
+    st.caption(t("peers.section_help", lang, n=len(near), pool=peers.peer_pool_size(regs, county) - 1))
+    county_rows = ctx.all_years("county")
+    comparison = peers.peer_comparison(
+        county_rows[county_rows["year"] == ctx.year], cat, county, list(near["region_code"])
+    )
+    peer_col, compare_col = st.columns([2, 3])
+    with peer_col:
+        render.table(
+            near.assign(
+                population=near["population"].map("{:,.0f}".format),
+                urban_share=(near["urban_share"] * 100).map("{:.1f}%".format),
+                distance=near["distance"].map("{:.2f}".format),
+            )[["region_name", "prefecture", "population", "urban_share", "distance"]].rename(
+                columns={
+                    "region_name": t("county", lang),
+                    "prefecture": t("prefecture", lang),
+                    "population": t("peers.population", lang),
+                    "urban_share": t("peers.urban_share", lang),
+                    "distance": t("peers.distance", lang),
+                }
+            ),
+            lang=lang,
+        )
+    with compare_col:
+        render.table(
+            insights.peer_table(comparison, cat, ctx.profile, lang).rename(
+                columns={
+                    "indicator": t("indicator", lang),
+                    "value_text": t("county_value", lang),
+                    "status_label": t("status", lang),
+                    "median_text": t("peers.median", lang),
+                    "peers_met_text": t("peers.met", lang),
+                    "rank_text": t("peers.rank_column", lang),
+                }
+            ),
+            height=420,
+            lang=lang,
+        )
 
 # --- trends with projection to the target year ---------------------------------------------------
 trend = figures.trend_rows(meeting, county)

@@ -102,13 +102,28 @@ figure_downloads(
     key="dl_distribution",
 )
 
+# --- how far each county is from the target for its size: the funnel plot (not for a county's 1/0 status) ----
+funnel = figures.funnel(meeting, ind_id, rows=rows)
+if funnel is None:
+    st.caption(t("funnel.not_applicable", lang))
+else:
+    render.chart(funnel, key="indicator_funnel")
+    figure_downloads(
+        lambda: figures.funnel(meeting, ind_id, rows=rows),
+        stem=file_stem(meeting, ind_id, "funnel"),
+        lang=lang,
+        key="dl_funnel",
+    )
+
 ordered = rows.sort_values("value", na_position="last")
 table = ordered[
     [
         "region_name",
         "prefecture",
         "value_text",
+        "interval_text",
         "status_label",
+        "certainty_label",
         "gap_text",
         "shortfall_text",
         "progress_label",
@@ -123,6 +138,8 @@ render.table(
             "prefecture": t("prefecture", lang),
             "value_text": t("value", lang),
             "status_label": t("status", lang),
+            "interval_text": t("interval", lang),
+            "certainty_label": t("certainty", lang),
             "gap_text": t("gap", lang),
             "shortfall_text": t("shortfall", lang),
             "progress_label": t("show_progress", lang),

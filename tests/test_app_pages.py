@@ -412,3 +412,35 @@ def test_national_map(national_app, regions):
     rows = map_rows(at, "indicator_map")
     assert len(rows) == len(regions.counties())  # every county of China, with data or not
     assert len(first_table(at)) == len(rows)
+
+
+def test_the_indicator_table_shows_each_interval_and_certainty():
+    at = open_app("indicator_map")
+    check(at.selectbox(key="w_indicator").set_value("rehab_physicians").run())
+    table = next(d.value for d in at.dataframe if t("certainty") in d.value.columns)
+    assert t("interval") in table.columns
+    assert set(table[t("certainty")]) <= {t("certainty_clear"), t("certainty_unclear")}
+    assert (table[t("certainty")] == t("certainty_unclear")).any()
+    assert table[t("interval")].str.contains("–").all()
+
+
+def test_the_disparities_page_shows_the_groups_of_the_chosen_indicator():
+    """差异分析: the table is analytics.disparities for the indicator chosen (by sums, with intervals)."""
+    from analytics import disparities, sources
+    from analytics.catalog import load_profile
+
+    at = open_app("disparities")
+    check(at.selectbox(key="w_indicator").set_value("rehab_physicians").run())
+    table = next(d.value for d in at.dataframe if t("disparities.col_difference") in d.value.columns)
+    catalog, regions = load_catalog(), load_regions()
+    obs = sources.observations("demo", "220000", catalog=catalog, regions=regions)
+    frame = disparities.disparities(
+        obs, regions, catalog, load_profile("jilin-2022-2025"), "220000", 2024, "rehab_physicians"
+    )
+    expected = disparities.display_rows(frame, 2024, catalog, "zh")
+    assert list(table[t("disparities.col_value")]) == list(expected["value_a"])
+    assert list(table[t("disparities.col_difference")]) == list(expected["difference"])
+    assert len(table) == 2 and "[" in table[t("disparities.col_ratio")].iloc[0]
+    check(at.selectbox(key="w_indicator").set_value("premarital_exam").run())
+    again = next(d.value for d in at.dataframe if t("disparities.col_difference") in d.value.columns)
+    assert list(again[t("disparities.col_value")]) != list(table[t("disparities.col_value")])

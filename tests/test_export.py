@@ -193,7 +193,7 @@ def test_figure_files_are_a_png_and_an_svg(jilin):
 
 PAGE_DOWNLOADS = {
     "overview": {"dl_domains", "dl_subs", "dl_map", "dl_grid"},
-    "indicator_map": {"dl_map", "dl_bars", "dl_distribution"},
+    "indicator_map": {"dl_map", "dl_bars", "dl_distribution", "dl_funnel"},
     "county_profile": {"dl_bullets", "dl_trends"},
     "scenarios": {"dl_scenario_before", "dl_scenario_after"},
 }

@@ -10,6 +10,7 @@ import argparse
 import json
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import pytest
 from spec_helpers import walk
@@ -420,3 +421,77 @@ def test_the_tests_check_every_chart_against_the_schema(jilin):
     broken.width = "wide"  # not a number
     with pytest.raises(alt.utils.schemapi.SchemaValidationError):
         broken.to_dict()
+
+
+# --- cannot tell (issue 12.2): a symbol, not a colour; intervals as whiskers --------------------------------
+def glyph_rows(spec: dict) -> list[dict]:
+    """The rows of the map's glyph layer (the one printing `symbol`)."""
+    for node in walk(spec):
+        if (
+            node.get("mark", {}).get("type") == "text"
+            and node.get("encoding", {}).get("text", {}).get("field") == "symbol"
+        ):
+            data = node.get("data", {})
+            name = data.get("name")
+            return spec["datasets"][name] if name else data.get("values", [])
+    return []
+
+
+def test_the_status_map_marks_the_counties_it_cannot_tell(jilin):
+    rows = figures.indicator_rows(jilin, "rehab_physicians")
+    unclear = set(rows.loc[rows["certainty"] == "unclear", "region_code"])
+    assert 0 < len(unclear) < len(rows)
+    spec = figures.indicator_map(jilin, "rehab_physicians", "status", rows=rows).to_dict()
+    glyphs = glyph_rows(spec)
+    assert glyphs, "no glyph layer"
+    marked = {g["region_code"] for g in glyphs if str(g["symbol"]).endswith("？")}
+    assert marked and marked <= unclear  # (the smallest districts carry no glyph at all)
+    assert all(not str(g["symbol"]).endswith("？") for g in glyphs if g["region_code"] not in unclear)
+    footer = " ".join(str(x) for d in walk(spec) if d.get("orient") == "bottom" for x in d.get("text", []))
+    assert f"无法判定（{len(unclear)} 个县）" in footer
+    value_map = figures.indicator_map(jilin, "rehab_physicians", "value", rows=rows).to_dict()
+    assert not any(str(g["symbol"]).endswith("？") for g in glyph_rows(value_map))
+
+
+def test_ranked_bars_carry_each_interval_as_a_whisker_in_the_bars_order(jilin):
+    spec = figures.ranked_bars(jilin, "rehab_physicians").to_dict()
+    rules = [
+        d for d in walk(spec) if d.get("mark", {}).get("type") == "rule" and "x2" in d.get("encoding", {})
+    ]
+    assert len(rules) == 1
+    whisker = rules[0]["encoding"]
+    assert whisker["x"]["field"] == "low" and whisker["x2"]["field"] == "high"
+    bars = next(d for d in walk(spec) if d.get("mark", {}).get("type") == "bar")
+    assert whisker["y"]["sort"] == bars["encoding"]["y"]["sort"]  # one order for both layers
+    order = bars["encoding"]["y"]["sort"]
+    rows = figures.indicator_rows(jilin, "rehab_physicians").dropna(subset=["value"])
+    values = rows.set_index(rows["region_name"])["value"]
+    shown = [values[label.rsplit(" ", 1)[0]] for label in order]
+    assert shown == sorted(shown, reverse=True)
+
+
+def test_a_reduction_whisker_is_cut_near_the_bars(jilin):
+    """A few accidents give intervals to -10,000 %: the whiskers stop a tenth of the bars' span beyond them."""
+    spec = figures.ranked_bars(jilin, "work_safety_accidents").to_dict()
+    rule = next(
+        d for d in walk(spec) if d.get("mark", {}).get("type") == "rule" and "x2" in d.get("encoding", {})
+    )
+    data = spec["datasets"][rule["data"]["name"]]
+    rows = figures.indicator_rows(jilin, "work_safety_accidents").dropna(subset=["value"])
+    span = max(rows["value"].max(), 10, 0) - min(rows["value"].min(), 0)
+    assert min(d["low"] for d in data) >= min(rows["value"].min(), 0) - span / 10 - 1e-9
+    assert min(rows["low"]) < -1000  # uncut, it would have squashed the bars
+
+
+def test_the_funnel_plot_counts_the_counties_outside_each_funnel(jilin):
+
+    spec = figures.funnel(jilin, "premarital_exam").to_dict()
+    rows = figures.indicator_rows(jilin, "premarital_exam").dropna(subset=["value"])
+    target = float(jilin.profile.targets["premarital_exam"].threshold)
+    sd = np.sqrt(target / 100 * (1 - target / 100) / rows["denominator"]) * 100
+    outside95 = int(((rows["value"] - target).abs() > 1.959964 * sd).sum())
+    footer = " ".join(str(x) for d in walk(spec) if d.get("orient") == "bottom" for x in d.get("text", []))
+    assert f"{outside95} 个落在 95% 范围之外" in footer.replace(" ", " ")
+    marks = {d["mark"]["type"] for d in walk(spec) if isinstance(d.get("mark"), dict)}
+    assert {"point", "line", "rule"} <= marks
+    assert figures.funnel(jilin, "endemic_disease_control") is None  # a county's 1/0 status: no funnel

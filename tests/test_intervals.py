@@ -201,3 +201,30 @@ def test_garwood_rate_holds_the_value_and_narrows_with_more_data(x, population):
     value = x * 100_000 / population
     assert lo[0] - 1e-9 <= value <= hi[0] + 1e-9
     assert hi[1] - lo[1] <= hi[0] - lo[0] + 1e-9
+
+
+# --- funnel limits: a county exactly at the target, by its size -------------------------------------------------
+def test_funnel_limits_of_a_rate_at_the_target():
+    """70 % of 1,000: sd = sqrt(0.7 x 0.3 / 1000) = 1.449 points; 95 % = +-2.840, 99.8 % = +-4.478."""
+    bands = intervals.funnel_limits("wilson", 70.0, [1000.0], 100, 0.0, 100.0)
+    assert bands[0.95][0][0] == pytest.approx(70 - 2.840, abs=1e-3)
+    assert bands[0.95][1][0] == pytest.approx(70 + 2.840, abs=1e-3)
+    assert bands[0.998][1][0] == pytest.approx(70 + 4.478, abs=1e-3)
+
+
+def test_funnel_limits_of_a_count_and_a_reduction():
+    # 8 per 100,000 of 100,000 residents: 8 expected, sd sqrt(8) = 2.828 per 100,000
+    bands = intervals.funnel_limits("garwood", 8.0, [100_000.0], 100_000, 0.0, None)
+    assert bands[0.95][1][0] == pytest.approx(8 + 1.959964 * 8**0.5, abs=1e-6)
+    assert bands[0.95][0][0] == pytest.approx(8 - 1.959964 * 8**0.5, abs=1e-6)
+    # a 10 % reduction from 100 accidents: 90 expected, sd sqrt(90) = 9.487 accidents = 9.487 points
+    bands = intervals.funnel_limits("clopper_pearson", 10.0, [100.0], 100, -np.inf, 100.0)
+    assert bands[0.95][0][0] == pytest.approx(10 - 1.959964 * 90**0.5, abs=1e-6)
+
+
+def test_funnels_narrow_as_counties_grow_and_stay_within_bounds():
+    sizes = np.array([50.0, 500.0, 5000.0])
+    bands = intervals.funnel_limits("wilson", 95.0, sizes, 100, 0.0, 100.0)
+    low, high = bands[0.998]
+    assert (np.diff(high - low) < 0).all()
+    assert (high <= 100).all() and (low >= 0).all()

@@ -103,3 +103,15 @@ def year_axis(obs: pd.DataFrame) -> list[int]:
 @st.cache_resource(show_spinner=False)
 def county_progress(key: str, scope: str, profile_id: str, year: int) -> pd.DataFrame:
     return progress(evaluated(key, scope, profile_id, "county"), catalog(), profile(profile_id), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def disparity_frame(
+    key: str, scope: str, profile_id: str, region_code: str, year: int, indicator: str
+) -> pd.DataFrame:
+    """analytics.disparities for one indicator of the sidebar's region (cached per view)."""
+    from analytics.disparities import disparities
+
+    code = COUNTRY if region_code == NATIONAL else region_code
+    obs = observations(key, scope)
+    return disparities(obs, regions(), catalog(), profile(profile_id), code, year, indicator)
