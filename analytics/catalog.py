@@ -65,6 +65,9 @@ class Indicator:
     # The id of a county-status indicator: this one counts only in counties where that status is 1 that year
     # (the plan's "在开展精神障碍社区康复服务的县（市、区）"); "" = every county.
     applies_where: str = ""
+    # False where one more unit of the numerator is nobody anyone can act on (a survey's respondents): the
+    # shortfall is then said as the gap in points, not in people
+    shortfall_actionable: bool = True
 
     def name(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" else self.name_zh
@@ -186,12 +189,16 @@ def _require(table: dict, key: str, where: str):
 
 def _indicator_from(raw: dict) -> Indicator:
     where = f"indicators.toml [{raw.get('id', '?')}]"
-    optional = ("lead_departments_zh", "lead_departments_note", "applies_where")
+    optional = ("lead_departments_zh", "lead_departments_note", "applies_where", "shortfall_actionable")
     names = [f for f in Indicator.__dataclass_fields__ if f not in optional]
     values = {name: _require(raw, name, where) for name in names}
     values["lead_departments_zh"] = tuple(raw.get("lead_departments_zh", ()))
     values["lead_departments_note"] = raw.get("lead_departments_note", "")
     values["applies_where"] = str(raw.get("applies_where", ""))
+    actionable = raw.get("shortfall_actionable", True)
+    if not isinstance(actionable, bool):
+        raise CatalogError("catalog_missing_field", where=where, field="shortfall_actionable")
+    values["shortfall_actionable"] = actionable
     ind = Indicator(**values)
     if ind.kind not in KINDS:
         raise CatalogError("catalog_unknown_kind", where=where, kind=ind.kind)

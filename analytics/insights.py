@@ -76,7 +76,14 @@ def target_text(profile: TargetProfile, ind: Indicator, lang: str = "zh") -> str
     return text
 
 
-def shortfall_text(shortfall, ind: Indicator, lang: str = "zh") -> str:
+def shortfall_text(shortfall, ind: Indicator, lang: str = "zh", gap=None) -> str:
+    """ "还差 61 人" / "需再减少 3 起"; for an indicator whose units no one can act on (a survey's respondents,
+    Indicator.shortfall_actionable) the `gap` in points instead ("还差 1.9 个百分点"), or "" without it."""
+    if not ind.shortfall_actionable:
+        if gap is None or pd.isna(gap) or float(gap) <= 0:
+            return ""
+        unit = t("percentage_points", lang) if ind.unit_in(lang) == "%" else ind.unit_in(lang)
+        return t("shortfall_more", lang, n=format_number(float(gap), ind.decimals), unit=unit)
     if pd.isna(shortfall) or int(shortfall) <= 0:
         return ""
     return t(ind.rules.shortfall_key, lang, n=f"{int(shortfall):,}", unit=ind.numerator_unit(lang))
@@ -217,7 +224,7 @@ def lagging_counties(
                     lang,
                     indicator=ind.short(lang),
                     value=format_value(r.value, ind, lang),
-                    shortfall=shortfall_text(r.shortfall, ind, lang) or "—",
+                    shortfall=shortfall_text(r.shortfall, ind, lang, gap=r.gap) or "—",
                 )
             )
         rows.append(
@@ -257,8 +264,10 @@ def indicator_table(
         rows["interval_text"] = interval_texts(rows["low"], rows["high"], ind, lang)
         rows["certainty_label"] = certainty_labels(rows["certainty"], lang)
     rows["shortfall_text"] = [
-        t("unreachable", lang) if unreachable else shortfall_text(s, ind, lang)
-        for s, unreachable in zip(rows["shortfall"], rows["unreachable"].fillna(False), strict=True)
+        t("unreachable", lang) if unreachable else shortfall_text(s, ind, lang, gap=g)
+        for s, g, unreachable in zip(
+            rows["shortfall"], rows["gap"], rows["unreachable"].fillna(False), strict=True
+        )
     ]
     rows["shortfall_num"] = rows["shortfall"].astype("Float64").astype("float64")
     rows["gap_pos"] = rows["gap"].clip(lower=0)
@@ -326,7 +335,9 @@ def profile_table(
                 "symbol": STATUS_SYMBOL[status],
                 "gap": r["gap"] if r is not None else np.nan,
                 "shortfall": r["shortfall"] if r is not None else pd.NA,
-                "shortfall_text": shortfall_text(r["shortfall"], ind, lang) if r is not None else "",
+                "shortfall_text": shortfall_text(r["shortfall"], ind, lang, gap=r["gap"])
+                if r is not None
+                else "",
                 "trajectory": p.loc[ind.id, "trajectory"]
                 if p is not None and ind.id in p.index
                 else "no_data",
@@ -636,3 +647,72 @@ def peer_table(comparison: pd.DataFrame, catalog: Catalog, profile: TargetProfil
             }
         )
     return pd.DataFrame(rows)
+
+
+def coverage_text(n_reported, n_units, n_value_only, lang: str = "zh") -> str:
+    """How many counties a roll-up rests on: "60/60 县", "58/60 县（缺 2 县）", with the counties that sent only a
+    value (not in the sum) named too; "" for a county's own row (n_units 1)."""
+    if pd.isna(n_units) or int(n_units) <= 1:
+        return ""
+    n, total, values_only = int(n_reported), int(n_units), int(n_value_only or 0)
+    text = t("coverage", lang, n=n, total=total)
+    if n < total:
+        text += (
+            t("coverage_missing", lang, missing=total - n - values_only) if total - n - values_only else ""
+        )
+        text += t("coverage_values_only", lang, n=values_only) if values_only else ""
+    return text
+
+
+def incomplete(rows: pd.DataFrame) -> pd.Series:
+    """Roll-up rows whose status rests on fewer counties than the region has."""
+    return (
+        (rows["n_units"] > 1)
+        & (rows["n_reported"] < rows["n_units"])
+        & (rows["status"].astype(str) != "no_data")
+    )
+
+
+def region_values(rows: pd.DataFrame, catalog: Catalog, profile: TargetProfile, lang: str) -> pd.DataFrame:
+    """A region's 25 rows as they read: indicator, value (with the decimals its status needs), 95 % interval,
+    target, status, certainty and the counties it rests on."""
+    rows = rows.set_index(rows["indicator_id"].astype(str))
+    out = []
+    for ind in catalog.indicators:
+        if ind.id not in rows.index:
+            continue
+        r = rows.loc[ind.id]
+        status = str(r["status"])
+        out.append(
+            {
+                "indicator": ind.short(lang),
+                "value_text": format_value(r["value"], ind, lang, status=status, profile=profile),
+                "interval_text": interval_texts([r.get("low")], [r.get("high")], ind, lang)[0] or "—",
+                "target_text": target_text(profile, ind, lang),
+                "status_label": t(f"status_{status}", lang),
+                "certainty_label": certainty_labels([r.get("certainty", "")], lang)[0],
+                "coverage_text": coverage_text(r["n_reported"], r["n_units"], r.get("n_value_only", 0), lang)
+                or "—",
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def values_by_region(rows: pd.DataFrame, catalog: Catalog, profile: TargetProfile, lang: str) -> pd.DataFrame:
+    """Sub-regions x the 25 indicators, each cell the value and its status symbol ("72.5% ✓"), a "*" where the
+    value rests on fewer counties than the sub-region has."""
+    rows = rows.assign(
+        region_code=rows["region_code"].astype(str), indicator_id=rows["indicator_id"].astype(str)
+    )
+    short = incomplete(rows)
+    cells = [
+        f"{format_value(v, catalog[i], lang, status=str(s), profile=profile)} {STATUS_SYMBOL[str(s)]}"
+        + ("*" if partial else "")
+        for v, i, s, partial in zip(rows["value"], rows["indicator_id"], rows["status"], short, strict=True)
+    ]
+    wide = rows.assign(cell=cells).pivot_table(
+        index="region_name", columns="indicator_id", values="cell", aggfunc="first"
+    )
+    wide = wide.reindex(columns=[i.id for i in catalog.indicators if i.id in wide.columns])
+    wide.columns = [catalog[i].short(lang) for i in wide.columns]
+    return wide.rename_axis(t("region", lang)).reset_index()

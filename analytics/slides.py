@@ -223,7 +223,7 @@ def headline_slide(meeting) -> Slide:
             }
         )
         if status == "not_met":
-            short = shortfall_text(row["shortfall"], ind, lang)
+            short = shortfall_text(row["shortfall"], ind, lang, gap=row["gap"])
             key = "report.notes_item_shortfall" if short else "report.notes_item"
             not_met.append(
                 t(key, lang, indicator=ind.name(lang), value=value, target=target, shortfall=short)
@@ -435,7 +435,7 @@ def indicator_slide(meeting, indicator_id: str, *, inline: bool = False) -> Slid
             target=target,
         )
     ]
-    region_short = shortfall_text(row["shortfall"], ind, lang) if row is not None else ""
+    region_short = shortfall_text(row["shortfall"], ind, lang, gap=row["gap"]) if row is not None else ""
     if region_short:
         bullets.append(t("report.indicator_region_shortfall", lang, shortfall=region_short))
     bullets.append(
@@ -461,8 +461,10 @@ def indicator_slide(meeting, indicator_id: str, *, inline: bool = False) -> Slid
             t("county", lang): [_region_of(meeting, "county", c) for c in shown["region_code"]],
             t("report.col_value", lang): [format_value(v, ind, lang) for v in shown["value"]],
             t("report.col_shortfall", lang): [
-                t("unreachable", lang) if bool(u) else (shortfall_text(s, ind, lang) or "—")
-                for s, u in zip(shown["shortfall"], shown["unreachable"].fillna(False), strict=True)
+                t("unreachable", lang) if bool(u) else (shortfall_text(s, ind, lang, gap=g) or "—")
+                for s, g, u in zip(
+                    shown["shortfall"], shown["gap"], shown["unreachable"].fillna(False), strict=True
+                )
             ],
         }
     )
@@ -478,7 +480,7 @@ def indicator_slide(meeting, indicator_id: str, *, inline: bool = False) -> Slid
             lang,
             county=_region_of(meeting, "county", r.region_code),
             value=format_value(r.value, ind, lang),
-            shortfall=shortfall_text(r.shortfall, ind, lang) or "—",
+            shortfall=shortfall_text(r.shortfall, ind, lang, gap=r.gap) or "—",
         )
         for r in lagging.head(NOTES_ROWS).itertuples()
     ]

@@ -32,13 +32,11 @@ meeting = meeting_of(ctx)
 # --- the two comparisons this year: each group by sums, the difference and ratio with 95 % intervals ------
 shown = disparities.display_rows(frame, ctx.year, cat, lang)
 render.table(
-    shown.drop(columns=["indicator"]).rename(
+    shown.drop(columns=["indicator", "group_a", "group_b"]).rename(  # the comparison names both, A first
         columns={
             "comparison": t("disparities.col_comparison", lang),
-            "group_a": t("disparities.col_group_a", lang),
             "value_a": t("disparities.col_value", lang),
             "counties_a": t("disparities.col_counties", lang),
-            "group_b": t("disparities.col_group_b", lang),
             "value_b": t("disparities.col_value_b", lang),
             "counties_b": t("disparities.col_counties_b", lang),
             "difference": t("disparities.col_difference", lang),
@@ -60,9 +58,10 @@ with chart_col:
     )
 with table_col:
     gaps = figures.gap_rows(meeting, frame)
-    wide = gaps.pivot_table(index="comparison", columns="year", values="difference", aggfunc="first")
+    gaps["gap"] = [disparities.number_text(g, cat[ind_id].decimals, sign=True) for g in gaps["difference"]]
+    wide = gaps.pivot_table(index="comparison", columns="year", values="gap", aggfunc="first")
     render.table(
-        wide.round(cat[ind_id].decimals).rename_axis(t("disparities.gap_legend", lang)).reset_index(),
+        wide.rename_axis(t("disparities.gap_legend", lang)).reset_index(),
         caption=t("table_of_chart", lang),
         lang=lang,
     )

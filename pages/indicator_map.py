@@ -50,6 +50,11 @@ st.caption(t("target_caption", lang, target=target_label, profile=ctx.profile.na
 if ind.applies_where:  # indicator 22 counts only counties with community rehabilitation (indicator 21)
     st.caption(t("applies_where_note", lang, condition=cat[ind.applies_where].name(lang)))
 region_rows = ctx.region_rows()
+own = insights.region_values(region_rows[region_rows["indicator_id"] == ind_id], cat, ctx.profile, lang)
+if len(
+    own
+):  # the region's own figure, its status and the counties it rests on (a shortfall of coverage shows)
+    st.caption(t("region_value_line", lang, region=ctx.region_name, **own.iloc[0].to_dict()))
 for note in insights.reported_notes(
     region_rows[region_rows["indicator_id"] == ind_id], cat, ctx.region_name, lang
 ):

@@ -39,6 +39,31 @@ st.caption(
 )
 for note in insights.reported_notes(region_rows, cat, ctx.region_name, lang):  # 全省 rows sent by departments
     st.caption(note)
+partial = region_rows[insights.incomplete(region_rows)]
+if len(partial):  # a status resting on fewer counties than the region has says so
+    names = "、".join(cat[str(i)].short(lang) for i in partial["indicator_id"])
+    st.warning(t("coverage_incomplete", lang, n=len(partial), region=ctx.region_name, names=names))
+
+# --- the region's 25 values against target, and each prefecture's (province's) -------------------------------
+with st.expander(t("region_values_title", lang, region=ctx.region_name), expanded=False):
+    render.table(
+        insights.region_values(region_rows, cat, ctx.profile, lang).rename(
+            columns={
+                "indicator": t("indicator", lang),
+                "value_text": t("value", lang),
+                "interval_text": t("interval", lang),
+                "target_text": t("target", lang),
+                "status_label": t("status", lang),
+                "certainty_label": t("certainty", lang),
+                "coverage_text": t("coverage_column", lang),
+            }
+        ),
+        lang=lang,
+    )
+    sub_level = "province" if ctx.national else "prefecture"
+    if not ctx.prefecture:
+        st.caption(t("sub_values_title", lang, level=t(sub_level, lang)))
+        render.table(insights.values_by_region(ctx.level_rows(sub_level), cat, ctx.profile, lang), lang=lang)
 
 # --- per action domain, per prefecture (or province) ---------------------------------------------
 left, right = st.columns(2)

@@ -444,3 +444,11 @@ def test_the_disparities_page_shows_the_groups_of_the_chosen_indicator():
     check(at.selectbox(key="w_indicator").set_value("premarital_exam").run())
     again = next(d.value for d in at.dataframe if t("disparities.col_difference") in d.value.columns)
     assert list(again[t("disparities.col_value")]) != list(table[t("disparities.col_value")])
+
+
+def test_the_overview_lists_the_25_values_of_the_province_and_each_prefecture():
+    at = open_app("overview")
+    own = next(d.value for d in at.dataframe if t("coverage_column") in d.value.columns)
+    assert len(own) == 25 and (own[t("coverage_column")] == "60/60 县").sum() >= 20
+    wide = next(d.value for d in at.dataframe if t("region") in d.value.columns and len(d.value.columns) == 26)
+    assert len(wide) == 9 and wide.iloc[:, 1:].apply(lambda c: c.str.contains("✓|✗")).all().all()

@@ -205,3 +205,49 @@ def test_data_page_tables_speak_the_ui_language(catalog):
 def test_text_in_one_language_shows_only_in_that_language():
     assert insights.in_its_language("力争达到8人", "zh", "zh") == "力争达到8人"
     assert insights.in_its_language("力争达到8人", "zh", "en") == ""
+
+
+def test_a_survey_shortfall_is_said_in_points_not_people(catalog):
+    """Knowledge awareness counts survey respondents: no one can act on "61 more respondents" (issue 12.4)."""
+    from analytics.insights import shortfall_text
+
+    survey, exams = catalog["knowledge_awareness"], catalog["premarital_exam"]
+    assert not survey.shortfall_actionable and exams.shortfall_actionable
+    assert shortfall_text(61, survey, "zh", gap=1.94) == "还差 1.9 个百分点"
+    assert shortfall_text(61, survey, "zh") == ""  # beside a sentence that already says the gap
+    assert shortfall_text(0, survey, "zh", gap=-2.0) == ""
+    assert shortfall_text(61, exams, "zh", gap=1.94) == "还差 61 人"
+
+
+@pytest.mark.parametrize(
+    ("n", "total", "values_only", "text"),
+    [
+        (60, 60, 0, "60/60 县"),
+        (58, 60, 0, "58/60 县，缺 2 县"),
+        (58, 60, 2, "58/60 县，2 县只报了数值未计入合计"),
+        (57, 60, 2, "57/60 县，缺 1 县，2 县只报了数值未计入合计"),
+        (1, 1, 0, ""),  # a county's own row
+    ],
+)
+def test_coverage_says_how_many_counties_a_status_rests_on(n, total, values_only, text):
+    from analytics.insights import coverage_text
+
+    assert coverage_text(n, total, values_only, "zh") == text
+
+
+def test_a_prefecture_missing_a_county_is_flagged_incomplete(catalog, jilin):
+    """四平市 without one county's rows: its sums rest on 4 of 5 counties, and the rows say so."""
+    from analytics import sources
+    from analytics.attainment import attainment
+    from analytics.insights import incomplete, region_values
+    from analytics.regions import load_regions
+
+    regions = load_regions()
+    obs = sources.observations("demo", "220000", catalog=catalog, regions=regions)
+    dropped = regions.counties("220300")["code"].iloc[0]
+    obs = obs[obs["region_code"].astype(str) != dropped]
+    rows = attainment(obs, regions, catalog, jilin, "220300", "prefecture", years=[2024])
+    every_county = rows["indicator_id"].astype(str) != "mental_rehab_home_patients"  # only where a condition holds
+    assert incomplete(rows)[every_county].all()
+    table = region_values(rows, catalog, jilin, "zh")
+    assert len(table) == 25 and set(table["coverage_text"]) >= {"4/5 县，缺 1 县"}
