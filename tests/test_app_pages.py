@@ -450,5 +450,7 @@ def test_the_overview_lists_the_25_values_of_the_province_and_each_prefecture():
     at = open_app("overview")
     own = next(d.value for d in at.dataframe if t("coverage_column") in d.value.columns)
     assert len(own) == 25 and (own[t("coverage_column")] == "60/60 县").sum() >= 20
-    wide = next(d.value for d in at.dataframe if t("region") in d.value.columns and len(d.value.columns) == 26)
+    wide = next(
+        d.value for d in at.dataframe if t("region") in d.value.columns and len(d.value.columns) == 26
+    )
     assert len(wide) == 9 and wide.iloc[:, 1:].apply(lambda c: c.str.contains("✓|✗")).all().all()

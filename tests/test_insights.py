@@ -247,7 +247,9 @@ def test_a_prefecture_missing_a_county_is_flagged_incomplete(catalog, jilin):
     dropped = regions.counties("220300")["code"].iloc[0]
     obs = obs[obs["region_code"].astype(str) != dropped]
     rows = attainment(obs, regions, catalog, jilin, "220300", "prefecture", years=[2024])
-    every_county = rows["indicator_id"].astype(str) != "mental_rehab_home_patients"  # only where a condition holds
+    every_county = (
+        rows["indicator_id"].astype(str) != "mental_rehab_home_patients"
+    )  # only where a condition holds
     assert incomplete(rows)[every_county].all()
     table = region_values(rows, catalog, jilin, "zh")
     assert len(table) == 25 and set(table["coverage_text"]) >= {"4/5 县，缺 1 县"}
