@@ -22,6 +22,11 @@ write_url(ctx)
 st.title(t("catalog_title", lang))
 st.info(t("rule_compare", lang))
 st.caption(t(ROUNDING_KEY, lang))
+with st.expander(
+    t("method.certainty_title", lang)
+):  # intervals, cannot tell, funnels, coverage: in plain words
+    for key in ("certainty", "interval_kinds", "funnel", "coverage", "disparities", "peers"):
+        st.markdown(t(f"method.{key}", lang))
 
 profiles = [profile(p) for p in list_profiles()]
 
@@ -99,3 +104,5 @@ for domain in cat.domains:
             if ind.applies_where:  # e.g. indicator 22: only counties with community rehabilitation count
                 rule += " " + t("applies_where_note", lang, condition=cat[ind.applies_where].name(lang))
             st.markdown(t("labelled_bold", lang, label=t("how_computed", lang), text=rule))
+            method = t(f"method.interval_{ind.rules.interval or 'none'}", lang)
+            st.markdown(t("labelled_bold", lang, label=t("interval", lang), text=method))

@@ -454,3 +454,11 @@ def test_the_overview_lists_the_25_values_of_the_province_and_each_prefecture():
         d.value for d in at.dataframe if t("region") in d.value.columns and len(d.value.columns) == 26
     )
     assert len(wide) == 9 and wide.iloc[:, 1:].apply(lambda c: c.str.contains("✓|✗")).all().all()
+
+
+def test_the_catalog_explains_intervals_in_plain_words():
+    at = open_app("catalog")
+    shown = " ".join(m.value for m in at.markdown)
+    assert t("method.certainty") in shown and t("method.funnel") in shown
+    for method in ("wilson", "garwood", "clopper_pearson", "none"):  # each indicator's own method
+        assert t(f"method.interval_{method}") in shown, method

@@ -60,7 +60,10 @@ ZH_ALLOWED_WORDS = frozenset(
         "GBK",
         "MIT",
         "SDG",
-        "Wilson",
+        "Wilson",  # the names of statistical methods (the method panel)
+        "Garwood",
+        "Clopper",
+        "Pearson",
     }
 )
 # proto fields that are not shown as text (ids, element types, formats, icons, raw JSON handled apart)
