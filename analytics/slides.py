@@ -19,6 +19,7 @@ from analytics.errors import AtlasError
 from analytics.i18n import t
 from analytics.insights import (
     count_by_region,
+    coverage_text,
     domain_summary,
     format_value,
     lagging_counties,
@@ -133,6 +134,11 @@ def _value_text(row, ind, lang: str) -> str:
     text = format_value(row["value"], ind, lang)
     if row.get("value_source", "") == "reported" and row.get("level", "county") != "county":
         text += reported_mark(row.get("reported_by", ""), lang)
+    units, reported = row.get("n_units", 1), row.get("n_reported", 1)
+    if units == units and reported == reported and int(units) > 1 and int(reported) < int(units):
+        text += t(
+            "bracketed", lang, text="", note=coverage_text(reported, units, row.get("n_value_only", 0), lang)
+        )
     return text
 
 

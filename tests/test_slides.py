@@ -307,3 +307,12 @@ def test_the_whole_country():
     assert "（0 项）" not in least and "台湾省台湾省" not in least
     assert any("没有任何数据" in b for b in slides["met_map"].bullets)
     assert "全国" in slides["headline"].title
+
+
+def test_a_region_value_resting_on_fewer_counties_says_so_on_the_slide(catalog):
+    from analytics.slides import _value_text
+
+    ind = catalog["premarital_exam"]
+    row = {"value": 70.0, "n_units": 5, "n_reported": 4, "n_value_only": 0, "level": "prefecture"}
+    assert _value_text(row, ind, "zh") == "70.0%（4/5 县，缺 1 县）"
+    assert _value_text({**row, "n_reported": 5}, ind, "zh") == "70.0%"
