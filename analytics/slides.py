@@ -127,11 +127,12 @@ def _by_indicator(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.set_index(rows["indicator_id"].astype(str))
 
 
-def _value_text(row, ind, lang: str) -> str:
-    """A region's value as the pages print it, marked when it is the department's own figure."""
+def _value_text(row, ind, lang: str, profile=None) -> str:
+    """A region's value as the pages print it (with `profile`: the decimals its status needs against the
+    target), marked when it is the department's own figure."""
     if row is None:
         return format_value(np.nan, ind, lang)
-    text = format_value(row["value"], ind, lang)
+    text = format_value(row["value"], ind, lang, status=str(row.get("status", "")), profile=profile)
     if row.get("value_source", "") == "reported" and row.get("level", "county") != "county":
         text += reported_mark(row.get("reported_by", ""), lang)
     units, reported = row.get("n_units", 1), row.get("n_reported", 1)
@@ -217,7 +218,7 @@ def headline_slide(meeting) -> Slide:
     for ind in cat.indicators:
         row = rows.loc[ind.id] if ind.id in rows.index else None
         status = str(row["status"]) if row is not None else "no_data"
-        value = _value_text(row, ind, lang)
+        value = _value_text(row, ind, lang, profile)
         target = target_text(profile, ind, lang)
         table.append(
             {
@@ -437,7 +438,7 @@ def indicator_slide(meeting, indicator_id: str, *, inline: bool = False) -> Slid
             "report.indicator_region",
             lang,
             region=meeting.region_name,
-            value=_value_text(row, ind, lang),
+            value=_value_text(row, ind, lang, profile),
             target=target,
         )
     ]
@@ -465,7 +466,10 @@ def indicator_slide(meeting, indicator_id: str, *, inline: bool = False) -> Slid
     table = pd.DataFrame(
         {
             t("county", lang): [_region_of(meeting, "county", c) for c in shown["region_code"]],
-            t("report.col_value", lang): [format_value(v, ind, lang) for v in shown["value"]],
+            t("report.col_value", lang): [
+                format_value(v, ind, lang, status=st, profile=profile)
+                for v, st in zip(shown["value"], shown["status"], strict=True)
+            ],
             t("report.col_shortfall", lang): [
                 t("unreachable", lang) if bool(u) else (shortfall_text(s, ind, lang, gap=g) or "—")
                 for s, g, u in zip(
