@@ -13,6 +13,8 @@ from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
+
 DEMO_CSV = Path(__file__).resolve().parents[1] / "data" / "demo" / "jilin_2020_2024.csv"
 BASELINE_YEAR = 2020
 
@@ -144,3 +146,16 @@ def rows_of(frame, years: tuple[int, ...]) -> tuple[dict[str, str], ...]:
         {k: "" if v is None or v != v else str(v) for k, v in zip(columns, rec, strict=True)}
         for rec in part[columns].astype(object).itertuples(index=False)
     )
+
+
+def obs_frame(indicator_id: str, rows: dict, year: int = 2024) -> pd.DataFrame:
+    """Observation rows of one indicator: region_code -> (numerator, denominator) or a value alone."""
+    records = []
+    for code, parts in rows.items():
+        rec = {"region_code": code, "year": year, "indicator_id": indicator_id}
+        if isinstance(parts, tuple):
+            rec["numerator"], rec["denominator"] = parts
+        else:
+            rec["value"] = parts
+        records.append(rec)
+    return pd.DataFrame(records)

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from known_answers import obs_frame
 
 from analytics import cli_disparities, sources
 from analytics.attainment import attainment
@@ -70,18 +71,6 @@ EXAM = {
     "990321": (20, 25),  # 左旗 80 %
     "990322": (90, 100),  # 右族自治县 90 %
 }
-
-
-def obs_frame(indicator_id: str, rows: dict, year: int = 2024) -> pd.DataFrame:
-    records = []
-    for code, parts in rows.items():
-        rec = {"region_code": code, "year": year, "indicator_id": indicator_id}
-        if isinstance(parts, tuple):
-            rec["numerator"], rec["denominator"] = parts
-        else:
-            rec["value"] = parts
-        records.append(rec)
-    return pd.DataFrame(records)
 
 
 def row(frame: pd.DataFrame, comparison: str, indicator_id: str, year: int = 2024) -> pd.Series:

@@ -7,24 +7,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from known_answers import obs_frame
 
 from analytics.attainment import attainment, evaluate, prepare
 from analytics.rollup import rollup
 
 COUNTIES = ["990101", "990102", "990201"]
-
-
-def obs_frame(indicator_id, rows, year=2024):
-    """rows: region_code -> (numerator, denominator) or value."""
-    records = []
-    for code, parts in rows.items():
-        rec = {"region_code": code, "year": year, "indicator_id": indicator_id}
-        if isinstance(parts, tuple):
-            rec["numerator"], rec["denominator"] = parts
-        else:
-            rec["value"] = parts
-        records.append(rec)
-    return pd.DataFrame(records)
 
 
 def province_row(catalog, profile, regions, obs, indicator_id):
