@@ -62,6 +62,7 @@ def test_values_only_upload_counts_the_reported_province_figures(app, browser, t
     page = fresh.new_page()
     goto(page, f"{app.url}/?src=store&prov=220000&year=2024")  # the overview is the main page
     page.get_by_text("部门报送").first.wait_for(timeout=60_000)
+    wait_for_app(page)  # the whole page drawn (under load the note can come while the rest is redrawn)
     text = body_text(page)
     assert_no_exception(page)
     screenshot(page, "overview_reported")
