@@ -12,7 +12,16 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics import cli_disparities, cli_figure, cli_history, cli_peers, cli_report, sources
+from analytics import (
+    cli_disparities,
+    cli_figure,
+    cli_followup,
+    cli_history,
+    cli_outlook,
+    cli_peers,
+    cli_report,
+    sources,
+)
 from analytics.attainment import attainment, summarize
 from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
 from analytics.errors import AtlasError
@@ -154,6 +163,8 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     cli_report.add_parsers(sub, common, h, add_source)  # report
     cli_peers.add_parsers(sub, common, h, add_source)  # peers
     cli_disparities.add_parsers(sub, common, h, add_source)  # disparities
+    cli_outlook.add_parsers(sub, common, h, add_source)  # outlook
+    cli_followup.add_parsers(sub, common, h, add_source)  # followup
 
     wi = sub.add_parser("whatif", help=h("whatif"), parents=[common])
     add_source(wi)
@@ -497,6 +508,8 @@ COMMANDS = {
     **cli_report.COMMANDS,
     **cli_peers.COMMANDS,
     **cli_disparities.COMMANDS,
+    **cli_outlook.COMMANDS,
+    **cli_followup.COMMANDS,
 }
 
 

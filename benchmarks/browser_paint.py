@@ -8,7 +8,8 @@ two measured interleaved in one run on this machine, and the ratio app / floor:
   map's SVG holds its county shapes;
 - indicator change to the repainted map: a new indicator chosen in the select box (keyboard) until the map's
   heading names it;
-- a click on a county to its painted profile (the app only: the floor has no profile).
+- a click on a county to its painted profile (the app only: the floor has no profile);
+- kb_sent: kilobytes the server sent over the websocket per indicator change (what a change costs the network).
 Goals: indicator change within 1.3x the floor for Jilin and 1.5x for the whole country; county click to
 painted profile <= 1.2 s; server start to first painted Jilin map <= 5 s.
 """
@@ -106,6 +107,20 @@ def first_paint(browser, script: list[str], path: str, key: str, shapes: int) ->
         server.stop()
 
 
+SETTLE_MS = 2500  # after the repaint, the rest of a change's messages (bars, table …) arrive within this
+
+
+class Received:
+    """Bytes the page received over Streamlit's websocket (what the server sends per change)."""
+
+    def __init__(self, page) -> None:
+        self.bytes = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._add))
+
+    def _add(self, payload) -> None:
+        self.bytes += len(payload)
+
+
 def change_indicator(page, key: str, name: str) -> float:
     """Seconds from choosing indicator `name` in the select box to the map whose heading names it."""
     box = page.locator(".st-key-w_indicator input").first
@@ -157,23 +172,27 @@ def measure(args, names: dict[str, str], regions: list[str], add) -> None:
             app, floor = Server(["app.py"]), Server([str(FLOOR), region])
             app.start()
             floor.start()
-            pages = {}
+            pages, received = {}, {}
             try:
                 for name, server, path in (
                     ("app", app, app_path(region)),
                     ("floor", floor, "/"),
                 ):
                     page = browser.new_page(viewport={"width": 1920, "height": 1080})
+                    received[name] = Received(page)  # before the page opens its websocket
                     page.goto(server.url + path, wait_until="domcontentloaded", timeout=120_000)
                     page.wait_for_function(PAINTED_JS, arg=["indicator_map", SHAPES[region]], timeout=180_000)
                     pages[name] = page
                 for _ in range(args.repeat):
                     for ind in INDICATORS[1:] + INDICATORS[:1]:
                         for name in ("app", "floor"):
+                            before = received[name].bytes
                             add(
                                 f"change_{tag} {name}",
                                 change_indicator(pages[name], "indicator_map", names[ind]),
                             )
+                            pages[name].wait_for_timeout(SETTLE_MS)  # the rest of the rerun's messages
+                            add(f"kb_sent_{tag} {name}", (received[name].bytes - before) / 1024)
                 if region == JILIN:  # a county click to its painted profile (the app only), on a prefecture's
                     page = pages["app"]  # map: on the whole province a click zooms to the prefecture
                     for _ in range(args.repeat):
@@ -200,7 +219,7 @@ def measure(args, names: dict[str, str], regions: list[str], add) -> None:
 
 
 def report(results: dict[str, list[float]]) -> None:
-    print(f"{'measure':24} {'app s':>8} {'floor s':>8} {'ratio':>6} {'goal':>6}")
+    print(f"{'measure':24} {'app':>8} {'floor':>8} {'ratio':>6} {'goal':>6}  (seconds; kb_sent: KB)")
     for measure in sorted({k.split(" ")[0] for k in results}):
         app_s = statistics.median(results[f"{measure} app"])
         floor_s = statistics.median(results[f"{measure} floor"]) if f"{measure} floor" in results else None
