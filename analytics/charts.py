@@ -631,3 +631,30 @@ def gap_lines(data: pd.DataFrame, *, titles: dict) -> alt.LayerChart:
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#000000", strokeWidth=1).encode(y="zero:Q")
     return alt.layer(band, zero, lines).properties(height=260, width="container")
+
+
+def probability_line(data: pd.DataFrame, *, candidate: float, titles: dict) -> alt.LayerChart:
+    """The probability of reaching each candidate target (a line), the candidate chosen (a dashed rule), and the
+    50 % and 80 % levels (dotted rules)."""
+    line = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2.5, color=STATUS_COLORS["met"], aria=False)
+        .encode(
+            x=alt.X("target:Q", title=titles["x"], scale=alt.Scale(zero=False)),
+            y=alt.Y(
+                "probability:Q", title=titles["y"], axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
+            ),
+            tooltip=titles["tooltip"],
+        )
+    )
+    levels = (
+        alt.Chart(pd.DataFrame({"p": [0.5, 0.8]}))
+        .mark_rule(strokeDash=[2, 3], color="#555555", aria=False)
+        .encode(y="p:Q")
+    )
+    chosen = (
+        alt.Chart(pd.DataFrame({"target": [candidate]}))
+        .mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000", aria=False)
+        .encode(x="target:Q")
+    )
+    return alt.layer(levels, line, chosen).properties(height=280, width="container")

@@ -991,6 +991,29 @@ def gap_trend(
     return _finish(chart, meeting, heading, title, notes=[t("disparities.method", lang)])
 
 
+def probability_curve(
+    meeting: Meeting, indicator_id: str, curve: pd.DataFrame, candidate: float, to_year: int, *, title=None
+) -> alt.TopLevelMixin:
+    """The probability that the region reaches each candidate target in `to_year` (analytics.outlook)."""
+    lang, ind = meeting.lang, meeting.catalog[indicator_id]
+    chart = charts.probability_line(
+        curve,
+        candidate=candidate,
+        titles={
+            "x": t("bracketed", lang, text=t("outlook.candidate", lang), note=ind.unit_in(lang)),
+            "y": t("outlook.probability_axis", lang),
+            "tooltip": [
+                alt.Tooltip("target:Q", title=t("outlook.candidate", lang), format=f",.{ind.decimals}f"),
+                alt.Tooltip("probability:Q", title=t("outlook.probability_axis", lang), format=".0%"),
+            ],
+        },
+    )
+    heading = t(
+        "outlook.curve_heading", lang, indicator=ind.name(lang), region=meeting.region_name, year=to_year
+    )
+    return _finish(chart, meeting, heading, title, notes=[t("outlook.curve_note", lang)])
+
+
 def status_grid_rows(meeting: Meeting) -> tuple[pd.DataFrame, list[str]]:
     """County x indicator rows with labels and value texts, and the counties in met-count order (provinces
     when the meeting is about the whole country)."""

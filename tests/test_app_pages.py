@@ -462,3 +462,33 @@ def test_the_catalog_explains_intervals_in_plain_words():
     assert t("method.certainty") in shown and t("method.funnel") in shown
     for method in ("wilson", "garwood", "clopper_pearson", "none"):  # each indicator's own method
         assert t(f"method.interval_{method}") in shown, method
+
+
+def test_the_followup_list_groups_by_department_and_filters():
+    """督办清单: a summary per lead department, each department's lines; choosing one shows only its list."""
+    at = open_app("followup")
+    summary = next(d.value for d in at.dataframe if t("followup.col_department") in d.value.columns)
+    departments = list(summary[t("followup.col_department")])
+    assert len(departments) >= 3
+    assert [h.value for h in at.subheader] == departments  # every department's list, in order
+    check(at.selectbox(key="w_followup_department").set_value(departments[1]).run())
+    assert [h.value for h in at.subheader] == [departments[1]]
+
+
+def test_target_drafting_probability_falls_as_the_candidate_rises():
+    at = open_app("outlook")
+    check(at.selectbox(key="w_indicator").set_value("premarital_exam").run())
+    slider = at.slider[0]
+    low, high = slider.min, slider.max
+
+    def probability() -> float:
+        metric = next(m for m in at.metric if m.label.startswith("吉林省达到候选目标"))
+        return float(metric.value.rstrip("%"))
+
+    check(slider.set_value(round(low + (high - low) * 0.3, 1)).run())
+    lower = probability()
+    check(at.slider[0].set_value(round(low + (high - low) * 0.7, 1)).run())
+    higher = probability()
+    assert lower > higher, (lower, higher)
+    proposed = [m.value for m in at.metric if m.label in (t("outlook.p50"), t("outlook.p80"))]
+    assert len(proposed) == 2 and all(p.endswith("%") for p in proposed)

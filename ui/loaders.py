@@ -115,3 +115,15 @@ def disparity_frame(
     code = COUNTRY if region_code == NATIONAL else region_code
     obs = observations(key, scope)
     return disparities(obs, regions(), catalog(), profile(profile_id), code, year, indicator)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def followup_frame(
+    key: str, scope: str, profile_id: str, region_code: str, year: int, lang: str
+) -> pd.DataFrame:
+    """analytics.followup for the sidebar's region and year (cached per view)."""
+    from analytics.followup import followup
+
+    code = COUNTRY if region_code == NATIONAL else region_code
+    obs = observations(key, scope)
+    return followup(obs, regions(), catalog(), profile(profile_id), code, year, lang)
