@@ -367,6 +367,51 @@ def _scenario_sheet(wb, meeting, number: int, run: ScenarioRun) -> None:
 
 
 # --- the workbook ---------------------------------------------------------------------------------------
+FOLLOWUP_COLUMNS = [
+    "department",
+    "indicator_name",
+    "region_name",
+    "status_text",
+    "value_text",
+    "target_text",
+    "shortfall_text",
+    "trajectory_label",
+    "worst_counties",
+]
+
+
+def followup_rows(meeting) -> pd.DataFrame:
+    """The department follow-up list (督办清单) of the meeting's region and year (analytics.followup)."""
+    from analytics.followup import followup
+
+    if meeting.observations is None:
+        return pd.DataFrame(columns=FOLLOWUP_COLUMNS)
+    table = followup(
+        meeting.observations,
+        meeting.regions,
+        meeting.catalog,
+        meeting.profile,
+        meeting.region_code,
+        meeting.year,
+        meeting.lang,
+    )
+    return table.assign(status_text=[t(f"status_{s}", meeting.lang) for s in table["status"]])
+
+
+def _followup_sheet(wb, meeting, table: pd.DataFrame) -> None:
+    lang = meeting.lang
+    writer = SheetWriter(
+        wb,
+        t("report.sheet_followup", lang),
+        meeting,
+        t("report.followup_title", lang, region=meeting.region_name, year=meeting.year),
+        [t("followup.how", lang)],
+    )
+    writer.write(
+        [t(f"report.followup_{c}", lang) for c in FOLLOWUP_COLUMNS], [table[c] for c in FOLLOWUP_COLUMNS]
+    )
+
+
 def _about(wb, meeting, sheet_names: list[str]) -> None:
     lang = meeting.lang
     writer = SheetWriter(
@@ -401,6 +446,8 @@ def build_workbook(meeting, scenarios: Sequence = ()) -> bytes:
     names = [t(f"report.sheet_level_{lv}", lang) for lv in levels]
     names += [t("report.sheet_grid_status", lang), t("report.sheet_grid_value", lang)]
     names += [t("report.sheet_scenario", lang, n=k) for k in range(1, len(runs) + 1)]
+    follow = followup_rows(meeting)
+    names += [t("report.sheet_followup", lang)] if len(follow) else []
     buf = io.BytesIO()
     with MeetingBook(buf) as wb:  # closing writes the .xlsx and removes the rows' temporary files
         _about(wb, meeting, names)
@@ -409,4 +456,6 @@ def build_workbook(meeting, scenarios: Sequence = ()) -> bytes:
         _grids(wb, meeting)
         for k, run in enumerate(runs, start=1):
             _scenario_sheet(wb, meeting, k, run)
+        if len(follow):
+            _followup_sheet(wb, meeting, follow)
     return buf.getvalue()

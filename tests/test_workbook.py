@@ -19,6 +19,7 @@ from test_slides import DEMO, SCENARIO, make_meeting
 from analytics import sources
 from analytics.attainment import attainment
 from analytics.catalog import load_catalog
+from analytics.i18n import t
 from analytics.insights import status_labels
 from analytics.regions import load_regions
 from analytics.scenarios import apply, compare
@@ -75,6 +76,7 @@ def test_sheets(book):
         "县×指标状态",
         "县×指标值",
         "情景1",
+        "督办清单",
     ]
 
 
@@ -109,7 +111,7 @@ def test_headings_label_footer_and_frozen_panes(book, meeting):
         frozen = int(ws.freeze_panes.lstrip("ABC"))  # the pane starts right under the headings
         assert ws.cell(frozen - 2, 1).value is None, ws.title
         heading = ws.cell(frozen - 1, 1)
-        assert heading.value in ("项目", "地区代码", "层级") and heading.font.b, ws.title
+        assert heading.value in ("项目", "地区代码", "层级", "牵头部门") and heading.font.b, ws.title
         assert ws.freeze_panes[0] in "AC"
     ws = book["县级达标"]
     assert ws.freeze_panes == f"C{HEADER_ROW + 1}"
@@ -228,3 +230,18 @@ def test_strings_stay_text_never_formulas_numbers_or_links():
     assert all(c.data_type == "s" for c in column[:-2])
     assert not ws._hyperlinks
     assert [ws.cell(r, 2).value for r in range(6, 6 + len(texts))] == list(range(len(texts)))
+
+
+def test_the_workbook_carries_the_followup_list(book, meeting):
+    """督办清单 as a sheet: every line of analytics.followup, grouped by department, read back from the file."""
+    from analytics.workbook import followup_rows
+
+    expected = followup_rows(meeting)
+    ws = book["督办清单"]
+    rows = list(ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True))  # the sheet has one more heading line
+    head = rows.index(next(r for r in rows if r and r[0] == "牵头部门"))
+    table = pd.DataFrame(rows[head + 1 :], columns=rows[head])
+    assert len(table) == len(expected) > 0
+    assert list(table["牵头部门"]) == list(expected["department"])
+    assert set(table["状态"]) <= {t("status_not_met"), t("status_no_data")}
+    assert list(table["缺口"].fillna("")) == list(expected["shortfall_text"].fillna(""))
