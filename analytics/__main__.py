@@ -126,6 +126,8 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     def h(key: str, **fields) -> str:
         return t(f"cli.help_{key}", lang, **fields).replace("%", "%%")
 
+    h.lang = lang  # the help's language, for the commands whose words live under their own prefix
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=list(LANGS), default=DEFAULT_LANG, help=h("lang"))
 

@@ -31,7 +31,7 @@ from analytics.disparities import (
     number_text,
     value_text,
 )
-from analytics.i18n import DEFAULT_LANG, LANGS, t
+from analytics.i18n import t
 from analytics.regions import COUNTRY, load_regions
 
 NUMBER_COLUMNS = [
@@ -39,15 +39,9 @@ NUMBER_COLUMNS = [
 ]
 
 
-def _lang_of(h: Callable[..., str]) -> str:
-    """The language `h` speaks (its help of --lang is cli.help_lang in that language)."""
-    said = h("lang")
-    return next((lang for lang in LANGS if said == t("cli.help_lang", lang).replace("%", "%%")), DEFAULT_LANG)
-
-
 def add_parsers(sub, common: argparse.ArgumentParser, h: Callable[..., str], add_source: Callable) -> None:
     """Adds the `disparities` subcommand (`add_source` adds --data/--db, --region, --year, --targets, --format)."""
-    lang = _lang_of(h)
+    lang = h.lang
 
     def words(key: str) -> str:
         return t(f"disparities.{key}", lang).replace("%", "%%")

@@ -26,7 +26,7 @@ from analytics.followup import (
     followup,
     levels_of,
 )
-from analytics.i18n import DEFAULT_LANG, LANGS, t
+from analytics.i18n import t
 from analytics.regions import COUNTRY, load_regions
 
 CSV_COLUMNS = [
@@ -57,18 +57,9 @@ CSV_COLUMNS = [
 ]
 
 
-def _lang_of(h: Callable[..., str]) -> str:
-    """The language `h` (analytics.__main__'s cli.help_* helper) speaks, for the followup.help_* words."""
-    said = h("lang")
-    for lang in LANGS:
-        if said == t("cli.help_lang", lang).replace("%", "%%"):
-            return lang
-    return DEFAULT_LANG
-
-
 def add_parsers(sub, common: argparse.ArgumentParser, h: Callable[..., str], add_source: Callable) -> None:
     """Adds the `followup` subcommand (`add_source` adds --data/--db, --region, --year, --targets, --format)."""
-    lang = _lang_of(h)
+    lang = h.lang
 
     def fh(key: str) -> str:
         return t(f"followup.{key}", lang).replace("%", "%%")

@@ -24,7 +24,7 @@ import pandas as pd
 from analytics.attainment import attainment
 from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
 from analytics.errors import AtlasError
-from analytics.i18n import DEFAULT_LANG, LANGS, t
+from analytics.i18n import t
 from analytics.insights import with_unit
 from analytics.outlook import OutlookError, check_target, outlook, proposed_targets
 from analytics.regions import load_regions
@@ -51,15 +51,9 @@ CSV_COLUMNS = [
 ROUNDED = ["last_value", "projected", "low80", "high80", "low95", "high95", "target", "probability"]
 
 
-def _lang_of(h: Callable[..., str]) -> str:
-    """The language `h` (analytics.__main__'s help-text helper) speaks: its help of --lang is cli.help_lang."""
-    said = h("lang")
-    return next((lang for lang in LANGS if said == t("cli.help_lang", lang).replace("%", "%%")), DEFAULT_LANG)
-
-
 def add_parsers(sub, common: argparse.ArgumentParser, h: Callable[..., str], add_source: Callable) -> None:
     """Adds the `outlook` subcommand (its own source arguments: `add_source` would require --year)."""
-    lang = _lang_of(h)
+    lang = h.lang
 
     def words(key: str) -> str:
         return t(f"outlook.{key}", lang).replace("%", "%%")

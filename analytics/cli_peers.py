@@ -19,25 +19,15 @@ import pandas as pd
 
 from analytics.attainment import attainment
 from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
-from analytics.i18n import DEFAULT_LANG, LANGS, status_label, t
+from analytics.i18n import status_label, t
 from analytics.insights import with_unit
 from analytics.peers import DEFAULT_N, PEER_COLUMNS, PeerError, peer_comparison, peer_pool_size, peers
 from analytics.regions import load_regions
 
 
-def _lang_of(h: Callable[..., str]) -> str:
-    """The language `h` (analytics.__main__'s help-text helper) speaks: the peers words live under peers.*,
-    which `h` (cli.help_*) cannot reach, so they are looked up in the same language here."""
-    said = h("lang")
-    for lang in LANGS:
-        if said == t("cli.help_lang", lang).replace("%", "%%"):
-            return lang
-    return DEFAULT_LANG
-
-
 def add_parsers(sub, common: argparse.ArgumentParser, h: Callable[..., str], add_source: Callable) -> None:
     """Adds the `peers` subcommand. `add_source` is not used: it adds --region, and peers take --county."""
-    lang = _lang_of(h)
+    lang = h.lang
 
     def ph(key: str) -> str:
         return t(f"peers.{key}", lang).replace("%", "%%")

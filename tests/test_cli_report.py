@@ -66,7 +66,9 @@ def test_workbook_with_scenarios(cli, library, tmp_path):
     finally:
         os.umask(old_umask)
     assert code == 0, err
-    assert f"已写入 {out}" in stdout and "9 个工作表" in stdout  # 说明, 3 levels, 2 grids, 2 scenarios, 督办清单
+    assert (
+        f"已写入 {out}" in stdout and "9 个工作表" in stdout
+    )  # 说明, 3 levels, 2 grids, 2 scenarios, 督办清单
     # an ordinary new file (umask 022), not private like the temporary file it was written through
     assert out.stat().st_mode & 0o777 == 0o644
     book = openpyxl.load_workbook(out)

@@ -342,6 +342,7 @@ def test_cli_parser():
     def h(key: str, **fields) -> str:
         return t(f"cli.help_{key}", "en", **fields).replace("%", "%%")
 
+    h.lang = "en"  # as analytics.__main__ gives it
     cli_outlook.add_parsers(sub, common, h, add_source=None)
     args = parser.parse_args(
         [

@@ -377,6 +377,7 @@ def test_parser_options_and_help_language():
     def h(key: str, **fields) -> str:  # as analytics.__main__.build_parser makes it, in English
         return t(f"cli.help_{key}", "en", **fields).replace("%", "%%")
 
+    h.lang = "en"  # as analytics.__main__ gives it
     parser = argparse.ArgumentParser(prog="python -m analytics")
     sub = parser.add_subparsers(dest="command")
     common = argparse.ArgumentParser(add_help=False)
