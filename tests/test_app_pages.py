@@ -492,3 +492,11 @@ def test_target_drafting_probability_falls_as_the_candidate_rises():
     assert lower > higher, (lower, higher)
     proposed = [m.value for m in at.metric if m.label in (t("outlook.p50"), t("outlook.p80"))]
     assert len(proposed) == 2 and all(p.endswith("%") for p in proposed)
+
+
+@pytest.mark.national
+@pytest.mark.parametrize("page", ["disparities", "outlook", "followup"])
+def test_the_new_pages_run_on_the_whole_country(page):
+    """差异分析 across provinces, 目标测算 for the country, 督办清单 per province: no exception, a title."""
+    at = open_app(page, query={"prov": "100000"}, timeout=300)
+    assert "全国" in title(at)
