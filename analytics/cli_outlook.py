@@ -26,28 +26,11 @@ from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load
 from analytics.errors import AtlasError
 from analytics.i18n import t
 from analytics.insights import with_unit
-from analytics.outlook import OutlookError, check_target, outlook, proposed_targets
+from analytics.outlook import OUTLOOK_COLUMNS, OutlookError, check_target, outlook, proposed_targets
 from analytics.regions import load_regions
 
 LEVEL_CHOICES = ["province", "city", "prefecture", "county"]
-CSV_COLUMNS = [
-    "region_code",
-    "region_name",
-    "indicator_id",
-    "last_year",
-    "last_value",
-    "to_year",
-    "projected",
-    "low80",
-    "high80",
-    "low95",
-    "high95",
-    "target",
-    "comparator",
-    "probability",
-    "n_years",
-    "method",
-]
+CSV_COLUMNS = OUTLOOK_COLUMNS  # the outlook frame's own columns, without its fit
 ROUNDED = ["last_value", "projected", "low80", "high80", "low95", "high95", "target", "probability"]
 
 
