@@ -15,6 +15,7 @@ import pandas as pd
 from analytics import (
     cli_disparities,
     cli_figure,
+    cli_final,
     cli_followup,
     cli_history,
     cli_outlook,
@@ -167,6 +168,7 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     cli_disparities.add_parsers(sub, common, h, add_source)  # disparities
     cli_outlook.add_parsers(sub, common, h, add_source)  # outlook
     cli_followup.add_parsers(sub, common, h, add_source)  # followup
+    cli_final.add_parsers(sub, common, h, add_source)  # final
 
     wi = sub.add_parser("whatif", help=h("whatif"), parents=[common])
     add_source(wi)
@@ -512,6 +514,7 @@ COMMANDS = {
     **cli_disparities.COMMANDS,
     **cli_outlook.COMMANDS,
     **cli_followup.COMMANDS,
+    **cli_final.COMMANDS,
 }
 
 

@@ -6,7 +6,7 @@ falling birth rate, patients from prevalence shares, …), provincial levels are
 national values (shared/reference/data/national_indicator_values.csv), and counties vary with their urban
 share, a prefecture effect, the mountainous east (通化, 白山, 延边) and noise, with trends over the years.
 
-scripts/make_demo_data.py writes Jilin's file (data/demo/jilin_2020_2024.csv); the app generates other
+scripts/make_demo_data.py writes Jilin's file (data/demo/jilin_2020_2025.csv); the app generates other
 provinces with the same function, on demand, labelled synthetic in the same way.
 """
 
@@ -22,32 +22,44 @@ from analytics.catalog import load_catalog, load_profile
 from analytics.regions import load_regions
 
 SEED = 20250825  # 残疾预防日
-YEARS = list(range(2020, 2025))
+OBSERVED = list(range(2020, 2025))  # the years of the first series; their draws never change
+FINAL_YEAR = 2025  # the plan's target year, drawn from a second stream so 2020-2024 stay as they were
+YEARS = [*OBSERVED, FINAL_YEAR]
 PROVINCE = "220000"
 EAST = {"220500", "220600", "222400"}  # 通化, 白山, 延边: mountainous, sparser services
 SOURCE = "synthetic-demo"
 
 # Yearly rates per resident that size each denominator (plausible orders of magnitude, not statistics).
-BIRTH_RATE = dict(zip(YEARS, [0.0050, 0.0047, 0.0043, 0.0040, 0.0041], strict=True))
-MARRIAGE_RATE = dict(zip(YEARS, [0.0060, 0.0058, 0.0052, 0.0058, 0.0046], strict=True))
+BIRTH_RATE = dict(zip(YEARS, [0.0050, 0.0047, 0.0043, 0.0040, 0.0041, 0.0039], strict=True))
+MARRIAGE_RATE = dict(zip(YEARS, [0.0060, 0.0058, 0.0052, 0.0058, 0.0046, 0.0044], strict=True))
 
 
 @dataclass(frozen=True)
 class Level:
-    """Province-wide level in 2020 and 2024, county spread (points of the unit), and a ceiling."""
+    """Province-wide level in 2020 and 2024, county spread (points of the unit), a ceiling, and the 2025 level
+    (by default one more year at the 2020-2024 pace)."""
 
     start: float
     end: float
     spread: float
     ceiling: float = 99.8
     floor: float = 0.0
+    final: float | None = None
+
+    def at(self, t: int) -> float:
+        """The province-wide level in year YEARS[t]."""
+        if t == len(OBSERVED) and self.final is not None:
+            return self.final
+        return self.start + (self.end - self.start) * t / (len(OBSERVED) - 1)
 
 
 # Calibration: national levels where published (see the reference CSV), shifted for a province in the
 # north-east; a few set on purpose below their targets so that the province misses some indicators.
 LEVELS: dict[str, Level] = {
     "knowledge_awareness": Level(74, 84, 4.0),
-    "premarital_exam": Level(60, 67.5, 9.0),  # national 70.9 (2021) -> 76.5 (2023); north-east lower
+    "premarital_exam": Level(
+        60, 67.5, 9.0, final=67.4
+    ),  # national 70.9 (2021) -> 76.5 (2023); north-east lower
     "preconception_checkup": Level(88, 93, 4.0),  # national 93.5 (2022), 96.9 (2023)
     "maternal_management": Level(91.5, 94.0, 2.2),  # national 92.7 (2020) -> 94.5 (2023)
     "prenatal_screening": Level(78, 89, 5.0),  # national 81.1 (2020) -> 91.3 (2023)
@@ -67,7 +79,7 @@ LEVELS: dict[str, Level] = {
     "mental_rehab_home_patients": Level(45, 58, 8.0),
     "disability_rehab_coverage": Level(82, 88, 3.0),  # national "85 % and above" (2023)
     "assistive_device_fitting": Level(81, 87.5, 3.5),
-    "barrier_free_buildings": Level(95.5, 98.6, 1.2, ceiling=100.0),  # national 99.5 (2023)
+    "barrier_free_buildings": Level(95.5, 98.6, 1.2, ceiling=100.0, final=98.7),  # national 99.5 (2023)
 }
 
 # Denominator per resident for each rate (what the formula counts), or a function of births.
@@ -121,8 +133,14 @@ def seed_for(province: str) -> int:
 
 
 def make(province: str = PROVINCE, seed: int | None = None) -> pd.DataFrame:
-    """Synthetic observations for every county of `province`, 2020-2024, in the canonical long table."""
-    rng = np.random.default_rng(seed_for(province) if seed is None else seed)
+    """Synthetic observations for every county of `province`, 2020-2025, in the canonical long table."""
+    seed = seed_for(province) if seed is None else seed
+    rng = np.random.default_rng(seed)
+    final_rng = np.random.default_rng(seed + FINAL_YEAR)  # 2025's draws: the 2020-2024 stream is untouched
+
+    def stream(year: int) -> np.random.Generator:
+        return rng if year in OBSERVED else final_rng
+
     catalog = load_catalog()
     regions = load_regions()
     c = county_frame(regions, province)
@@ -158,22 +176,22 @@ def make(province: str = PROVINCE, seed: int | None = None) -> pd.DataFrame:
         if ind.id in LEVELS:
             lv = LEVELS[ind.id]
             for t, year in enumerate(YEARS):
-                frac = t / (len(YEARS) - 1)
-                level = lv.start + (lv.end - lv.start) * frac
+                r = stream(year)
+                frac = t / (len(OBSERVED) - 1)
                 rate = (
-                    level + lv.spread * (z + trend_noise * (frac - 0.5)) + rng.normal(0, lv.spread * 0.25, n)
+                    lv.at(t) + lv.spread * (z + trend_noise * (frac - 0.5)) + r.normal(0, lv.spread * 0.25, n)
                 )
                 rate = np.clip(rate, lv.floor, lv.ceiling)
                 if ind.rules.census_denominator:
                     den = pop.astype("int64")
                     num = np.maximum(0, np.round(rate * den / ind.scale)).astype("int64")
                 else:
-                    den = _rate_denominator(ind.id, year, c, rng)
-                    num = rng.binomial(den, np.clip(rate / 100.0, 0, 1))
+                    den = _rate_denominator(ind.id, year, c, r)
+                    num = r.binomial(den, np.clip(rate / 100.0, 0, 1))
                     if (
                         ind.id == "barrier_free_buildings"
                     ):  # most counties build every new building accessibly
-                        full = rng.random(n) < (0.30 + 0.10 * t + 0.15 * np.clip(z, 0, None))
+                        full = r.random(n) < (0.30 + 0.10 * t + 0.15 * np.clip(z, 0, None))
                         num = np.where(full, den, num)
                 val = np.where(den > 0, num * ind.scale / np.maximum(den, 1), np.nan)
                 if ind.id == "mental_rehab_home_patients":  # only counties that run community rehab report it
@@ -193,7 +211,7 @@ def make(province: str = PROVINCE, seed: int | None = None) -> pd.DataFrame:
             yearly_drop = rng.normal(0.045, 0.035, n)
             for t, year in enumerate(YEARS):
                 expected = base * np.clip(1 - yearly_drop * t, 0.3, 1.4)
-                count = base if t == 0 else rng.poisson(expected)
+                count = base if t == 0 else stream(year).poisson(expected)
                 reduction = np.round((base - count) * 100.0 / base, 4)
                 add(ind.id, year, count.tolist(), [None] * n, reduction.tolist())
     frame = pd.DataFrame.from_records(records)
@@ -246,12 +264,13 @@ def _county_status(ind_id: str, z: np.ndarray, rng: np.random.Generator) -> dict
     start = np.quantile(z, 0.45)
     flags = {}
     offered = z >= start
-    for year in YEARS:
+    for year in OBSERVED:
         flags[year] = offered.copy()
         candidates = np.flatnonzero(~offered)
         if candidates.size:
             pick = rng.choice(candidates, size=max(1, candidates.size // 5), replace=False)
             offered[pick] = True
+    flags[FINAL_YEAR] = offered.copy()  # the counties that started after 2024's report
     return flags
 
 
@@ -265,11 +284,11 @@ def check(frame: pd.DataFrame, province: str = PROVINCE) -> str:
         met = prov[prov["status"] == "met"].groupby("year").size()
         lines.append(f"{pid}: province meets " + ", ".join(f"{y}: {met.get(y, 0)}/25" for y in YEARS))
     profile = load_profile("jilin-2022-2025")
-    pref = attainment(frame, regions, catalog, profile, province, "county", years=[2024])
+    pref = attainment(frame, regions, catalog, profile, province, "county", years=[YEARS[-1]])
     pref["prefecture"] = pref["region_code"].map(regions.prefecture_of)
     lag = pref[pref["status"] == "not_met"].groupby("prefecture")["indicator_id"].nunique()
     lines.append(
-        "2024 indicators with lagging counties per prefecture: "
+        f"{YEARS[-1]} indicators with lagging counties per prefecture: "
         + ", ".join(f"{regions.name(p)} {k}" for p, k in lag.items())
     )
     return "\n".join(lines)

@@ -1,6 +1,6 @@
-"""Write the embedded demo dataset: Jilin's 60 counties x 25 indicators x 2020-2024, SYNTHETIC.
+"""Write the embedded demo dataset: Jilin's 60 counties x 25 indicators x 2020-2025, SYNTHETIC.
 
-    python scripts/make_demo_data.py     # writes data/demo/jilin_2020_2024.csv (fixed seed) and prints a check
+    python scripts/make_demo_data.py     # writes data/demo/jilin_2020_2025.csv (fixed seed) and prints a check
 
 How the numbers are made: analytics/demo.py and data/demo/README.md.
 """

@@ -1,4 +1,4 @@
-"""Known answers from the demo CSV (data/demo/jilin_2020_2024.csv), computed here with the csv module and exact
+"""Known answers from the demo CSV (data/demo/jilin_2020_2025.csv), computed here with the csv module and exact
 fractions, not with the engine: the CLI and page tests compare what they show with these figures.
 
 The rules are DESIGN.md's, written out plainly: rates and per-population values from summed numerators and
@@ -15,8 +15,19 @@ from pathlib import Path
 
 import pandas as pd
 
-DEMO_CSV = Path(__file__).resolve().parents[1] / "data" / "demo" / "jilin_2020_2024.csv"
+DEMO_CSV = Path(__file__).resolve().parents[1] / "data" / "demo" / "jilin_2020_2025.csv"
 BASELINE_YEAR = 2020
+
+
+@cache
+def demo_years() -> tuple[int, ...]:
+    """The years of the demo CSV, read from the file (2020-2025 today)."""
+    return tuple(sorted({int(r["year"]) for r in demo_rows()}))
+
+
+def latest_year() -> int:
+    """The demo's newest year: the year every page opens on."""
+    return demo_years()[-1]
 
 
 @cache

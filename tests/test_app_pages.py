@@ -149,14 +149,15 @@ def test_page_renders(shared_app, page):
 # --- sidebar and page widgets -------------------------------------------------------------------------
 def test_year_changes_the_headline(catalog, jilin):
     at = open_app()
-    met_2024, total = headline(at)
-    assert "2024" in title(at)
+    latest = ka.latest_year()
+    met_latest, total = headline(at)
+    assert str(latest) in title(at)
     check(at.select_slider(key="year").set_value(2020).run())
     met_2020, total_2020 = headline(at)
     assert total == total_2020 == 25
-    assert (met_2020, met_2024) == (
+    assert (met_2020, met_latest) == (
         ka.province_met(catalog, jilin, 2020),
-        ka.province_met(catalog, jilin, 2024),
+        ka.province_met(catalog, jilin, latest),
     )
     assert "2020" in title(at)
     assert at.metric[1].value == str(met_2020)  # the ✓ metric agrees with the headline
@@ -178,7 +179,7 @@ def test_indicator_changes_title_and_map_data(catalog):
     assert set(after["region_code"]) == set(before["region_code"])
     assert len(after) == 60
     for rows, indicator_id in ((before, first), (after, "premarital_exam")):  # the demo file's values
-        expected = {c: float(v) for c, v in ka.county_values(catalog[indicator_id], 2024).items()}
+        expected = {c: float(v) for c, v in ka.county_values(catalog[indicator_id], ka.latest_year()).items()}
         assert dict(zip(rows["region_code"], rows["value"], strict=True)) == pytest.approx(expected)
     # the map shows the same numbers as the page's table, and the legend names the new target
     assert set(after["value_text"]) == set(first_table(at)[t("value")])
@@ -373,7 +374,7 @@ def test_deep_link_reopens_the_view(monkeypatch, catalog, cold_start):
 
 def test_unknown_url_values_fall_back_to_defaults():
     at = open_app("indicator_map", query={"year": "1999", "prov": "999999", "ind": "nope", "lang": "xx"})
-    assert at.select_slider(key="year").value == 2024
+    assert at.select_slider(key="year").value == ka.latest_year()
     assert at.selectbox(key="province").value == "220000"
     assert at.selectbox(key="w_indicator").value == load_catalog().ids[0]
     assert at.radio(key="lang").value == "zh"
@@ -391,7 +392,7 @@ def national_rows(national_app) -> tuple[dict[str, str], ...]:
     """The generated demo data of all China the national session shows (from the app's cache), as csv rows."""
     from ui.loaders import NATIONAL, observations
 
-    return ka.rows_of(observations("demo", NATIONAL), years=(2020, 2024))
+    return ka.rows_of(observations("demo", NATIONAL), years=(2020, ka.latest_year()))
 
 
 @pytest.mark.national
@@ -399,7 +400,7 @@ def test_national_overview(national_app, national_rows, catalog, jilin):
     at = check(national_app.switch_page("pages/overview.py").run())
     assert t("whole_country") in title(at)
     met, total = headline(at)
-    assert (met, total) == (ka.province_met(catalog, jilin, 2024, national_rows), 25)
+    assert (met, total) == (ka.province_met(catalog, jilin, ka.latest_year(), national_rows), 25)
     assert at.selectbox(key="prefecture").proto.disabled
 
 
@@ -435,9 +436,9 @@ def test_the_disparities_page_shows_the_groups_of_the_chosen_indicator():
     catalog, regions = load_catalog(), load_regions()
     obs = sources.observations("demo", "220000", catalog=catalog, regions=regions)
     frame = disparities.disparities(
-        obs, regions, catalog, load_profile("jilin-2022-2025"), "220000", 2024, "rehab_physicians"
+        obs, regions, catalog, load_profile("jilin-2022-2025"), "220000", ka.latest_year(), "rehab_physicians"
     )
-    expected = disparities.display_rows(frame, 2024, catalog, "zh")
+    expected = disparities.display_rows(frame, ka.latest_year(), catalog, "zh")
     assert list(table[t("disparities.col_value")]) == list(expected["value_a"])
     assert list(table[t("disparities.col_difference")]) == list(expected["difference"])
     assert len(table) == 2 and "[" in table[t("disparities.col_ratio")].iloc[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import known_answers as ka
 import pytest
 from apptest_helpers import navigation_server
 from streamlit.testing.v1 import AppTest
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.apptest
 
 @pytest.fixture(scope="module")
 def engine_titles():
-    """The slide titles the engine gives for the demo view the page opens on (Jilin, 2024, Jilin profile)."""
+    """The slide titles the engine gives for the demo view the page opens on (Jilin, the demo's latest year, Jilin profile)."""
     cat, regs = load_catalog(), load_regions()
     obs = sources.observations(sources.DEMO, "220000", catalog=cat, regions=regs)
     meeting = Meeting.from_observations(
@@ -30,7 +31,7 @@ def engine_titles():
         regions=regs,
         profile=load_profile("jilin-2022-2025"),
         region_code="220000",
-        year=2024,
+        year=ka.latest_year(),
         lang="zh",
         source_text="",
         synthetic=True,
@@ -54,7 +55,7 @@ def buttons(at, label: str):
 def test_opens_on_the_headline_with_the_demo_label(at, engine_titles):
     assert not at.exception
     assert [t.value for t in at.title] == [engine_titles[0]]
-    assert at.title[0].value.startswith("吉林省 2024年：") and "/ 25" in at.title[0].value
+    assert at.title[0].value.startswith(f"吉林省 {ka.latest_year()}年：") and "/ 25" in at.title[0].value
     assert any("示例数据（模拟，非真实统计）" in w.value for w in at.warning)
     assert at.query_params["slide"] == "1"
     assert buttons(at, "◀ 上一页")[0].disabled

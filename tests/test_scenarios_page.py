@@ -1,7 +1,7 @@
 """情景推演 in AppTest: moving the real controls changes the counts shown; steps, save/load, shared link.
 
 The counts the page shows are compared with known answers from the demo CSV (tests/known_answers.py: the csv
-module and fractions, not the engine), for Jilin in 2024 under the Jilin targets.
+module and fractions, not the engine), for Jilin in the demo's latest year (the year the page opens on) under the Jilin targets.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.apptest
 
 CATALOG, JILIN = load_catalog(), load_profile("jilin-2022-2025")
 REHAB, PREMARITAL = CATALOG["rehab_physicians"], CATALOG["premarital_exam"]
-YEAR = 2024
-REGION_MET = ka.province_met(CATALOG, JILIN, YEAR)  # 20 of 25
+YEAR = ka.latest_year()
+REGION_MET = ka.province_met(CATALOG, JILIN, YEAR)
 
 
 def rehab_met(units: int = 0) -> int:
@@ -259,7 +259,7 @@ def test_units_each_county_receives_in_the_table_the_tooltip_and_the_steps():
     at.number_input(key="sc_units").set_value(40).run()
     table = next(df.value for df in at.dataframe if "新增数量（人）" in df.value.columns)
     # fewest-first: every county that reaches the target got exactly its shortfall, smallest first
-    assert len(table) == rehab_met(40) - rehab_met() == 16
+    assert len(table) == rehab_met(40) - rehab_met() > 0
     assert {row["县（市、区）"]: row["新增数量（人）"] for _, row in table.iterrows()} == {
         name: need[name] for name in table["县（市、区）"]
     }
@@ -279,14 +279,14 @@ def test_units_each_county_receives_in_the_table_the_tooltip_and_the_steps():
 
 @pytest.fixture
 def values_only_store(tmp_path, monkeypatch):
-    """A store holding the demo's 2024 hypertension-management values without their numerators and denominators."""
+    """A store holding the demo's latest hypertension-management values without their numerators and denominators."""
     import pandas as pd
 
     from analytics.store import Store
     from ui.loaders import store
 
     rows = [
-        r for r in ka.demo_rows() if r["indicator_id"] == "hypertension_management" and r["year"] == "2024"
+        r for r in ka.demo_rows() if r["indicator_id"] == "hypertension_management" and r["year"] == str(YEAR)
     ]
     obs = pd.DataFrame(
         {
@@ -319,8 +319,8 @@ def test_values_only_counties_move_by_points_and_say_what_to_submit_for_units(va
     at.slider(key="sc_pp").set_value(2.0).run()
     at.radio(key="sc_scope").set_value("lagging").run()
     after = sum(ka.meets(v + 2, target) for v in values.values())
-    assert counties_met(at) == (before, after)  # 39 -> 46: none of them becomes "no data"
-    assert (before, after) == (39, 46)
+    assert counties_met(at) == (before, after)  # none of them becomes "no data"
+    assert 0 < before < after < 60
     assert any("60 个县只有数值，未计入汇总" in c.value for c in at.caption)
     at.radio(key="sc_op").set_value("add_units").run()
     at.number_input(key="sc_units").set_value(40).run()
