@@ -18,6 +18,7 @@ pages = [
     st.Page("pages/county_profile.py", title=t("page_profile", lang), url_path="county_profile"),
     st.Page("pages/scenarios.py", title=t("page_scenarios", lang), url_path="scenarios"),
     st.Page("pages/disparities.py", title=t("page_disparities", lang), url_path="disparities"),
+    st.Page("pages/final.py", title=t("page_final", lang), url_path="final"),
     st.Page("pages/followup.py", title=t("page_followup", lang), url_path="followup"),
     st.Page("pages/outlook.py", title=t("page_outlook", lang), url_path="outlook"),
     st.Page("pages/data.py", title=t("page_data", lang), url_path="data"),

@@ -658,3 +658,57 @@ def probability_line(data: pd.DataFrame, *, candidate: float, titles: dict) -> a
         .encode(x="target:Q")
     )
     return alt.layer(levels, line, chosen).properties(height=280, width="container")
+
+
+def met_change(data: pd.DataFrame, *, order: list[str], titles: dict) -> alt.LayerChart:
+    """Indicators met per unit at the baseline and at the end (a dumbbell): a grey rule between a hollow circle
+    (baseline) and a filled diamond (end), the end's count printed beside it. The two years differ by shape
+    and fill as well as colour; `data` has unit, n_met_baseline, n_met, n_indicators."""
+    long = pd.concat(
+        [
+            data.assign(when=titles["baseline"], n=data["n_met_baseline"]),
+            data.assign(when=titles["final"], n=data["n_met"]),
+        ],
+        ignore_index=True,
+    )
+    y = alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelLimit=BAR_LABEL_LIMIT))
+    x_scale = alt.Scale(domain=[0, int(data["n_indicators"].max())], nice=False)
+    rule = (
+        alt.Chart(data)
+        .mark_rule(color="#9e9e9e", strokeWidth=3, aria=False)
+        .encode(y=y, x=alt.X("n_met_baseline:Q", scale=x_scale), x2="n_met:Q")
+    )
+    points = (
+        alt.Chart(long)
+        .mark_point(size=180, strokeWidth=2.5, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("n:Q", title=titles["x"], scale=x_scale, axis=alt.Axis(tickMinStep=1, format="d")),
+            shape=alt.Shape(
+                "when:N",
+                title=None,
+                scale=alt.Scale(domain=[titles["baseline"], titles["final"]], range=["circle", "diamond"]),
+                legend=alt.Legend(orient="top", labelLimit=400),
+            ),
+            color=alt.Color(
+                "when:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=[titles["baseline"], titles["final"]],
+                    range=["#6b6b6b", STATUS_COLORS["met"]],
+                ),
+                legend=alt.Legend(orient="top", labelLimit=400),
+            ),
+            fill=alt.condition(
+                alt.datum.when == titles["final"], alt.value(STATUS_COLORS["met"]), alt.value("#ffffff")
+            ),
+            tooltip=titles["tooltip"],
+        )
+    )
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=12, fontSize=AXIS_LABEL_SIZE, color="#1a1a1a", aria=False)
+        .encode(y=y, x=alt.X("n_met:Q", scale=x_scale), text="label:N")
+    )
+    height = max(120, 34 * len(data))
+    return alt.layer(rule, points, labels).properties(height=height, width="container")

@@ -1182,3 +1182,44 @@ def trends(
         target_year=meeting.profile.target_year,
     )
     return _finish(chart, meeting, heading, title, notes=[note], width=760)
+
+
+def final_met_change(meeting: Meeting, evaluation, *, title: str | None = None) -> alt.TopLevelMixin:
+    """Indicators met per unit at the baseline and at the end of the plan (analytics.final_eval): the region
+    first, then the level below in order of indicators met at the end."""
+    lang, summary = meeting.lang, evaluation.summary
+    data = summary.assign(unit=summary["region_name"].astype(str))
+    data = pd.concat(
+        [
+            data[data["is_region"]],
+            data[~data["is_region"]].sort_values("n_met", ascending=False, kind="stable"),
+        ]
+    )
+    data["label"] = [
+        t("final.chart_label", lang, met=m, total=n)
+        for m, n in zip(data["n_met"], data["n_indicators"], strict=True)
+    ]
+    baseline = t("final.chart_baseline", lang, year=evaluation.baseline_year)
+    final = t("final.chart_final", lang, year=evaluation.year)
+    chart = charts.met_change(
+        data[["unit", "n_met_baseline", "n_met", "n_indicators", "label"]],
+        order=list(data["unit"]),
+        titles={
+            "baseline": baseline,
+            "final": final,
+            "x": t("final.chart_x", lang),
+            "tooltip": [
+                alt.Tooltip("unit:N", title=t("region", lang)),
+                alt.Tooltip("when:N", title=t("year", lang)),
+                alt.Tooltip("n:Q", title=t("final.chart_x", lang), format="d"),
+            ],
+        },
+    )
+    heading = t(
+        "final.chart_heading",
+        lang,
+        region=meeting.region_name,
+        baseline=evaluation.baseline_year,
+        year=evaluation.year,
+    )
+    return _finish(chart, meeting, heading, title)

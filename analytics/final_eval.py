@@ -27,7 +27,7 @@ import pandas as pd
 from analytics.attainment import attainment
 from analytics.catalog import Catalog, TargetProfile
 from analytics.errors import AtlasError
-from analytics.followup import _words, levels_of
+from analytics.followup import levels_of, row_words
 from analytics.i18n import t
 from analytics.insights import coverage_text, format_number, format_value, with_unit
 from analytics.progress import progress
@@ -327,7 +327,7 @@ def _with_words(table: pd.DataFrame, catalog: Catalog, profile: TargetProfile, l
     rows = []
     for rec in table.to_dict("records"):
         ind = catalog[rec["indicator_id"]]
-        said = _words(rec, ind, profile, lang)  # shortfall empty for a survey, said in points instead
+        said = row_words(rec, ind, profile, lang)  # shortfall empty for a survey, said in points instead
         base_status = rec["baseline_status"]
         note = ""
         if rec["baseline_source"] == "first_observed":

@@ -167,7 +167,7 @@ def followup(
     rows = []
     for rec in listed.to_dict("records"):
         ind = catalog[rec["indicator_id"]]
-        rec.update(_words(rec, ind, profile, lang))
+        rec.update(row_words(rec, ind, profile, lang))
         if rec["status"] == "not_met":
             names, codes, n = _worst_counties(counties, rec, ind, profile, lang, worst)
         else:
@@ -189,7 +189,7 @@ def followup(
     return out[FOLLOWUP_COLUMNS].reset_index(drop=True)
 
 
-def _words(rec: dict, ind: Indicator, profile: TargetProfile, lang: str) -> dict:
+def row_words(rec: dict, ind: Indicator, profile: TargetProfile, lang: str) -> dict:
     """Name, value, target and shortfall as the pages say them; a survey's shortfall in points, not people."""
     actionable = bool(ind.shortfall_actionable)
     status = rec["status"]

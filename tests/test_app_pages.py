@@ -476,6 +476,34 @@ def test_the_followup_list_groups_by_department_and_filters():
     assert [h.value for h in at.subheader] == [departments[1]]
 
 
+def test_the_final_evaluation_counts_met_at_baseline_and_end_and_shows_each_area(catalog, jilin):
+    """终期评估: the target year (2025), the province's met counts at 2020 and at the end equal the demo file's
+    known answers; choosing a prefecture shows its 25 indicators; a paragraph per prefecture."""
+    at = open_app("final")
+    assert title(at) == t("final.page_title", region="吉林省", year=jilin.target_year)
+    summary = next(d.value for d in at.dataframe if t("final.col_met_baseline") in d.value.columns)
+    region = summary.iloc[0]
+    assert region[t("final.col_region")] == "吉林省"
+    assert (region[t("final.col_met_baseline")], region[t("final.col_met")]) == (
+        ka.province_met(catalog, jilin, 2020),
+        ka.province_met(catalog, jilin, jilin.target_year),
+    )
+    assert len(summary) == 1 + 9  # the province and its nine prefectures
+    assert (
+        summary[t("final.col_met")] + summary[t("final.col_not_met")] + summary[t("final.col_no_data")] == 25
+    ).all()
+    paragraphs = [m.value for m in at.markdown if "：2025年25项主要指标中达标" in m.value]
+    assert len(paragraphs) == 10 and paragraphs[0].startswith("吉林省：")
+
+    def indicator_table():
+        return next(d.value for d in at.dataframe if t("final.col_baseline") in d.value.columns)
+
+    assert len(indicator_table()) == 25 and at.subheader[0].value.startswith("吉林省")
+    check(at.selectbox(key="w_final_unit").set_value("220700").run())
+    assert at.subheader[0].value.startswith("松原市") and len(indicator_table()) == 25
+    assert set(indicator_table()[t("status")]) <= {t("status_met"), t("status_not_met"), t("status_no_data")}
+
+
 def test_target_drafting_probability_falls_as_the_candidate_rises():
     at = open_app("outlook")
     check(at.selectbox(key="w_indicator").set_value("premarital_exam").run())
@@ -496,7 +524,7 @@ def test_target_drafting_probability_falls_as_the_candidate_rises():
 
 
 @pytest.mark.national
-@pytest.mark.parametrize("page", ["disparities", "outlook", "followup"])
+@pytest.mark.parametrize("page", ["disparities", "outlook", "followup", "final"])
 def test_the_new_pages_run_on_the_whole_country(page):
     """差异分析 across provinces, 目标测算 for the country, 督办清单 per province: no exception, a title."""
     at = open_app(page, query={"prov": "100000"}, timeout=300)

@@ -127,3 +127,12 @@ def followup_frame(
     code = COUNTRY if region_code == NATIONAL else region_code
     obs = observations(key, scope)
     return followup(obs, regions(), catalog(), profile(profile_id), code, year, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def final_evaluation(key: str, scope: str, profile_id: str, region_code: str, year: int | None, lang: str):
+    """analytics.final_eval for the sidebar's region (cached per view: it evaluates three levels)."""
+    from analytics.final_eval import final_evaluation as evaluate
+
+    code = COUNTRY if region_code == NATIONAL else region_code
+    return evaluate(observations(key, scope), regions(), catalog(), profile(profile_id), code, year, lang)
