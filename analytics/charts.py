@@ -672,7 +672,9 @@ def met_change(data: pd.DataFrame, *, order: list[str], titles: dict) -> alt.Lay
         ignore_index=True,
     )
     y = alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelLimit=BAR_LABEL_LIMIT))
-    x_scale = alt.Scale(domain=[0, int(data["n_indicators"].max())], nice=False)
+    total = int(data["n_indicators"].max())
+    x_scale = alt.Scale(domain=[0, total + 3], nice=False)  # room right of the end for its "22/25" label
+    ticks = list(range(0, total + 1, 5 if total > 12 else 1))
     rule = (
         alt.Chart(data)
         .mark_rule(color="#9e9e9e", strokeWidth=3, aria=False)
@@ -683,12 +685,12 @@ def met_change(data: pd.DataFrame, *, order: list[str], titles: dict) -> alt.Lay
         .mark_point(size=180, strokeWidth=2.5, opacity=1)
         .encode(
             y=y,
-            x=alt.X("n:Q", title=titles["x"], scale=x_scale, axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("n:Q", title=titles["x"], scale=x_scale, axis=alt.Axis(values=ticks, format="d")),
             shape=alt.Shape(
                 "when:N",
                 title=None,
                 scale=alt.Scale(domain=[titles["baseline"], titles["final"]], range=["circle", "diamond"]),
-                legend=alt.Legend(orient="top", labelLimit=400),
+                legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=400),
             ),
             color=alt.Color(
                 "when:N",
@@ -697,10 +699,15 @@ def met_change(data: pd.DataFrame, *, order: list[str], titles: dict) -> alt.Lay
                     domain=[titles["baseline"], titles["final"]],
                     range=["#6b6b6b", STATUS_COLORS["met"]],
                 ),
-                legend=alt.Legend(orient="top", labelLimit=400),
+                legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=400),
             ),
-            fill=alt.condition(
-                alt.datum.when == titles["final"], alt.value(STATUS_COLORS["met"]), alt.value("#ffffff")
+            fill=alt.Fill(
+                "when:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=[titles["baseline"], titles["final"]], range=["#ffffff", STATUS_COLORS["met"]]
+                ),
+                legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=400),
             ),
             tooltip=titles["tooltip"],
         )

@@ -41,6 +41,7 @@ class Meeting:
         None  # the canonical rows evaluated (what-if scenarios start from them)
     )
     made_on: date = field(default_factory=date.today)
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)  # final(), followup(): made once
 
     # --- building -------------------------------------------------------------------------------------
     @classmethod
@@ -134,6 +135,48 @@ class Meeting:
         if self.progress_rows is None:
             self.progress_rows = county_progress(self.levels["county"], self.catalog, self.profile, self.year)
         return self.progress_rows
+
+    def is_final_year(self) -> bool:
+        """The meeting's year is the profile's target year: the deck and workbook carry the final evaluation."""
+        return self.year == self.profile.target_year and self.observations is not None
+
+    def final(self):
+        """The final evaluation (analytics.final_eval) of the region in the meeting's year, computed once; None
+        without observations."""
+        if self.observations is None:
+            return None
+        if "final" not in self._derived:
+            from analytics.final_eval import final_evaluation
+
+            self._derived["final"] = final_evaluation(
+                self.observations,
+                self.regions,
+                self.catalog,
+                self.profile,
+                self.region_code,
+                self.year,
+                self.lang,
+            )
+        return self._derived["final"]
+
+    def followup(self) -> pd.DataFrame | None:
+        """The department follow-up list (analytics.followup) of the region and year, computed once; None
+        without observations."""
+        if self.observations is None:
+            return None
+        if "followup" not in self._derived:
+            from analytics.followup import followup
+
+            self._derived["followup"] = followup(
+                self.observations,
+                self.regions,
+                self.catalog,
+                self.profile,
+                self.region_code,
+                self.year,
+                self.lang,
+            )
+        return self._derived["followup"]
 
     # --- words ------------------------------------------------------------------------------------------
     def footer(self) -> str:

@@ -9,6 +9,7 @@ numbers behind it, and the footer and demo label every slide carries. Nothing he
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -181,6 +182,7 @@ def build_slides(meeting, scenarios: Sequence = (), *, inline: bool = False) -> 
     runs = scenario_runs(meeting, scenarios)
     slides = [
         headline_slide(meeting),
+        *final_slides(meeting, inline=inline),
         domains_slide(meeting),
         sub_regions_slide(meeting),
         met_map_slide(meeting, inline=inline),
@@ -190,6 +192,7 @@ def build_slides(meeting, scenarios: Sequence = (), *, inline: bool = False) -> 
         if ind.id in region.index and str(region.loc[ind.id, "status"]) == "not_met":
             slides.append(indicator_slide(meeting, ind.id, inline=inline))
     slides.append(lagging_slide(meeting))
+    slides += followup_slides(meeting)
     slides += [scenario_slide(meeting, run, inline=inline) for run in runs]
     slides.append(method_slide(meeting))
     label = t("demo_short", meeting.lang) if meeting.synthetic else ""  # zh words in both languages
@@ -528,6 +531,143 @@ def lagging_slide(meeting) -> Slide:
         bullets=[t("lagging_caption", lang)],
         notes="\n".join(notes),
     )
+
+
+def final_slides(meeting, *, inline: bool = False) -> list[Slide]:
+    """In the profile's target year, the final evaluation (analytics.final_eval): the region's 25 indicators at
+    baseline and at the end, then indicators met per area (dumbbell + table), each area's paragraph in the notes.
+    Other years: none."""
+    from analytics import figures
+
+    ev = meeting.final() if meeting.is_final_year() else None
+    if ev is None or ev.year != meeting.year:
+        return []
+    lang, cat = meeting.lang, meeting.catalog
+    own = ev.indicators[ev.indicators["is_region"]].set_index("indicator_id")
+    region = ev.summary[ev.summary["is_region"]].iloc[0]
+    table = pd.DataFrame(
+        {
+            t("report.col_no", lang): [str(i.order) for i in cat.indicators],
+            t("report.col_indicator", lang): [i.short(lang) for i in cat.indicators],
+            t("report.col_baseline", lang): [own.at[i.id, "baseline_text"] for i in cat.indicators],
+            t("report.col_final", lang): [own.at[i.id, "final_text"] for i in cat.indicators],
+            t("report.col_target", lang): [own.at[i.id, "target_text"] for i in cat.indicators],
+            t("report.col_status", lang): [own.at[i.id, "status_label"] for i in cat.indicators],
+            t("report.col_counties", lang): [
+                f"{own.at[i.id, 'n_counties_met']}/{own.at[i.id, 'n_counties']}"
+                if own.at[i.id, "n_counties"]
+                else "–"
+                for i in cat.indicators
+            ],
+        }
+    )
+    words = {"baseline_year": ev.baseline_year, "year": ev.year, "total": len(cat)}
+    title = t(
+        "report.final_title",
+        lang,
+        region=meeting.region_name,
+        met=int(region["n_met"]),
+        baseline_met=int(region["n_met_baseline"]),
+        **words,
+    )
+    subtitle = t(
+        "report.final_subtitle",
+        lang,
+        profile=meeting.profile.name(lang),
+        not_met=int(region["n_not_met"]),
+        no_data=int(region["n_no_data"]),
+        **words,
+    )
+    # seven columns do not fit beside each other in halves: the 25 rows go on two slides, whole
+    half = math.ceil(len(table) / 2)
+    parts = [table.iloc[:half], table.iloc[half:]]
+    slides = [
+        Slide(
+            key=f"final:{k}",
+            title=title,
+            subtitle=t("report.final_part", lang, text=subtitle, k=k, n=len(parts)),
+            table=part.reset_index(drop=True),
+            notes=ev.paragraph(ev.region_code),
+        )
+        for k, part in enumerate(parts, start=1)
+    ]
+    areas = ev.summary[~ev.summary["is_region"]]
+    if areas.empty:
+        return slides
+    areas = areas.sort_values("n_met", ascending=False, kind="stable")
+    sep = t("name_sep", lang)
+    area_table = pd.DataFrame(
+        {
+            t(meeting.sub_level(), lang): areas["region_name"].astype(str),
+            t("report.col_baseline", lang): areas["n_met_baseline"].astype(str),
+            t("report.col_final", lang): areas["n_met"].astype(str),
+            t("report.col_not_met_names", lang): [
+                sep.join(ids_names) or t("report.none", lang) for ids_names in _short_names(meeting, areas)
+            ],
+        }
+    )
+    notes = list(ev.paragraphs.loc[~ev.paragraphs["is_region"], "paragraph"])
+    second = Slide(
+        key="final_areas",
+        title=t("report.final_areas_title", lang),
+        subtitle=t("report.final_areas_subtitle", lang, **words),
+        table=area_table,
+        figures=[figures.final_met_change(meeting, ev)],
+        notes="\n".join(notes),
+    )
+    return [*slides, second]
+
+
+def _short_names(meeting, summary: pd.DataFrame) -> list[list[str]]:
+    """Each unit's indicators not met, by their short names (the slide's narrow column)."""
+    cat, lang = meeting.catalog, meeting.lang
+    return [[cat[i].short(lang) for i in str(ids).split(";") if i] for ids in summary["not_met_ids"]]
+
+
+def followup_slides(meeting) -> list[Slide]:
+    """The department follow-up list (督办清单): one line per lead department; every line in the notes. None when
+    nothing is left to follow up."""
+    from analytics.followup import department_summary
+
+    table = meeting.followup()
+    if table is None or table.empty:
+        return []
+    lang = meeting.lang
+    summary = department_summary(table, lang)
+    shown = pd.DataFrame(
+        {
+            t("report.col_department", lang): summary["department"],
+            t("report.col_indicators", lang): summary["n_indicators"].astype(str),
+            t("report.col_region_not_met", lang): summary["n_region_not_met"].astype(str),
+            t("report.col_sub_not_met", lang): summary["n_subregion_not_met"].astype(str),
+            t("report.col_off_track", lang): summary["n_off_track"].astype(str),
+            t("report.col_shortfall_total", lang): summary["shortfall_totals"].replace("", "–"),
+        }
+    )
+    lines = [
+        t(
+            "report.followup_notes_line",
+            lang,
+            department=r.department,
+            indicator=r.indicator_name,
+            region=r.region_name,
+            value=r.value_text,
+            target=r.target_text,
+            shortfall=t("report.followup_notes_shortfall", lang, text=r.shortfall_text)
+            if r.shortfall_text
+            else "",
+        )
+        for r in table.itertuples()
+    ]
+    return [
+        Slide(
+            key="followup",
+            title=t("report.followup_slide_title", lang, n=len(summary)),
+            subtitle=t("report.followup_slide_subtitle", lang, region=meeting.region_name, year=meeting.year),
+            table=shown,
+            notes="\n".join(lines),
+        )
+    ]
 
 
 def scenario_slide(meeting, run: ScenarioRun, *, inline: bool = False) -> Slide:

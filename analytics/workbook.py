@@ -382,19 +382,9 @@ FOLLOWUP_COLUMNS = [
 
 def followup_rows(meeting) -> pd.DataFrame:
     """The department follow-up list (督办清单) of the meeting's region and year (analytics.followup)."""
-    from analytics.followup import followup
-
-    if meeting.observations is None:
+    table = meeting.followup()
+    if table is None:
         return pd.DataFrame(columns=FOLLOWUP_COLUMNS)
-    table = followup(
-        meeting.observations,
-        meeting.regions,
-        meeting.catalog,
-        meeting.profile,
-        meeting.region_code,
-        meeting.year,
-        meeting.lang,
-    )
     return table.assign(status_text=[t(f"status_{s}", meeting.lang) for s in table["status"]])
 
 
@@ -409,6 +399,56 @@ def _followup_sheet(wb, meeting, table: pd.DataFrame) -> None:
     )
     writer.write(
         [t(f"report.followup_{c}", lang) for c in FOLLOWUP_COLUMNS], [table[c] for c in FOLLOWUP_COLUMNS]
+    )
+
+
+# --- the final evaluation (in the profile's target year) -----------------------------------------------------
+FINAL_COLUMNS = [
+    "region_name",
+    "indicator_name",
+    "baseline_year",
+    "baseline_value",
+    "final_value",
+    "target_text",
+    "status_label",
+    "change",
+    "progress_label",
+    "n_counties_met",
+    "n_counties",
+    "shortfall_text",
+    "coverage",
+]
+FINAL_NUMBERS = ("baseline_value", "final_value", "change")  # in the indicator's unit and decimals
+FINAL_SUMMARY_COLUMNS = ["region_name", "n_met_baseline", "n_met", "n_not_met", "n_no_data", "paragraph"]
+
+
+def _final_sheets(wb, meeting, ev) -> None:
+    """Two sheets: every unit's 25 indicators at baseline and at the end, then one line per unit with its
+    counts and its paragraph."""
+    lang = meeting.lang
+    table = ev.indicators
+    by_indicator = _decimals(meeting, table["indicator_id"])
+    formats = [by_indicator if c in FINAL_NUMBERS else None for c in FINAL_COLUMNS]
+    writer = SheetWriter(
+        wb,
+        t("report.sheet_final", lang),
+        meeting,
+        t("report.final_sheet_title", lang, region=meeting.region_name, year=ev.year),
+        [ev.year_note] if ev.year_note else [],
+    )
+    writer.write(
+        [t(f"report.final_{c}", lang) for c in FINAL_COLUMNS], [table[c] for c in FINAL_COLUMNS], formats
+    )
+    summary = ev.summary.merge(ev.paragraphs[["region_code", "paragraph"]], on="region_code", how="left")
+    writer = SheetWriter(
+        wb,
+        t("report.sheet_final_summary", lang),
+        meeting,
+        t("report.final_summary_title", lang, region=meeting.region_name, year=ev.year),
+    )
+    writer.write(
+        [t(f"report.final_{c}", lang, year=ev.baseline_year) for c in FINAL_SUMMARY_COLUMNS],
+        [summary[c] for c in FINAL_SUMMARY_COLUMNS],
     )
 
 
@@ -448,6 +488,10 @@ def build_workbook(meeting, scenarios: Sequence = ()) -> bytes:
     names += [t("report.sheet_scenario", lang, n=k) for k in range(1, len(runs) + 1)]
     follow = followup_rows(meeting)
     names += [t("report.sheet_followup", lang)] if len(follow) else []
+    final = meeting.final() if meeting.is_final_year() else None
+    names += (
+        [t("report.sheet_final", lang), t("report.sheet_final_summary", lang)] if final is not None else []
+    )
     buf = io.BytesIO()
     with MeetingBook(buf) as wb:  # closing writes the .xlsx and removes the rows' temporary files
         _about(wb, meeting, names)
@@ -458,4 +502,6 @@ def build_workbook(meeting, scenarios: Sequence = ()) -> bytes:
             _scenario_sheet(wb, meeting, k, run)
         if len(follow):
             _followup_sheet(wb, meeting, follow)
+        if final is not None:
+            _final_sheets(wb, meeting, final)
     return buf.getvalue()

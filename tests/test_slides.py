@@ -2,13 +2,14 @@
 the five actions, the sub-regions ranked, one slide per indicator not met with its shortfall, the lagging counties,
 each saved scenario and the method; every slide carries the demo label, the footer and speaker notes.
 
-Known answers come from analytics.attainment and analytics.scenarios run directly on Jilin's demo data (2024).
+Known answers come from analytics.attainment and analytics.scenarios run directly on Jilin's demo data (its latest year, the plan's target year).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+import known_answers as ka
 import pandas as pd
 import pytest
 
@@ -25,7 +26,7 @@ from analytics.scenario_words import describe
 from analytics.scenarios import Adjustment, Scenario, apply, compare
 from analytics.slides import ReportError, Slide, build_slides, scenario_runs
 
-REGION, YEAR = "220000", 2024
+REGION, YEAR = "220000", ka.latest_year()  # the plan's target year: the final evaluation too
 DEMO = "示例数据（模拟，非真实统计）"
 SCENARIO = Scenario(
     "=康复医师+40",  # a name a spreadsheet would run: the slides keep it as text
@@ -93,11 +94,15 @@ def test_slide_order_and_one_slide_per_indicator_not_met(slides, engine, meeting
     keys = [s.key for s in slides]
     assert keys == [
         "headline",
+        "final:1",  # the plan's target year: the final evaluation follows the headline
+        "final:2",
+        "final_areas",
         "domains",
         "prefectures",
         "met_map",
         *(f"indicator:{i}" for i in not_met),
         "lagging",
+        "followup",
         f"scenario:{SCENARIO.name}",
         "method",
     ]

@@ -10,6 +10,7 @@ import dataclasses
 import io
 from types import SimpleNamespace
 
+import known_answers as ka
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -26,7 +27,7 @@ from analytics.scenarios import apply, compare
 from analytics.slides import scenario_runs
 from analytics.workbook import MeetingBook, SheetWriter, build_workbook, cells, decimals_format
 
-REGION, YEAR = "220000", 2024
+REGION, YEAR = "220000", ka.latest_year()  # the plan's target year: the final evaluation too
 EVIL = '=HYPERLINK("http://example.invalid","x")'
 HEADER_ROW = 5  # title, demo label, footer, blank, headings
 
@@ -77,6 +78,8 @@ def test_sheets(book):
         "县×指标值",
         "情景1",
         "督办清单",
+        "终期评估",
+        "终期小结",
     ]
 
 
@@ -111,7 +114,7 @@ def test_headings_label_footer_and_frozen_panes(book, meeting):
         frozen = int(ws.freeze_panes.lstrip("ABC"))  # the pane starts right under the headings
         assert ws.cell(frozen - 2, 1).value is None, ws.title
         heading = ws.cell(frozen - 1, 1)
-        assert heading.value in ("项目", "地区代码", "层级", "牵头部门") and heading.font.b, ws.title
+        assert heading.value in ("项目", "地区代码", "层级", "牵头部门", "地区") and heading.font.b, ws.title
         assert ws.freeze_panes[0] in "AC"
     ws = book["县级达标"]
     assert ws.freeze_panes == f"C{HEADER_ROW + 1}"
