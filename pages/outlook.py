@@ -10,7 +10,7 @@ from analytics import figures, insights, outlook
 from analytics.i18n import t
 from ui import render
 from ui.downloads import figure_downloads, file_stem
-from ui.loaders import catalog
+from ui.loaders import catalog, outlook_frames
 from ui.meeting import meeting_of
 from ui.url_state import current, keep, write_url
 
@@ -35,14 +35,9 @@ ind = cat[ind_id]
 st.title(t("outlook.page_title", lang, region=ctx.region_name, year=int(to_year)))
 st.caption(t("outlook.method", lang))
 
-level = "country" if ctx.national else ("prefecture" if ctx.prefecture else "province")
-own = ctx.all_years(level)
-own = own[own["region_code"].astype(str) == ctx.region]
-region = outlook.outlook(own, cat, ctx.profile, ind_id, int(to_year))
-counties = ctx.all_years("county")
-if ctx.prefecture:
-    counties = counties[counties["region_code"].astype(str).isin(set(ctx.counties()["code"]))]
-county_outlook = outlook.outlook(counties, cat, ctx.profile, ind_id, int(to_year))
+region, county_outlook = outlook_frames(
+    ctx.data_key, ctx.province, ctx.profile_id, ctx.region, ctx.prefecture, ind_id, int(to_year)
+)
 row = region.iloc[0]
 if not math.isfinite(row["low95"]):  # fewer than 3 years, or a county's 1/0 status
     st.info(t(f"outlook.method_{row['method']}", lang))

@@ -129,6 +129,32 @@ def followup_frame(
     return followup(obs, regions(), catalog(), profile(profile_id), code, year, lang)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def outlook_frames(
+    key: str,
+    scope: str,
+    profile_id: str,
+    region_code: str,
+    prefecture: str | None,
+    indicator: str,
+    to_year: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """analytics.outlook for the region itself and for its counties (cached: a slider move on the target-drafting
+    page reads the fits again instead of refitting every county)."""
+    from analytics.outlook import outlook
+
+    national = region_code == NATIONAL
+    level = "country" if national else ("prefecture" if prefecture else "province")
+    own = evaluated(key, scope, profile_id, level)
+    own = own[own["region_code"].astype(str) == (COUNTRY if national else region_code)]
+    counties = evaluated(key, scope, profile_id, "county")
+    if prefecture:
+        inside = set(regions().counties(prefecture)["code"].astype(str))
+        counties = counties[counties["region_code"].astype(str).isin(inside)]
+    cat, prof = catalog(), profile(profile_id)
+    return outlook(own, cat, prof, indicator, to_year), outlook(counties, cat, prof, indicator, to_year)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def final_evaluation(key: str, scope: str, profile_id: str, region_code: str, year: int | None, lang: str):
     """analytics.final_eval for the sidebar's region (cached per view: it evaluates three levels)."""
