@@ -671,7 +671,10 @@ def met_change(data: pd.DataFrame, *, order: list[str], titles: dict) -> alt.Lay
         ],
         ignore_index=True,
     )
-    y = alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelLimit=BAR_LABEL_LIMIT))
+    widest = max((text_width(str(v), AXIS_LABEL_SIZE) for v in data["unit"]), default=0)
+    extent = int(min(widest, BAR_LABEL_LIMIT)) + 10  # fixed label column: the heading starts over it
+    axis = alt.Axis(labelLimit=BAR_LABEL_LIMIT, minExtent=extent, maxExtent=extent)
+    y = alt.Y("unit:N", sort=order, title=None, axis=axis)
     total = int(data["n_indicators"].max())
     x_scale = alt.Scale(domain=[0, total + 3], nice=False)  # room right of the end for its "22/25" label
     ticks = list(range(0, total + 1, 5 if total > 12 else 1))

@@ -26,7 +26,7 @@ if ev.year_note:
 # --- the region's paragraph, then indicators met at baseline and at the end (chart + table) ------------------
 st.markdown(render.escape_markdown(ev.paragraph(ev.region_code)))
 summary = ev.summary
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
     meeting = meeting_of(ctx)
     render.chart(figures.final_met_change(meeting, ev), key="final_chart")
