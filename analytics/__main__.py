@@ -20,11 +20,12 @@ from analytics import (
     cli_history,
     cli_outlook,
     cli_peers,
+    cli_profiles,
     cli_report,
     sources,
 )
 from analytics.attainment import attainment, summarize
-from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
+from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog
 from analytics.errors import AtlasError
 from analytics.i18n import DEFAULT_LANG, LANGS, status_label, t
 from analytics.insights import reported_mark, with_unit
@@ -168,6 +169,7 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     cli_disparities.add_parsers(sub, common, h, add_source)  # disparities
     cli_outlook.add_parsers(sub, common, h, add_source)  # outlook
     cli_followup.add_parsers(sub, common, h, add_source)  # followup
+    cli_profiles.add_parsers(sub, common, h, add_source)  # profile export|check|save|withdraw|list
     cli_final.add_parsers(sub, common, h, add_source)  # final
 
     wi = sub.add_parser("whatif", help=h("whatif"), parents=[common])
@@ -218,7 +220,7 @@ def load_meeting(args: argparse.Namespace) -> Meeting:
     """The Meeting of `--region` (100000 = the whole country), `--year`, `--targets` from `--data` / `--db` / the
     demo: what `figure` and `report` draw."""
     catalog, regions = load_catalog(), load_regions()
-    profile = load_profile(args.targets)
+    profile = cli_profiles.targets_of(args)
     national = str(args.region) == COUNTRY
     region_code = COUNTRY if national else _region(regions, args.region).code
     obs = _load(args, catalog, regions, None if national else regions.get(region_code).province_code)
@@ -257,7 +259,7 @@ def _demo_label(args: argparse.Namespace) -> None:
 def run_attainment(args: argparse.Namespace) -> int:
     lang = args.lang
     catalog, regions = load_catalog(), load_regions()
-    profile = load_profile(args.targets)
+    profile = cli_profiles.targets_of(args)
     region = _region(regions, args.region)
     obs = _load(args, catalog, regions, region.code)
     _check_year(obs, args.year)
@@ -425,7 +427,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_whatif(args: argparse.Namespace) -> int:
     lang = args.lang
     catalog, regions = load_catalog(), load_regions()
-    profile = load_profile(args.targets)
+    profile = cli_profiles.targets_of(args)
     if args.indicator not in catalog:
         raise UsageError("unknown_indicator", indicator=args.indicator, known=", ".join(catalog.ids))
     region = _region(regions, args.region)
@@ -514,6 +516,7 @@ COMMANDS = {
     **cli_disparities.COMMANDS,
     **cli_outlook.COMMANDS,
     **cli_followup.COMMANDS,
+    **cli_profiles.COMMANDS,
     **cli_final.COMMANDS,
 }
 

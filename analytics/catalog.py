@@ -246,41 +246,22 @@ def list_profiles(targets_dir: Path = TARGETS_DIR) -> list[str]:
 
 @cache
 def load_profile(profile_id: str = DEFAULT_PROFILE, targets_dir: Path = TARGETS_DIR) -> TargetProfile:
+    """A profile file of data/targets/ (by id), read by the one parser (analytics.profiles.profile_from_dict).
+
+    An unknown indicator or comparator is refused here as it always was; the full checks (every indicator
+    present, thresholds in range) are analytics.profiles.check_profile."""
+    from analytics.profiles import profile_from_toml
+
     path = targets_dir / f"{profile_id}.toml"
     if not path.is_file():
         known = ", ".join(list_profiles(targets_dir))
         raise CatalogError("unknown_profile", profile=profile_id, known=known)
-    with open(path, "rb") as fh:
-        raw = tomllib.load(fh)
     catalog = load_catalog()
-    baseline_year = int(_require(raw, "baseline_year", path.name))
-    targets: dict[str, Target] = {}
-    for ind_id, t in raw.get("targets", {}).items():
+    profile = profile_from_toml(path.read_text(encoding="utf-8"), path.name, catalog)
+    for ind_id, target in profile.targets.items():
         where = f"{path.name} [targets.{ind_id}]"
         if ind_id not in catalog:
             raise CatalogError("catalog_unknown_indicator", where=where)
-        comparator = _require(t, "comparator", where)
-        if comparator not in COMPARATORS:
+        if target.comparator not in COMPARATORS:
             raise CatalogError("catalog_comparator", where=where, known=", ".join(COMPARATORS))
-        targets[ind_id] = Target(
-            indicator_id=ind_id,
-            comparator=comparator,
-            threshold=Fraction(str(_require(t, "threshold", where))),
-            aspirational=bool(t.get("aspirational", False)),
-            text_zh=t.get("text_zh", ""),
-            certain=bool(t.get("certain", True)),
-            note=t.get("note", ""),
-            note_zh=t.get("note_zh", ""),
-            baseline_year=int(t.get("baseline_year", baseline_year)),
-        )
-    return TargetProfile(
-        id=_require(raw, "id", path.name),
-        name_zh=_require(raw, "name_zh", path.name),
-        name_en=_require(raw, "name_en", path.name),
-        short_zh=raw.get("short_zh", ""),
-        short_en=raw.get("short_en", ""),
-        source=raw.get("source", ""),
-        target_year=int(_require(raw, "target_year", path.name)),
-        baseline_year=baseline_year,
-        targets=targets,
-    )
+    return profile

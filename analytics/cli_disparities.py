@@ -18,7 +18,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from analytics.catalog import Catalog, load_catalog, load_profile
+from analytics.catalog import Catalog, load_catalog
+from analytics.cli_profiles import targets_of
 from analytics.disparities import (
     COLUMNS,
     COMPARISONS,
@@ -160,7 +161,7 @@ def run_disparities(args: argparse.Namespace) -> int:
 
     lang = args.lang
     catalog, regions = load_catalog(), load_regions()
-    profile = load_profile(args.targets)
+    profile = targets_of(args)  # a built-in id, an id saved in --db, or a file
     indicator = getattr(args, "indicator", None)
     if indicator is not None and indicator not in catalog:
         raise UsageError("unknown_indicator", indicator=indicator, known=", ".join(catalog.ids))

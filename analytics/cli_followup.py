@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from analytics.catalog import load_catalog, load_profile
+from analytics.catalog import load_catalog
+from analytics.cli_profiles import targets_of
 from analytics.followup import (
     WORST_N,
     FollowupError,
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if worst < 1:
         raise FollowupError("worst_below_one", n=worst)
     catalog, regions = load_catalog(), load_regions()
-    profile = load_profile(args.targets)
+    profile = targets_of(args)  # a built-in id, an id saved in --db, or a file
     code = str(args.region).strip()
     if code != COUNTRY:
         region = regions.get(code)  # an unknown code: RegionError

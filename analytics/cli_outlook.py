@@ -22,7 +22,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from analytics.attainment import attainment
-from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
+from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog
+from analytics.cli_profiles import targets_of
 from analytics.errors import AtlasError
 from analytics.i18n import t
 from analytics.insights import with_unit
@@ -50,7 +51,9 @@ def add_parsers(sub, common: argparse.ArgumentParser, h: Callable[..., str], add
     cmd.add_argument("--to", required=True, type=int, dest="to", metavar="YEAR", help=words("help_to"))
     cmd.add_argument("--target", type=float, help=words("help_target"))
     cmd.add_argument(
-        "--targets", default=DEFAULT_PROFILE, help=h("targets", known=", ".join(list_profiles()))
+        "--targets",
+        default=DEFAULT_PROFILE,
+        help=t("cli.help_targets", lang, known=", ".join(list_profiles())).replace("%", "%%"),
     )
     cmd.add_argument("--level", choices=LEVEL_CHOICES, help=words("help_level"))
     cmd.add_argument("--format", choices=["table", "csv"], default="table")
@@ -167,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang
     catalog, regions = load_catalog(), load_regions()
-    profile = load_profile(args.targets)
+    profile = targets_of(args)  # a built-in id, an id saved in --db, or a file
     if args.indicator not in catalog:
         raise OutlookError("unknown_indicator", indicator=args.indicator, known=", ".join(catalog.ids))
     if args.target is not None:  # refused before the data is read

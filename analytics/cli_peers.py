@@ -18,7 +18,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from analytics.attainment import attainment
-from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog, load_profile
+from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog
+from analytics.cli_profiles import targets_of
 from analytics.i18n import status_label, t
 from analytics.insights import with_unit
 from analytics.peers import DEFAULT_N, PEER_COLUMNS, PeerError, peer_comparison, peer_pool_size, peers
@@ -40,7 +41,9 @@ def add_parsers(sub, common: argparse.ArgumentParser, h: Callable[..., str], add
     cmd.add_argument("--year", required=True, type=int, help=ph("help_year"))
     cmd.add_argument("--n", type=int, default=DEFAULT_N, help=ph("help_n"))
     cmd.add_argument(
-        "--targets", default=DEFAULT_PROFILE, help=h("targets", known=", ".join(list_profiles()))
+        "--targets",
+        default=DEFAULT_PROFILE,
+        help=t("cli.help_targets", lang, known=", ".join(list_profiles())).replace("%", "%%"),
     )
     cmd.add_argument("--format", choices=["table", "csv"], default="table")
 
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise PeerError("n_below_one", n=args.n)
     catalog, regions = load_catalog(), load_regions()
-    profile = load_profile(args.targets)
+    profile = targets_of(args)  # a built-in id, an id saved in --db, or a file
     code = str(args.county).strip()
     found = peers(regions, code, args.n)  # an unknown code, not a county, no population: refused here
     county = regions.get(code)

@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.catalog import DATA_DIR, Catalog, load_catalog
+from analytics.catalog import DATA_DIR, Catalog, CatalogError, TargetProfile, list_profiles, load_catalog
 from analytics.errors import AtlasError
 from analytics.i18n import t
+from analytics.profiles import check_profile, checked, profile_from_toml, profile_to_toml
 from analytics.schema import (
     OBS_COLUMNS,
     ObservationError,
@@ -29,7 +30,7 @@ from analytics.schema import (
 )
 
 DEMO_DIR = DATA_DIR / "demo"
-DEMO_FILE = DEMO_DIR / "jilin_2020_2024.csv"
+DEMO_FILE = DEMO_DIR / "jilin_2020_2025.csv"
 DEMO_REGION = "220000"
 DEMO_LABEL_ZH = "示例数据（模拟，非真实统计）"
 DEMO_LABEL_EN = "Demo data (synthetic, not real statistics)"
@@ -52,7 +53,8 @@ def load_demo(catalog: Catalog | None = None) -> pd.DataFrame:
 
 DB_ENV = "PREVENTION_ATLAS_DB"
 PASSPHRASE_ENV = "PREVENTION_ATLAS_ADMIN_PASSPHRASE"
-SCHEMA_VERSION = 2  # 2: version_state (the state right after each import)
+# 2: version_state (the state right after each import); 3: profiles (target profiles saved from the app)
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 30.0
 KEY_COLUMNS = ["region_code", "year", "indicator_id"]
 PROVENANCE_COLUMNS = ["source_row", "dataset", "dataset_version", "source", "imported_at", "department"]
@@ -70,6 +72,17 @@ VERSION_COLUMNS = [
     "parent_version",
 ]
 CHANGES = ("new", "unchanged", "changed")
+PROFILE_VERSION_COLUMNS = [
+    "profile_id",
+    "version",
+    "saved_at",
+    "department",
+    "note",
+    "status",
+    "name_zh",
+    "name_en",
+    "usable",  # the stored TOML parses and passes check_profile with today's catalog
+]
 _VALUE_COLUMNS = ["numerator", "denominator", "value"]
 
 _SCHEMA = """
@@ -106,6 +119,18 @@ CREATE TABLE IF NOT EXISTS version_state (
     version_id INTEGER NOT NULL REFERENCES versions(version_id),
     member     INTEGER NOT NULL REFERENCES versions(version_id),
     PRIMARY KEY (version_id, member)
+) WITHOUT ROWID;
+-- Target profiles made in the app, versioned like data: each save is a new version (the TOML of
+-- analytics.profiles.profile_to_toml, the data/targets/ format), and withdrawing marks every version (schema 3).
+CREATE TABLE IF NOT EXISTS profiles (
+    profile_id TEXT NOT NULL,
+    version    INTEGER NOT NULL CHECK (version >= 1),
+    toml       TEXT NOT NULL,
+    saved_at   TEXT NOT NULL,
+    department TEXT NOT NULL DEFAULT '',
+    note       TEXT NOT NULL DEFAULT '',
+    status     TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'withdrawn')),
+    PRIMARY KEY (profile_id, version)
 ) WITHOUT ROWID;
 """
 
@@ -703,3 +728,120 @@ class Store:
         out["old_dataset_version"] = out["old_dataset_version"].astype("Int64")
         front = [*OBS_COLUMNS, "source_row", "change", "changed_columns"]
         return out[front + [c for c in out.columns if c not in front]]
+
+    # -- target profiles made in the app ---------------------------------------------------------------
+    def save_profile(
+        self,
+        profile: TargetProfile,
+        *,
+        passphrase: str | None = None,
+        note: str = "",
+        department: str = "",
+    ) -> int:
+        """Store `profile` as a new active version of its id, in one transaction; return the version number.
+
+        Refused with nothing written: a wrong passphrase or the id of a built-in profile (StoreError), a profile
+        check_profile finds problems in (ProfileError, listing them all)."""
+        self._check_passphrase(passphrase)
+        if profile.id in list_profiles():
+            raise StoreError("profile_builtin", profile=profile.id)
+        checked(profile)
+        text = profile_to_toml(profile)
+        saved_at = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._write() as con:
+            version = con.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM profiles WHERE profile_id = ?", (profile.id,)
+            ).fetchone()[0]
+            con.execute(
+                "INSERT INTO profiles (profile_id, version, toml, saved_at, department, note, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'active')",
+                (profile.id, version, text, saved_at, str(department or ""), str(note or "")),
+            )
+        return int(version)
+
+    def profile_ids(self) -> list[str]:
+        """Ids of the saved profiles that are not withdrawn, sorted (their TOML is not read here, so one
+        unusable profile never hides the others)."""
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT DISTINCT profile_id FROM profiles WHERE status = 'active' ORDER BY profile_id"
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def stored_profile(self, profile_id: str, version: int | None = None) -> TargetProfile:
+        """A saved profile: its newest active version, or exactly `version` (any status, for history). Read by
+        the same parser as data/targets/ and checked again (the catalog may have changed since it was saved):
+        ProfileError if it no longer passes."""
+        profile_id = str(profile_id)
+        with self._connect() as con:
+            if version is None:
+                row = con.execute(
+                    "SELECT version, toml FROM profiles WHERE profile_id = ? AND status = 'active'"
+                    " ORDER BY version DESC LIMIT 1",
+                    (profile_id,),
+                ).fetchone()
+            else:
+                version = self._version_id(version)
+                row = con.execute(
+                    "SELECT version, toml FROM profiles WHERE profile_id = ? AND version = ?",
+                    (profile_id, version),
+                ).fetchone()
+        if row is None and version is not None:
+            raise StoreError("no_such_profile_version", profile=profile_id, version=version)
+        if row is None:
+            raise StoreError(
+                "no_such_profile", profile=profile_id, known=", ".join(self.profile_ids()) or "—"
+            )
+        where = f"{profile_id} v{row[0]}"
+        return checked(profile_from_toml(row[1], where), where=where)
+
+    def profile_versions(self, profile_id: str | None = None) -> pd.DataFrame:
+        """Every saved version (by id, newest first), with its names and whether it is usable today (PROFILE_VERSION_COLUMNS)."""
+        sql = "SELECT profile_id, version, saved_at, department, note, status, toml FROM profiles"
+        params: tuple = ()
+        if profile_id is not None:
+            sql += " WHERE profile_id = ?"
+            params = (str(profile_id),)
+        with self._connect() as con:
+            rows = con.execute(sql + " ORDER BY profile_id, version DESC", params).fetchall()
+        records = []
+        for *head, text in rows:
+            name_zh = name_en = ""
+            usable = False
+            try:
+                profile = profile_from_toml(text, f"{head[0]} v{head[1]}")
+                name_zh, name_en = profile.name_zh, profile.name_en
+                usable = not check_profile(profile)
+            except CatalogError:
+                pass
+            records.append([*head, name_zh, name_en, usable])
+        out = pd.DataFrame(records, columns=PROFILE_VERSION_COLUMNS)
+        out["version"] = out["version"].astype("int64")
+        out["usable"] = out["usable"].astype(bool)
+        return out
+
+    def withdraw_profile(self, profile_id: str, passphrase: str | None = None) -> int:
+        """Withdraw a saved profile: every version is marked withdrawn (kept in history; a later save of the
+        same id starts its next version). Returns how many versions were withdrawn."""
+        self._check_passphrase(passphrase)
+        profile_id = str(profile_id)
+        with self._write() as con:
+            cur = con.execute(
+                "UPDATE profiles SET status = 'withdrawn' WHERE profile_id = ? AND status = 'active'",
+                (profile_id,),
+            )
+            if cur.rowcount == 0:
+                known = con.execute(
+                    "SELECT DISTINCT profile_id FROM profiles WHERE status = 'active' ORDER BY profile_id"
+                ).fetchall()
+                raise StoreError(
+                    "no_such_profile", profile=profile_id, known=", ".join(r[0] for r in known) or "—"
+                )
+            return int(cur.rowcount)
+
+    def profiles_revision(self) -> str:
+        """A short token that changes with every save and withdrawal of a profile (a cache key: revision()
+        follows the data only)."""
+        with self._connect() as con:
+            rows = con.execute("SELECT profile_id, version, status FROM profiles ORDER BY 1, 2").fetchall()
+        return hashlib.sha256(json.dumps([list(r) for r in rows]).encode()).hexdigest()[:16]

@@ -136,7 +136,7 @@ def test_new_store_schema_and_pragmas(store):
     con = sqlite3.connect(store.path)
     try:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3  # 3: profiles (tests/test_profiles.py)
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
         index_cols = [r[2] for r in con.execute("PRAGMA index_info(observations_key)")]
     finally:
