@@ -21,6 +21,7 @@ pages = [
     st.Page("pages/final.py", title=t("page_final", lang), url_path="final"),
     st.Page("pages/followup.py", title=t("page_followup", lang), url_path="followup"),
     st.Page("pages/outlook.py", title=t("page_outlook", lang), url_path="outlook"),
+    st.Page("pages/profiles.py", title=t("page_profiles", lang), url_path="profiles"),
     st.Page("pages/data.py", title=t("page_data", lang), url_path="data"),
     st.Page("pages/catalog.py", title=t("page_catalog", lang), url_path="catalog"),
     st.Page("pages/present.py", title=t("present.page", lang), url_path="present"),

@@ -8,7 +8,7 @@ from analytics.i18n import t
 from analytics.insights import in_its_language, target_text
 from analytics.kinds import ROUNDING_KEY
 from ui import render
-from ui.loaders import catalog, profile
+from ui.loaders import catalog, profile, profile_key
 from ui.url_state import current, write_url
 
 # Free text the data files keep in one language only (see analytics.insights.in_its_language).
@@ -28,7 +28,9 @@ with st.expander(
     for key in ("certainty", "interval_kinds", "funnel", "coverage", "disparities", "peers"):
         st.markdown(t(f"method.{key}", lang))
 
-profiles = [profile(p) for p in list_profiles()]
+shown_ids = list_profiles()  # the built-in profiles, and the sidebar's own when it is one saved in the store
+shown_ids += [] if ctx.profile_id in shown_ids else [ctx.profile_id]
+profiles = [profile(profile_key(p)) for p in shown_ids]
 
 
 def with_certainty(p, ind) -> str:

@@ -26,7 +26,7 @@ write_url(ctx, ind=ind_id)
 st.title(t("disparities.page_title", lang, region=ctx.region_name, year=ctx.year))
 st.caption(t("disparities.page_help", lang))
 
-frame = disparity_frame(ctx.data_key, ctx.province, ctx.profile_id, ctx.region, ctx.year, ind_id)
+frame = disparity_frame(ctx.data_key, ctx.province, ctx.profile_key, ctx.region, ctx.year, ind_id)
 meeting = meeting_of(ctx)
 
 # --- the two comparisons this year: each group by sums, the difference and ratio with 95 % intervals ------

@@ -17,7 +17,7 @@ lang = ctx.lang
 write_url(ctx)
 target_year = ctx.profile.target_year
 year = target_year if target_year in ctx.years else None  # else the newest year, said in a note
-ev = final_evaluation(ctx.data_key, ctx.province, ctx.profile_id, ctx.region, year, lang)
+ev = final_evaluation(ctx.data_key, ctx.province, ctx.profile_key, ctx.region, year, lang)
 render.header(ctx, t("final.page_title", lang, region=ctx.region_name, year=ev.year))
 st.caption(t("final.page_help", lang, baseline=ev.baseline_year))
 if ev.year_note:

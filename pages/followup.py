@@ -16,7 +16,7 @@ write_url(ctx)
 render.header(ctx, t("followup.page_title", lang, region=ctx.region_name, year=ctx.year))
 st.caption(t("followup.page_help", lang, region=ctx.region_name))
 
-table = followup_frame(ctx.data_key, ctx.province, ctx.profile_id, ctx.region, ctx.year, lang)
+table = followup_frame(ctx.data_key, ctx.province, ctx.profile_key, ctx.region, ctx.year, lang)
 if table.empty:
     st.success(t("followup.nothing", lang, region=ctx.region_name, year=ctx.year))
     st.stop()

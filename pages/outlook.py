@@ -36,7 +36,7 @@ st.title(t("outlook.page_title", lang, region=ctx.region_name, year=int(to_year)
 st.caption(t("outlook.method", lang))
 
 region, county_outlook = outlook_frames(
-    ctx.data_key, ctx.province, ctx.profile_id, ctx.region, ctx.prefecture, ind_id, int(to_year)
+    ctx.data_key, ctx.province, ctx.profile_key, ctx.region, ctx.prefecture, ind_id, int(to_year)
 )
 row = region.iloc[0]
 if not math.isfinite(row["low95"]):  # fewer than 3 years, or a county's 1/0 status

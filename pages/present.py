@@ -30,7 +30,7 @@ chosen = [n for n in st.session_state.get("present_sc", []) if n in saved]
 
 
 with st.spinner(t("present.building", lang)):
-    view = (ctx.data_key, ctx.region, ctx.year, ctx.profile_id, lang, tuple(chosen))
+    view = (ctx.data_key, ctx.region, ctx.year, ctx.profile_key, lang, tuple(chosen))
     if st.session_state.get("_present_view") != view:  # moving between slides costs no recomputation
         st.session_state["_present_slides"] = meeting_slides.build_slides(
             meeting_of(ctx), [saved[n] for n in chosen]

@@ -31,3 +31,17 @@ def navigation_server() -> Iterator[None]:
         yield
     finally:
         app_test_module.PagesManager = original
+
+
+def downloaded(button) -> bytes:
+    """The bytes a download button of an AppTest run would send (from Streamlit's in-memory media store)."""
+    import gc
+
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    for storage in gc.get_objects():
+        if isinstance(storage, MemoryMediaFileStorage):
+            for file_id, media in storage._files_by_id.items():
+                if file_id in button.proto.url:
+                    return media.content
+    raise LookupError(button.proto.url)

@@ -49,6 +49,8 @@ ZH_ALLOWED_WORDS = frozenset(
     {
         "CSV",
         "csv",
+        "TOML",  # the target profile file's format, named like CSV
+        "toml",
         "txt",
         "xlsx",
         "Excel",

@@ -11,7 +11,8 @@ import streamlit as st
 
 from analytics import demo, sources
 from analytics.attainment import attainment
-from analytics.catalog import Catalog, TargetProfile, load_catalog, load_profile
+from analytics.catalog import Catalog, TargetProfile, list_profiles, load_catalog, load_profile
+from analytics.errors import AtlasError
 from analytics.progress import progress
 from analytics.provenance import with_provenance
 from analytics.regions import COUNTRY, RegionTable, load_regions
@@ -32,8 +33,36 @@ def regions() -> RegionTable:
 
 
 @st.cache_resource
-def profile(profile_id: str) -> TargetProfile:
-    return load_profile(profile_id)
+def profile(profile_key: str) -> TargetProfile:
+    """A profile by its cache key (profile_key): a built-in id (data/targets), or "<id>@<revision>" for one saved
+    in the store. Never a path: the app reads profiles only from data/targets and the store."""
+    profile_id, _, revision = profile_key.partition("@")
+    if not revision:
+        return load_profile(profile_id)
+    return store().stored_profile(profile_id)
+
+
+def profile_ids() -> list[str]:
+    """Every profile the sidebar offers: the built-in ones, then those saved in the store (an unreadable store
+    offers none of its own, and the built-in ones still work)."""
+    try:
+        stored = store().profile_ids()
+    except AtlasError:
+        stored = []
+    builtin = list_profiles()
+    return [*builtin, *(p for p in stored if p not in builtin)]
+
+
+def profile_key(profile_id: str) -> str:
+    """The key the cached views of a profile go by: a re-saved profile is a new key, so nothing stale is shown."""
+    if profile_id in list_profiles():
+        return profile_id
+    return f"{profile_id}@{store().profiles_revision()}"
+
+
+def profiles_changed() -> None:
+    """After a profile is saved or withdrawn: the sidebar's list and the views keyed by the old revision go."""
+    profile.clear()
 
 
 def _secret_passphrase() -> str | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from analytics.catalog import DEFAULT_PROFILE, TargetProfile, list_profiles
+from analytics.catalog import DEFAULT_PROFILE, TargetProfile
 from analytics.geo import topo_url
 from analytics.i18n import DEFAULT_LANG, LANGS, t
 from analytics.provenance import STORE, check_pin
@@ -23,6 +23,8 @@ from ui.loaders import (
     evaluated,
     observations,
     profile,
+    profile_ids,
+    profile_key,
     regions,
     store,
     year_axis,
@@ -40,6 +42,9 @@ class Context:
     profile_id: str
     years: tuple[int, ...]
     data_key: str = "demo"  # the cache key of the data: "demo", or "store@<revision>"
+    profile_key: str = (
+        ""  # the cache key of the profile: its id, or "<id>@<revision>" for one saved in the store
+    )
     newest_version: int | None = None  # the store's newest active version (source "store")
 
     @property
@@ -63,7 +68,7 @@ class Context:
 
     @property
     def profile(self) -> TargetProfile:
-        return profile(self.profile_id)
+        return profile(self.profile_key)
 
     @property
     def topo_url(self) -> str:
@@ -71,7 +76,7 @@ class Context:
 
     def level_rows(self, level: str, year: int | None = None) -> pd.DataFrame:
         """Evaluated rows of `level` (county / prefecture / province) inside the current region, one year."""
-        ev = evaluated(self.data_key, self.province, self.profile_id, level)
+        ev = evaluated(self.data_key, self.province, self.profile_key, level)
         ev = ev[ev["year"] == (year or self.year)]
         if self.prefecture and level == "county":
             inside = set(regions().counties(self.prefecture)["code"])
@@ -81,16 +86,16 @@ class Context:
         return ev
 
     def all_years(self, level: str) -> pd.DataFrame:
-        return evaluated(self.data_key, self.province, self.profile_id, level)
+        return evaluated(self.data_key, self.province, self.profile_key, level)
 
     def region_rows(self, year: int | None = None) -> pd.DataFrame:
         """The chosen region's own 25 rows for the year (the country, the province or the prefecture)."""
         level = "country" if self.national else ("prefecture" if self.prefecture else "province")
-        ev = evaluated(self.data_key, self.province, self.profile_id, level)
+        ev = evaluated(self.data_key, self.province, self.profile_key, level)
         return ev[(ev["year"] == (year or self.year)) & (ev["region_code"].astype(str) == self.region)]
 
     def progress(self) -> pd.DataFrame:
-        return county_progress(self.data_key, self.province, self.profile_id, self.year)
+        return county_progress(self.data_key, self.province, self.profile_key, self.year)
 
     def counties(self) -> pd.DataFrame:
         if self.national:
@@ -114,7 +119,7 @@ def sidebar() -> Context:
     regs = regions()
     provinces = regs.provinces_with_counties()
     province_options = [*provinces, NATIONAL]
-    profile_options = list_profiles()
+    profile_options = profile_ids()
     load_url_once(province_options, profile_options)
     # st.switch_page reruns without widget states: put the sidebar back as it was before the switch
     for key, value in st.session_state.get("_sidebar", {}).items():
@@ -168,7 +173,10 @@ def sidebar() -> Context:
             st.session_state["year"] = years[-1]
         year = st.select_slider(t("year", lang), years, key="year")
         profile_id = st.selectbox(  # the short name fits the sidebar; the page captions give the full one
-            t("profile", lang), profile_options, key="profile", format_func=lambda p: profile(p).short(lang)
+            t("profile", lang),
+            profile_options,
+            key="profile",
+            format_func=lambda p: profile(profile_key(p)).short(lang),
         )
         st.caption(t("sidebar_help", lang))
     _source_notice(source, key, lang)
@@ -187,6 +195,7 @@ def sidebar() -> Context:
         prefecture=prefecture or None,
         year=int(year),
         profile_id=profile_id,
+        profile_key=profile_key(profile_id),
         years=tuple(years),
         data_key=key,
         newest_version=newest,
