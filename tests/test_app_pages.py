@@ -34,7 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 BANNER = "示例数据（模拟，非真实统计）"
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))  # every page, also ones added later
-NO_DEMO_NUMBERS = {"catalog", "profiles"}  # definitions and targets only: every other page must carry the demo banner
+NO_DEMO_NUMBERS = {
+    "catalog",
+    "profiles",
+}  # definitions and targets only: every other page must carry the demo banner
 YITONG = ("220323", "伊通满族自治县")  # a county of 四平市 (220300)
 
 pytestmark = pytest.mark.apptest
