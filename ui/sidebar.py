@@ -42,10 +42,12 @@ class Context:
     profile_id: str
     years: tuple[int, ...]
     data_key: str = "demo"  # the cache key of the data: "demo", or "store@<revision>"
-    profile_key: str = (
-        ""  # the cache key of the profile: its id, or "<id>@<revision>" for one saved in the store
-    )
+    profile_key: str = ""  # the profile's cache key: its id, or "<id>@<revision>" for a stored one
     newest_version: int | None = None  # the store's newest active version (source "store")
+
+    def __post_init__(self) -> None:
+        if not self.profile_key:  # a built-in profile's key is its id
+            object.__setattr__(self, "profile_key", self.profile_id)
 
     @property
     def is_demo(self) -> bool:
