@@ -28,6 +28,7 @@ pages = [
 ]
 page = st.navigation(pages, position="top")
 
+from ui.guard import guarded  # noqa: E402
 from ui.sidebar import sidebar  # noqa: E402  (heavy imports after navigation: see above)
 from ui.url_state import resume_deep_link  # noqa: E402
 
@@ -37,7 +38,8 @@ st.html(Path(__file__).with_name("ui") / "app.css")  # projector-friendly widths
 st.sidebar.html(Path(__file__).with_name("ui") / "history.html", unsafe_allow_javascript=True)
 # anything slower than half a second (the whole country's data, a whole-country page: seconds) says so, at the
 # top of the sidebar: in view whatever the page's scroll (no time shown: Streamlit writes it in English)
-with st.sidebar.container().spinner(t("busy", lang)):
+# whatever goes wrong is one sentence in the user's language, never a traceback (ui/guard.py)
+with st.sidebar.container().spinner(t("busy", lang)), guarded(st.session_state.get("lang") or lang):
     ctx = sidebar()
     st.session_state["_context"] = ctx
     st.sidebar.markdown(f"**{t('app_title', ctx.lang)}**  \n{t('app_subtitle', ctx.lang)}")

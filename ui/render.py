@@ -10,6 +10,7 @@ import streamlit as st
 
 from analytics import figures
 from analytics.i18n import t
+from analytics.intake.summary import FORMULA_START
 from ui.loaders import regions
 from ui.sidebar import Context
 
@@ -41,6 +42,17 @@ def chart(spec: alt.TopLevelMixin, *, key: str | None = None, selectable: bool =
 
 
 PICKED_ROW = "background-color: #fff2a8; font-weight: bold"  # the county picked beside a chart
+_CALLS = re.compile(r"[(|!]")  # a function call, a DDE link or another sheet: what a formula needs to do harm
+
+
+def inert(value):
+    """A table cell that stays text in the grid's own CSV download (Streamlit's toolbar): a string from a file,
+    a user or a link that a spreadsheet would run as a formula (=, +, -, @ … with a call, a DDE link or a
+    sheet reference) gets a leading apostrophe; our own "+12.3 个百分点" and every number are unchanged."""
+    risky = isinstance(value, str) and value.startswith(FORMULA_START)
+    if risky and (value[0] in "=@\t\r" or _CALLS.search(value)):
+        return "'" + value
+    return value
 
 
 def table(
@@ -63,10 +75,11 @@ def table(
     if isinstance(height, int):  # no empty rows under a short table
         height = min(height, (kwargs.get("row_height") or 35) * len(frame) + 35 + 3)
     kwargs.setdefault("placeholder", MISSING)  # Streamlit would write "None" in an empty cell
-    data = frame
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    data = frame.assign(**{c: frame[c].map(inert) for c in text}) if len(text) else frame
     if picked is not None and picked.any():
         marks = picked.to_numpy()
-        data = frame.style.apply(lambda _: [PICKED_ROW if m else "" for m in marks], axis=0)
+        data = data.style.apply(lambda _: [PICKED_ROW if m else "" for m in marks], axis=0)
     return st.dataframe(data, hide_index=True, height=height, **kwargs)
 
 
