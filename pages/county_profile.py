@@ -113,7 +113,7 @@ st.subheader(t("peers.section", lang))
 try:
     near = peers.peers(regs, county)
 except AtlasError as exc:  # no census population or urban share for this county
-    st.info(exc.message(lang))
+    st.info(render.escape_markdown(exc.message(lang)))
 else:
     st.caption(t("peers.section_help", lang, n=len(near), pool=peers.peer_pool_size(regs, county) - 1))
     county_rows = ctx.all_years("county")

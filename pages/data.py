@@ -105,7 +105,9 @@ if upload is not None:
     for severity, show in (("error", st.error), ("warning", st.warning)):
         found = [line for line in summary if line.severity == severity]
         if found:
-            lines = [f"- {line.message(lang)}" for line in found[:30]]
+            lines = [
+                f"- {escape_markdown(line.message(lang))}" for line in found[:30]
+            ]  # headers, names: text
             if len(found) > 30:
                 lines.append(f"- {t('more_lines', lang, n=len(found) - 30)}")
             show("\n".join(lines))
@@ -183,7 +185,14 @@ if upload is not None:
                     passphrase=passphrase,
                 )
             except StoreError as exc:
-                st.error(t("bracketed", lang, text=exc.message(lang), note=t("store_unchanged", lang)))
+                st.error(
+                    t(
+                        "bracketed",
+                        lang,
+                        text=escape_markdown(exc.message(lang)),
+                        note=t("store_unchanged", lang),
+                    )
+                )
             else:
                 data_changed()
                 # run again at once: the sidebar, the URL and the history below show the new version

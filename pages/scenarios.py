@@ -31,7 +31,7 @@ if token:
     try:
         st.session_state["scenario_steps"] = list(scenarios.from_param(token).adjustments)
     except scenarios.ScenarioError as exc:
-        st.error(exc.message(lang))
+        st.error(render.escape_markdown(exc.message(lang)))  # a link's words are shown as typed
 steps: list[scenarios.Adjustment] = st.session_state.setdefault("scenario_steps", [])
 
 # A click on the "before" map adds a county to the chosen ones or removes it; the map's key changes after
@@ -164,7 +164,8 @@ if steps:
     st.markdown(f"**{t('scenario_steps', lang)}**")
     for k, a in enumerate([*steps, live]):
         extra = f" {t('live_adjustment', lang)}" if k == len(steps) else ""
-        st.markdown(f"{k + 1}. {scenario_words.describe(a, cat, regs, lang, ctx.profile)}{extra}")
+        said = render.escape_markdown(scenario_words.describe(a, cat, regs, lang, ctx.profile))
+        st.markdown(f"{k + 1}. {said}{extra}")
 
 # --- results -----------------------------------------------------------------------------------
 obs = observations(ctx.data_key, ctx.province)
@@ -189,7 +190,7 @@ def view_of(s: scenarios.Scenario, focus: str) -> scenarios.ScenarioView:
 try:
     view = view_of(scenario, ind_id)
 except scenarios.ScenarioError as exc:
-    st.error(t("scenario_error", lang, error=exc.message(lang)))
+    st.error(t("scenario_error", lang, error=render.escape_markdown(exc.message(lang))))
     st.stop()
 counts = view.counties_met.set_index("indicator_id")
 m1, m2 = st.columns(2)

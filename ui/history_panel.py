@@ -29,7 +29,9 @@ def apply_history(db: Store, lang: str, action: str, version: int, revision: str
     try:
         getattr(db, action)(version, passphrase=st.session_state.get("up_pass"), expect_revision=revision)
     except StoreError as exc:
-        text = t("bracketed", lang, text=exc.message(lang), note=t("store_unchanged", lang))
+        text = t(
+            "bracketed", lang, text=render.escape_markdown(exc.message(lang)), note=t("store_unchanged", lang)
+        )
         st.session_state["_data_flash"] = ("history", "error", text)
     else:
         data_changed()
@@ -47,7 +49,7 @@ def show_preview(db: Store, ctx, cat, regs, action: str, version: int) -> None:
     try:
         change = store_change(action, version, db.revision())
     except StoreError as exc:
-        st.error(exc.message(lang))
+        st.error(render.escape_markdown(exc.message(lang)))
         return
     st.subheader(t(f"provenance.preview_{action}", lang, version=version))
     if change.changes_nothing:

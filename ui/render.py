@@ -13,6 +13,7 @@ from analytics.i18n import t
 from analytics.intake.summary import FORMULA_START
 from ui.loaders import regions
 from ui.sidebar import Context
+from ui.text import escape_markdown  # noqa: F401  (the pages' one escaping rule, re-exported)
 
 PROFILE_PAGE = "pages/county_profile.py"
 MISSING = "—"  # a table cell without a value, in either language
@@ -220,11 +221,3 @@ def back_to_province_button(ctx: Context) -> None:
             st.session_state["prefecture"] = ""
 
         st.button(t("back_to_province", ctx.lang), on_click=back, key="back_to_province")
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def escape_markdown(text: str) -> str:
-    """A user's string (a file or dataset name) placed inside Markdown: shown as typed, never as formatting."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

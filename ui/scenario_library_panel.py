@@ -14,6 +14,7 @@ from analytics import scenario_library as library
 from analytics.i18n import t
 from analytics.provenance import local_time
 from ui import render
+from ui.text import escape_markdown
 
 
 def library_panel(
@@ -61,11 +62,11 @@ def library_panel(
             st.rerun()
         else:
             view_then = library.context_words(saved[pending].context, lang, regs)
-            ask.warning(t("provenance.overwrite_ask", lang, name=pending, view=view_then))
+            ask.warning(t("provenance.overwrite_ask", lang, name=escape_markdown(pending), view=view_then))
     saved = library.load_saved(saved_file)
     deleted = st.session_state.pop("_sc_deleted", None)
     if deleted:
-        st.success(t("provenance.deleted_ok", lang, name=deleted))
+        st.success(t("provenance.deleted_ok", lang, name=escape_markdown(deleted)))
     if not saved:
         st.caption(t("nothing_saved", lang))
     else:
@@ -113,7 +114,7 @@ def library_panel(
                 st.session_state.pop("_sc_delete")
                 st.rerun()
             else:
-                st.warning(t("provenance.delete_ask", lang, name=doomed))
+                st.warning(t("provenance.delete_ask", lang, name=escape_markdown(doomed)))
         loaded = saved.get(st.session_state.get("_sc_loaded", ""))
         if loaded is not None and tuple(steps) == loaded.scenario.adjustments:
             differ = library.differences(loaded.context, view_now)

@@ -29,6 +29,7 @@ from ui.loaders import (
     store,
     year_axis,
 )
+from ui.text import escape_markdown
 from ui.url_state import from_url, load_url_once
 
 
@@ -213,4 +214,4 @@ def _source_notice(source: str, key: str, lang: str) -> None:
         st.session_state["_source_notice"] = (key, notice) if notice else None
     held = st.session_state.get("_source_notice")
     if held and held[0] == key:
-        st.warning(held[1].message(lang), icon=":material/link_off:")
+        st.warning(escape_markdown(held[1].message(lang)), icon=":material/link_off:")
