@@ -84,7 +84,7 @@ if upload is not None:
                 "provenance.same_file",
                 lang,
                 versions=", ".join(map(str, sorted(same["version_id"]))),
-                dataset=same["dataset"].iloc[-1],
+                dataset=escape_markdown(same["dataset"].iloc[-1]),
                 imported_at=local_time(same["imported_at"].iloc[-1], tz),
             ),
             icon=":material/content_copy:",

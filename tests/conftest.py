@@ -6,6 +6,7 @@ import os
 
 import pandas as pd
 import pytest
+from streamlit import config as streamlit_config
 
 from analytics.catalog import load_catalog, load_profile
 from analytics.figures import VALIDATE_ENV
@@ -14,6 +15,7 @@ from ui.guard import RAISE_ENV
 
 os.environ[VALIDATE_ENV] = "1"  # every chart the tests build (and their app servers draw) meets the schema
 os.environ[RAISE_ENV] = "1"  # a page's error fails the test loudly (users see one sentence: ui/guard.py)
+streamlit_config.set_option("client.showErrorDetails", "full")  # tests read the error (users: none)
 
 
 @pytest.fixture(scope="session")
