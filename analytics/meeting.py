@@ -14,6 +14,7 @@ import pandas as pd
 
 from analytics.attainment import attainment
 from analytics.catalog import Catalog, TargetProfile
+from analytics.errors import AtlasError
 from analytics.i18n import t
 from analytics.progress import progress as county_progress
 from analytics.regions import COUNTRY
@@ -148,15 +149,18 @@ class Meeting:
         if "final" not in self._derived:
             from analytics.final_eval import final_evaluation
 
-            self._derived["final"] = final_evaluation(
-                self.observations,
-                self.regions,
-                self.catalog,
-                self.profile,
-                self.region_code,
-                self.year,
-                self.lang,
-            )
+            try:
+                self._derived["final"] = final_evaluation(
+                    self.observations,
+                    self.regions,
+                    self.catalog,
+                    self.profile,
+                    self.region_code,
+                    self.year,
+                    self.lang,
+                )
+            except AtlasError:  # nothing to evaluate (an empty store): the deck goes without the section
+                self._derived["final"] = None
         return self._derived["final"]
 
     def followup(self) -> pd.DataFrame | None:
@@ -167,15 +171,18 @@ class Meeting:
         if "followup" not in self._derived:
             from analytics.followup import followup
 
-            self._derived["followup"] = followup(
-                self.observations,
-                self.regions,
-                self.catalog,
-                self.profile,
-                self.region_code,
-                self.year,
-                self.lang,
-            )
+            try:
+                self._derived["followup"] = followup(
+                    self.observations,
+                    self.regions,
+                    self.catalog,
+                    self.profile,
+                    self.region_code,
+                    self.year,
+                    self.lang,
+                )
+            except AtlasError:  # no data for the year: nothing to follow up in the deck
+                self._derived["followup"] = None
         return self._derived["followup"]
 
     # --- words ------------------------------------------------------------------------------------------

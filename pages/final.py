@@ -4,6 +4,7 @@ and one level down, met or not at the end, progress status and counties meeting 
 import streamlit as st
 
 from analytics import figures
+from analytics.errors import AtlasError
 from analytics.i18n import t
 from analytics.intake.summary import formula_safe
 from ui import render
@@ -17,7 +18,12 @@ lang = ctx.lang
 write_url(ctx)
 target_year = ctx.profile.target_year
 year = target_year if target_year in ctx.years else None  # else the newest year, said in a note
-ev = final_evaluation(ctx.data_key, ctx.province, ctx.profile_key, ctx.region, year, lang)
+try:
+    ev = final_evaluation(ctx.data_key, ctx.province, ctx.profile_key, ctx.region, year, lang)
+except AtlasError as exc:  # no data to evaluate (an empty store): said, not raised
+    render.header(ctx, t("page_final", lang))
+    st.info(render.escape_markdown(exc.message(lang)))
+    st.stop()
 render.header(ctx, t("final.page_title", lang, region=ctx.region_name, year=ev.year))
 st.caption(t("final.page_help", lang, baseline=ev.baseline_year))
 if ev.year_note:

@@ -4,6 +4,7 @@ department, with the shortfall, the trajectory and the counties furthest behind.
 import streamlit as st
 
 from analytics import followup
+from analytics.errors import AtlasError
 from analytics.i18n import t
 from analytics.intake.summary import formula_safe
 from ui import render
@@ -16,7 +17,11 @@ write_url(ctx)
 render.header(ctx, t("followup.page_title", lang, region=ctx.region_name, year=ctx.year))
 st.caption(t("followup.page_help", lang, region=ctx.region_name))
 
-table = followup_frame(ctx.data_key, ctx.province, ctx.profile_key, ctx.region, ctx.year, lang)
+try:
+    table = followup_frame(ctx.data_key, ctx.province, ctx.profile_key, ctx.region, ctx.year, lang)
+except AtlasError as exc:  # no data for the year (an empty store): said, not raised
+    st.info(render.escape_markdown(exc.message(lang)))
+    st.stop()
 if table.empty:
     st.success(t("followup.nothing", lang, region=ctx.region_name, year=ctx.year))
     st.stop()
