@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analytics import (
+    cli_admin,
     cli_disparities,
     cli_figure,
     cli_final,
@@ -171,6 +172,7 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     cli_followup.add_parsers(sub, common, h, add_source)  # followup
     cli_profiles.add_parsers(sub, common, h, add_source)  # profile export|check|save|withdraw|list
     cli_final.add_parsers(sub, common, h, add_source)  # final
+    cli_admin.add_parsers(sub, common, h, add_source)  # admin set-passphrase|log
 
     wi = sub.add_parser("whatif", help=h("whatif"), parents=[common])
     add_source(wi)
@@ -341,11 +343,12 @@ def _read_submission(args: argparse.Namespace, store: Store | None):
     with open(args.file, "rb") as fh:
         data = fh.read()
     regions = load_regions()
-    region = _region(regions, args.region)
+    code = str(args.region).strip()
+    region_code = COUNTRY if code == COUNTRY else _region(regions, code).code  # 100000: a national file
     return sources.check_submission(
         data,
         os.path.basename(args.file),
-        region=region.code,
+        region=region_code,
         year=args.year,
         catalog=load_catalog(),
         regions=regions,
@@ -518,6 +521,7 @@ COMMANDS = {
     **cli_followup.COMMANDS,
     **cli_profiles.COMMANDS,
     **cli_final.COMMANDS,
+    **cli_admin.COMMANDS,
 }
 
 

@@ -34,7 +34,7 @@ def add_parsers(sub, common: argparse.ArgumentParser, h: Callable[..., str]) -> 
     versions = sub.add_parser("versions", help=h("versions"), parents=[common])
     versions.add_argument("--db", help=h("history_db"))
     versions.add_argument("--format", choices=["table", "csv"], default="table")
-    for name in ("rollback", "undo"):
+    for name in ("rollback", "undo", "reactivate"):
         cmd = sub.add_parser(name, help=h(name), parents=[common])
         cmd.add_argument("version", help=h(f"{name}_version"))
         cmd.add_argument("--db", help=h("history_db"))
@@ -105,6 +105,10 @@ def run_undo(args: argparse.Namespace) -> int:
     return _change(args, "undo")
 
 
+def run_reactivate(args: argparse.Namespace) -> int:
+    return _change(args, "reactivate")
+
+
 def _change(args: argparse.Namespace, operation: str) -> int:
     lang = args.lang
     store = _store(args)
@@ -116,7 +120,9 @@ def _change(args: argparse.Namespace, operation: str) -> int:
     except StoreError as exc:
         raise HistoryUsageError("store_unchanged", reason=exc.message(lang)) from None
     head = "dry_run" if args.dry_run else "done"
-    print(t(f"cli.{operation}_{head}", lang, version=change.version_id, path=store.path))
+    zero = operation == "rollback" and change.version_id == 0  # before the first import: every version off
+    key = f"cli.rollback_zero_{head}" if zero else f"cli.{operation}_{head}"
+    print(t(key, lang, version=change.version_id, path=store.path))
     _print_change(change, lang)
     return 0
 
@@ -151,4 +157,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "versions": run_versions,
     "rollback": run_rollback,
     "undo": run_undo,
+    "reactivate": run_reactivate,
 }

@@ -47,14 +47,17 @@ def _out_path(text: str) -> Path:
     return path
 
 
-def _chosen(names: list[str]) -> list:
-    """The saved scenarios named, in the order given (an unknown name is refused, listing the known ones)."""
+def _chosen(names: list[str], db: str | None = None) -> list:
+    """The saved scenarios named, in the order given (an unknown name is refused, listing the known ones): from
+    the store the web app saves them in (`--db`, else the default store; the old JSON file is brought in)."""
     if not names:
         return []
     from analytics.scenario_library import load_saved
+    from analytics.store import Store
 
-    path = scenarios_file()
-    saved = load_saved(path)
+    store = Store(db)
+    path = store.path
+    saved = load_saved(store)
     if not saved:
         raise ReportError("no_scenarios", path=str(path))
     for name in names:
@@ -94,7 +97,7 @@ def run_report(args: argparse.Namespace) -> int:
 
     lang = args.lang
     path = _out_path(args.out)
-    chosen = _chosen(args.scenario)
+    chosen = _chosen(args.scenario, getattr(args, "db", None))
     meeting = load_meeting(args)
     runs = scenario_runs(meeting, chosen)  # on the observations the meeting was evaluated from
     if path.suffix.lower() == ".pptx":

@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -52,9 +54,24 @@ def load_demo(catalog: Catalog | None = None) -> pd.DataFrame:
 # flips statuses, so history is never lost. current() merges the active versions key by key.
 
 DB_ENV = "PREVENTION_ATLAS_DB"
+# The passphrase a process *sets* on a store that has none (the web app's `admin_passphrase` secret does the
+# same); what a user *presents* is an argument of each write (the CLI reads $PREVENTION_ATLAS_PASSPHRASE).
 PASSPHRASE_ENV = "PREVENTION_ATLAS_ADMIN_PASSPHRASE"
-# 2: version_state (the state right after each import); 3: profiles (target profiles saved from the app)
-SCHEMA_VERSION = 3
+# 2: version_state (the state right after each import); 3: profiles (target profiles saved from the app);
+# 4: the admin passphrase's salted hash, the log of refused guesses, saved scenarios
+SCHEMA_VERSION = 4
+CLIENT_KINDS = ("web", "cli")
+# scrypt: 16 MiB and about 0.1-0.3 s per check on a laptop; the parameters are stored with each hash, so a
+# later release can raise them without locking anyone out
+SCRYPT_PARAMS = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+SCRYPT_MAX_N = 2**17  # a stored cost above this is refused, not computed (a tampered row must not eat memory)
+GUESS_FREE = 3  # consecutive wrong guesses allowed before waiting starts (typing slips)
+GUESS_BASE_DELAY_S = 1.0  # the wait after the next wrong guess; it doubles with each one after that
+GUESS_MAX_DELAY_S = 60.0
+ADMIN_LOG_KEEP = 10_000  # newest rows kept in admin_log (a flood of guesses cannot fill the disk)
+ADMIN_LOG_COLUMNS = ["at", "client", "event", "action", "failures"]
+ADMIN_EVENTS = ("set", "changed", "wrong", "throttled", "missing")
+SCENARIO_COLUMNS = ["name", "version", "payload", "saved_at"]
 BUSY_TIMEOUT_S = 30.0
 KEY_COLUMNS = ["region_code", "year", "indicator_id"]
 PROVENANCE_COLUMNS = ["source_row", "dataset", "dataset_version", "source", "imported_at", "department"]
@@ -131,6 +148,46 @@ CREATE TABLE IF NOT EXISTS profiles (
     note       TEXT NOT NULL DEFAULT '',
     status     TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'withdrawn')),
     PRIMARY KEY (profile_id, version)
+) WITHOUT ROWID;
+-- The admin passphrase (schema 4): one row, a salted scrypt hash with its parameters, and the count of
+-- consecutive wrong guesses with the time of the last (epoch seconds), which every process reads.
+CREATE TABLE IF NOT EXISTS admin_passphrase (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    hash         BLOB NOT NULL,
+    salt         BLOB NOT NULL,
+    n            INTEGER NOT NULL,
+    r            INTEGER NOT NULL,
+    p            INTEGER NOT NULL,
+    dklen        INTEGER NOT NULL,
+    set_at       TEXT NOT NULL,
+    failures     INTEGER NOT NULL DEFAULT 0,
+    last_failure REAL
+);
+-- Passphrase events: set / changed, and refused writes (wrong, throttled, missing), never the text given.
+CREATE TABLE IF NOT EXISTS admin_log (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    client   TEXT NOT NULL,
+    event    TEXT NOT NULL,
+    action   TEXT NOT NULL DEFAULT '',
+    failures INTEGER NOT NULL DEFAULT 0
+);
+-- Saved what-if scenarios (schema 4): each save is a new version of its name (the JSON of
+-- analytics.scenario_library), the one before it becomes 'replaced', deleting marks the active one.
+CREATE TABLE IF NOT EXISTS scenarios (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL,
+    version  INTEGER NOT NULL CHECK (version >= 1),
+    payload  TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    status   TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'replaced', 'deleted')),
+    UNIQUE (name, version)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS scenarios_active ON scenarios(name) WHERE status = 'active';
+-- One-off facts about the store (e.g. which scenario file was already brought in).
+CREATE TABLE IF NOT EXISTS store_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 ) WITHOUT ROWID;
 """
 
@@ -254,13 +311,43 @@ def _revision_of(states: list[tuple]) -> str:
     return hashlib.sha256(json.dumps([list(s) for s in states]).encode()).hexdigest()[:16]
 
 
+def _hash_row(passphrase: str) -> dict:
+    """A new salted scrypt hash of `passphrase`, with its parameters, as the admin_passphrase row stores it."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(passphrase.encode("utf-8"), salt=salt, **SCRYPT_PARAMS)
+    return {
+        "hash": digest,
+        "salt": salt,
+        **SCRYPT_PARAMS,
+        "set_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _matches(passphrase: str, stored: tuple) -> bool:
+    """Whether `passphrase` gives the stored hash (compared in constant time). A row whose parameters this
+    program would not choose is damaged or tampered with: refused, never computed at any cost."""
+    digest, salt, n, r, p, dklen = stored
+    if not (
+        2 <= int(n) <= SCRYPT_MAX_N and 1 <= int(r) <= 16 and 1 <= int(p) <= 4 and 16 <= int(dklen) <= 64
+    ):
+        raise StoreError("passphrase_damaged")
+    try:
+        given = hashlib.scrypt(
+            passphrase.encode("utf-8"), salt=bytes(salt), n=int(n), r=int(r), p=int(p), dklen=int(dklen)
+        )
+    except (ValueError, MemoryError):
+        raise StoreError("passphrase_damaged") from None
+    return hmac.compare_digest(given, bytes(digest))
+
+
 CHANGE_KINDS = ("removed", "restored", "replaced")
 _CHANGE_SIDES = ["version", "dataset", "department", "numerator", "denominator", "value"]
 
 
 @dataclass(frozen=True)
 class StoreChange:
-    """What an undo or a rollback changes (or changed) in the merged view, worked out without writing.
+    """What an undo, a rollback or a reactivation changes (or changed) in the merged view, worked out
+    without writing (`version_id` 0 with "rollback": the state before the first import).
 
     `rows`: one row per key (region_code, year, indicator_id) whose row in current() changes: `change` is
     removed (no active version has the key any more), restored (an active-again version brings it back) or
@@ -268,7 +355,7 @@ class StoreChange:
     department and numbers (NaN / <NA> where there is none).
     """
 
-    operation: str  # "undo" or "rollback"
+    operation: str  # "undo", "rollback" or "reactivate"
     version_id: int
     deactivated: tuple[int, ...]  # versions that become rolled_back
     activated: tuple[int, ...]  # versions that become active again
@@ -311,14 +398,32 @@ class Store:
     """The SQLite file of imported dataset versions. Cheap to create; opens a connection per operation,
     so one instance may be shared between threads and several processes may use the same file."""
 
-    def __init__(self, path: str | Path | None = None, *, passphrase_required: str | None = None) -> None:
+    # wrong guesses: overridable per instance (tests use a fake clock or a tiny delay)
+    guess_free: int = GUESS_FREE
+    guess_base_delay_s: float = GUESS_BASE_DELAY_S
+    guess_max_delay_s: float = GUESS_MAX_DELAY_S
+    clock = staticmethod(time.time)
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        passphrase_required: str | None = None,
+        client: str = "cli",
+    ) -> None:
+        """`passphrase_required`: the passphrase this process configures (the web app's secret; None: read
+        $PREVENTION_ATLAS_ADMIN_PASSPHRASE). It only *sets* the store's passphrase when the store has none: once
+        set, the hash in the store decides for every client, and a blank value never removes it. `client`:
+        "web" or "cli", written in the log of refused guesses."""
         self.path = Path(path).expanduser() if path is not None else default_db_path()
         self._passphrase_required = passphrase_required
+        self.client = client if client in CLIENT_KINDS else "cli"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError("db_dir", path=str(self.path.parent), reason=exc.strerror or str(exc)) from None
         self._ensure_schema()
+        self._adopt_configured()
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -396,25 +501,162 @@ class Store:
             con.execute("COMMIT")
 
     # -- who may write -------------------------------------------------------------------------------
+    # The passphrase lives in the store as a salted scrypt hash: every process, whatever its environment,
+    # is held to it. Wrong guesses are counted in the store (so other processes see them) and, after
+    # `guess_free` of them, each one must wait twice as long as the one before (capped); every refusal is
+    # logged with its time and client kind, never with the text given.
     @property
     def write_protected(self) -> bool:
         """True when writes need the admin passphrase (so a UI knows to ask for it)."""
-        return bool(self._required_passphrase())
+        self._adopt_configured()
+        with self._connect() as con:
+            return con.execute("SELECT 1 FROM admin_passphrase WHERE id = 1").fetchone() is not None
 
-    def _required_passphrase(self) -> str:
+    def _configured(self) -> str:
+        """The passphrase this process was started with (blank: none; a blank value never disables one)."""
         if self._passphrase_required is not None:
-            return self._passphrase_required
-        return os.environ.get(PASSPHRASE_ENV, "")
+            value = str(self._passphrase_required)
+        else:
+            value = os.environ.get(PASSPHRASE_ENV, "")
+        return value if value.strip() else ""
 
-    def _check_passphrase(self, passphrase: str | None) -> None:
-        required = self._required_passphrase()
-        if not required:
-            return  # local use: nobody configured a passphrase
-        # compare bytes: compare_digest refuses non-ASCII str, and passphrases may be Chinese
-        if passphrase is None or not hmac.compare_digest(
-            str(passphrase).encode("utf-8"), required.encode("utf-8")
-        ):
+    def _adopt_configured(self) -> None:
+        """A store without a passphrase takes the one this process was started with (once; later processes
+        with another value do not replace it: `set_passphrase` with the old one does)."""
+        configured = self._configured()
+        if not configured:
+            return
+        with self._connect() as con:
+            if con.execute("SELECT 1 FROM admin_passphrase WHERE id = 1").fetchone() is not None:
+                return
+        row = _hash_row(configured)
+        with self._write() as con:
+            if con.execute("SELECT 1 FROM admin_passphrase WHERE id = 1").fetchone() is None:
+                self._insert_hash(con, row)
+                self._log(con, "set", "configured", 0)
+
+    @staticmethod
+    def _insert_hash(con: sqlite3.Connection, row: dict) -> None:
+        con.execute(
+            "INSERT OR REPLACE INTO admin_passphrase (id, hash, salt, n, r, p, dklen, set_at, failures,"
+            " last_failure) VALUES (1, :hash, :salt, :n, :r, :p, :dklen, :set_at, 0, NULL)",
+            row,
+        )
+
+    def _log(self, con: sqlite3.Connection, event: str, action: str, failures: int) -> None:
+        con.execute(
+            "INSERT INTO admin_log (at, client, event, action, failures) VALUES (?, ?, ?, ?, ?)",
+            (datetime.now(UTC).isoformat(timespec="seconds"), self.client, event, action, int(failures)),
+        )
+        con.execute(
+            "DELETE FROM admin_log WHERE id <= (SELECT MAX(id) FROM admin_log) - ?", (ADMIN_LOG_KEEP,)
+        )
+
+    def guess_delay(self, failures: int) -> float:
+        """Seconds a guess must wait after the last wrong one, with `failures` wrong in a row: none for the
+        first `guess_free`, then the base delay, doubling, capped."""
+        if failures < self.guess_free:
+            return 0.0
+        return min(self.guess_max_delay_s, self.guess_base_delay_s * 2.0 ** (failures - self.guess_free))
+
+    def _check_passphrase(self, passphrase: str | None, action: str = "write") -> None:
+        """Pass when the store has no passphrase, or `passphrase` matches its hash; else StoreError
+        (passphrase_needed, or passphrase_wait while wrong guesses are being slowed down)."""
+        self._adopt_configured()
+        with self._connect() as con:
+            stored = con.execute(
+                "SELECT hash, salt, n, r, p, dklen FROM admin_passphrase WHERE id = 1"
+            ).fetchone()
+        if stored is None:
+            return  # local use: nobody set a passphrase
+        given = "" if passphrase is None else str(passphrase)
+        if not given:
+            with self._write() as con:
+                failures = con.execute("SELECT failures FROM admin_passphrase WHERE id = 1").fetchone()
+                self._log(con, "missing", action, failures[0] if failures else 0)
             raise StoreError("passphrase_needed")
+        # One write transaction decides whether this guess may be checked now. Once waiting has started, the
+        # guess is counted as wrong before it is checked (and forgiven if right): a burst of guesses from many
+        # processes gets one check per wait, not one each.
+        wait = 0.0
+        counted = False
+        with self._write() as con:
+            row = con.execute("SELECT failures, last_failure FROM admin_passphrase WHERE id = 1").fetchone()
+            if row is None:
+                return  # removed meanwhile by hand: nothing to check against
+            failures, last = int(row[0]), row[1]
+            now = self.clock()
+            if failures >= self.guess_free:
+                wait = (last or 0.0) + self.guess_delay(failures) - now
+                if wait > 0:
+                    self._log(con, "throttled", action, failures)
+                else:
+                    counted = True
+                    failures += 1
+                    con.execute(
+                        "UPDATE admin_passphrase SET failures = ?, last_failure = ? WHERE id = 1",
+                        (failures, now),
+                    )
+        if wait > 0:
+            raise StoreError("passphrase_wait", seconds=max(1, math.ceil(wait)), failures=failures)
+        if _matches(given, stored):
+            with self._write() as con:
+                con.execute("UPDATE admin_passphrase SET failures = 0, last_failure = NULL WHERE id = 1")
+            return
+        with self._write() as con:
+            if not counted:
+                con.execute(
+                    "UPDATE admin_passphrase SET failures = failures + 1, last_failure = ? WHERE id = 1",
+                    (self.clock(),),
+                )
+            row = con.execute("SELECT failures FROM admin_passphrase WHERE id = 1").fetchone()
+            self._log(con, "wrong", action, row[0] if row else 0)
+        raise StoreError("passphrase_needed")
+
+    def set_passphrase(self, new: str, *, old: str | None = None) -> bool:
+        """Set the store's admin passphrase (True), or change it (False): changing needs the current one
+        (`old`, held to the same counting and waiting as any write). A blank passphrase is refused."""
+        new = "" if new is None else str(new)
+        if not new.strip():
+            raise StoreError("passphrase_blank")
+        with self._connect() as con:
+            had = con.execute("SELECT 1 FROM admin_passphrase WHERE id = 1").fetchone() is not None
+        if had:
+            self._check_passphrase(old, "set_passphrase")
+        row = _hash_row(new)
+        with self._write() as con:
+            has = con.execute("SELECT 1 FROM admin_passphrase WHERE id = 1").fetchone() is not None
+            if has and not had:  # set by another process meanwhile: it now takes the old one
+                raise StoreError("passphrase_needed")
+            self._insert_hash(con, row)
+            self._log(con, "changed" if had else "set", "set_passphrase", 0)
+        return not had
+
+    def passphrase_state(self) -> dict:
+        """Whether a passphrase is set, when, the wrong guesses in a row and the seconds left to wait."""
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT set_at, failures, last_failure FROM admin_passphrase WHERE id = 1"
+            ).fetchone()
+        if row is None:
+            return {"set": False, "set_at": "", "failures": 0, "wait_s": 0.0}
+        failures, last = int(row[1]), row[2]
+        wait = max(0.0, (last or 0.0) + self.guess_delay(failures) - self.clock()) if last else 0.0
+        return {"set": True, "set_at": row[0], "failures": failures, "wait_s": wait}
+
+    def admin_log(self, limit: int | None = None) -> pd.DataFrame:
+        """The passphrase log, newest first (ADMIN_LOG_COLUMNS: UTC time, client kind, event, action, wrong
+        guesses in a row then)."""
+        sql = f"SELECT {', '.join(ADMIN_LOG_COLUMNS)} FROM admin_log ORDER BY id DESC"
+        params: tuple = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (max(0, int(limit)),)
+        with self._connect() as con:
+            rows = con.execute(sql, params).fetchall()
+        out = pd.DataFrame(rows, columns=ADMIN_LOG_COLUMNS)
+        out["failures"] = out["failures"].astype("int64")
+        return out
 
     # -- writes -----------------------------------------------------------------------------------------
     def import_observations(
@@ -432,7 +674,7 @@ class Store:
 
         On any error (bad frame, wrong passphrase, a crash halfway) the store is left exactly as it was.
         """
-        self._check_passphrase(passphrase)
+        self._check_passphrase(passphrase, "import")
         dataset = str(dataset or "").strip()
         if not dataset:
             raise StoreError("dataset_name_needed")
@@ -485,9 +727,17 @@ class Store:
 
         The versions active at that moment are active again (`version_id` included, and any it was built
         on); every other version, of every dataset, is marked rolled_back (kept in history). So versions
-        imported after it go, and a version withdrawn before it was imported stays out.
+        imported after it go, and a version withdrawn before it was imported stays out. `rollback(0)` is the
+        state before the first import: every version is marked rolled_back (the first one included).
         """
         return self._apply("rollback", version_id, passphrase, expect_revision)
+
+    def reactivate(
+        self, version_id: int, passphrase: str | None = None, *, expect_revision: str | None = None
+    ) -> StoreChange:
+        """The inverse of undo: only `version_id` (rolled back by undo or rollback) is active again; every
+        other version stays as it is. Any version can so be withdrawn and brought back, the first included."""
+        return self._apply("reactivate", version_id, passphrase, expect_revision)
 
     def preview_undo(self, version_id: int) -> StoreChange:
         """What undo(version_id) would change, computed without writing."""
@@ -496,6 +746,10 @@ class Store:
     def preview_rollback(self, version_id: int) -> StoreChange:
         """What rollback(version_id) would change, computed without writing."""
         return self._preview("rollback", version_id)
+
+    def preview_reactivate(self, version_id: int) -> StoreChange:
+        """What reactivate(version_id) would change, computed without writing."""
+        return self._preview("reactivate", version_id)
 
     @staticmethod
     def _version_id(version_id) -> int:
@@ -506,21 +760,27 @@ class Store:
 
     def _plan(self, con: sqlite3.Connection, operation: str, version_id: int) -> tuple[set[int], set[int]]:
         """(versions active now, versions active after the operation)."""
+        before = {r[0] for r in con.execute("SELECT version_id FROM versions WHERE status = 'active'")}
+        if operation == "rollback" and version_id == 0:  # before the first import: nothing active
+            return before, set()
         row = con.execute("SELECT status FROM versions WHERE version_id = ?", (version_id,)).fetchone()
         if row is None:
             raise StoreError("no_such_version", version=version_id)
-        before = {r[0] for r in con.execute("SELECT version_id FROM versions WHERE status = 'active'")}
         if operation == "undo":
             if row[0] != "active":
                 raise StoreError("already_rolled_back", version=version_id)
             return before, before - {version_id}
+        if operation == "reactivate":
+            if row[0] == "active":
+                raise StoreError("already_active", version=version_id)
+            return before, before | {version_id}
         after = {
             r[0] for r in con.execute("SELECT member FROM version_state WHERE version_id = ?", (version_id,))
         }
         return before, after | {version_id}
 
     def _apply(self, operation: str, version_id, passphrase: str | None, expect: str | None) -> StoreChange:
-        self._check_passphrase(passphrase)
+        self._check_passphrase(passphrase, operation)
         version_id = self._version_id(version_id)
         with self._write() as con:
             if expect is not None and self._revision(con) != expect:
@@ -742,7 +1002,7 @@ class Store:
 
         Refused with nothing written: a wrong passphrase or the id of a built-in profile (StoreError), a profile
         check_profile finds problems in (ProfileError, listing them all)."""
-        self._check_passphrase(passphrase)
+        self._check_passphrase(passphrase, "profile_save")
         if profile.id in list_profiles():
             raise StoreError("profile_builtin", profile=profile.id)
         checked(profile)
@@ -823,7 +1083,7 @@ class Store:
     def withdraw_profile(self, profile_id: str, passphrase: str | None = None) -> int:
         """Withdraw a saved profile: every version is marked withdrawn (kept in history; a later save of the
         same id starts its next version). Returns how many versions were withdrawn."""
-        self._check_passphrase(passphrase)
+        self._check_passphrase(passphrase, "profile_withdraw")
         profile_id = str(profile_id)
         with self._write() as con:
             cur = con.execute(
@@ -845,3 +1105,87 @@ class Store:
         with self._connect() as con:
             rows = con.execute("SELECT profile_id, version, status FROM profiles ORDER BY 1, 2").fetchall()
         return hashlib.sha256(json.dumps([list(r) for r in rows]).encode()).hexdigest()[:16]
+
+    # -- saved what-if scenarios (their JSON is analytics.scenario_library's) -------------------------------
+    def save_scenario(
+        self, name: str, payload: str, *, overwrite: bool = False, passphrase: str | None = None
+    ) -> tuple[int, str]:
+        """Store `payload` (JSON text) as the new active version of scenario `name`, in one transaction; return
+        (version, saved_at). A name already saved is refused (StoreError scenario_exists) unless `overwrite`:
+        then the version before is kept as 'replaced'."""
+        name = str(name or "").strip()
+        if not name:
+            raise StoreError("scenario_name_needed")
+        self._check_passphrase(passphrase, "scenario_save")
+        saved_at = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._write() as con:
+            active = con.execute(
+                "SELECT 1 FROM scenarios WHERE name = ? AND status = 'active'", (name,)
+            ).fetchone()
+            if active is not None and not overwrite:
+                raise StoreError("scenario_exists", name=name)
+            version = con.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM scenarios WHERE name = ?", (name,)
+            ).fetchone()[0]
+            con.execute(
+                "UPDATE scenarios SET status = 'replaced' WHERE name = ? AND status = 'active'", (name,)
+            )
+            con.execute(
+                "INSERT INTO scenarios (name, version, payload, saved_at, status) VALUES (?, ?, ?, ?, 'active')",
+                (name, version, str(payload), saved_at),
+            )
+        return int(version), saved_at
+
+    def delete_scenario(self, name: str, *, passphrase: str | None = None) -> None:
+        """Mark the saved scenario `name` deleted (kept in history); StoreError scenario_missing if none."""
+        name = str(name or "").strip()
+        self._check_passphrase(passphrase, "scenario_delete")
+        with self._write() as con:
+            cur = con.execute(
+                "UPDATE scenarios SET status = 'deleted' WHERE name = ? AND status = 'active'", (name,)
+            )
+            if cur.rowcount == 0:
+                raise StoreError("scenario_missing", name=name)
+
+    def scenario_entries(self) -> pd.DataFrame:
+        """The active saved scenarios as stored (SCENARIO_COLUMNS; the payload is not parsed here, so one
+        unreadable entry never hides the others), in the order their names were first saved."""
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT s.name, s.version, s.payload, s.saved_at FROM scenarios s"
+                " WHERE s.status = 'active'"
+                " ORDER BY (SELECT MIN(f.id) FROM scenarios f WHERE f.name = s.name), s.name"
+            ).fetchall()
+        out = pd.DataFrame(rows, columns=SCENARIO_COLUMNS)
+        out["version"] = out["version"].astype("int64")
+        return out
+
+    def scenarios_revision(self) -> str:
+        """A short token that changes with every scenario save and delete (a cache key)."""
+        with self._connect() as con:
+            rows = con.execute("SELECT id, status FROM scenarios ORDER BY id").fetchall()
+        return hashlib.sha256(json.dumps([list(r) for r in rows]).encode()).hexdigest()[:16]
+
+    def bring_in_scenarios(self, marker: str, entries: list[tuple[str, str, str]]) -> int:
+        """Add (name, payload, saved_at) entries from an older scenario file, once per `marker` (e.g. the
+        file's sha256), in one transaction; names the store already has (in any status) are left alone.
+        Returns how many were added. No passphrase: this carries over what this machine had saved."""
+        key = f"scenarios_from:{marker}"
+        added = 0
+        with self._write() as con:
+            if con.execute("SELECT 1 FROM store_meta WHERE key = ?", (key,)).fetchone() is not None:
+                return 0
+            for name, payload, saved_at in entries:
+                name = str(name or "").strip()
+                if not name or con.execute("SELECT 1 FROM scenarios WHERE name = ?", (name,)).fetchone():
+                    continue
+                con.execute(
+                    "INSERT INTO scenarios (name, version, payload, saved_at, status) VALUES (?, 1, ?, ?, 'active')",
+                    (name, str(payload), str(saved_at or "")),
+                )
+                added += 1
+            con.execute(
+                "INSERT INTO store_meta (key, value) VALUES (?, ?)",
+                (key, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        return added

@@ -1,28 +1,22 @@
 """汇报模式 Presentation mode: the meeting's slides (analytics.slides) one at a time, no sidebar or toolbars,
 ← / → keys and buttons; region, year, profile, chosen scenarios and the slide number live in the URL."""
 
-import os
-from pathlib import Path
-
 import streamlit as st
 
 from analytics import scenario_library as library
 from analytics import slides as meeting_slides
 from analytics.i18n import t
 from ui import present
+from ui.loaders import store
 from ui.meeting import meeting_of
 from ui.url_state import current, from_url, keep, write_url
-
-SAVED_FILE = Path(
-    os.environ.get("PREVENTION_ATLAS_SCENARIOS", Path.home() / ".prevention_atlas" / "scenarios.json")
-)
 
 ctx = current()
 lang = ctx.lang
 present.hide_chrome()
 
 # --- which saved scenarios the deck shows (from the URL on a fresh session) ------------------------------
-saved = library.load_saved(SAVED_FILE)
+saved = library.load_saved(store())
 from_link = from_url("sc")
 if from_link is not None:
     st.session_state["present_sc"] = [n for n in from_link.split(",") if n in saved]

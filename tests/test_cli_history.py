@@ -162,11 +162,12 @@ def test_without_db_the_default_store_is_used(cli, db, monkeypatch):
 
 def test_rollback_and_undo_need_the_passphrase_like_import(cli, db, monkeypatch):
     monkeypatch.setenv("PREVENTION_ATLAS_ADMIN_PASSPHRASE", "口令2025")
-    before = db.read_bytes()
+    before = Store(db).revision()
     for command in ("rollback", "undo"):
         code, _, err = cli(command, "1", "--db", str(db))
         assert code == 1 and "口令" in err and "数据库保持不变" in err
-    assert db.read_bytes() == before
+    assert Store(db).revision() == before  # the data unchanged; the refusals are logged
+    assert Store(db).admin_log()["event"].tolist() == ["missing", "missing", "set"]
     assert cli("versions", "--db", str(db))[0] == 0  # reading needs none
     monkeypatch.setenv("PREVENTION_ATLAS_PASSPHRASE", "口令2025")
     code, _, err = cli("undo", "1", "--db", str(db))

@@ -30,6 +30,12 @@ TINY_PNG = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _own_store(tmp_path, monkeypatch):
+    """Saved scenarios live in the store: each test its own, so one test's scenarios are not another's."""
+    monkeypatch.setenv("PREVENTION_ATLAS_DB", str(tmp_path / "atlas.sqlite"))
+
+
 @pytest.fixture
 def library(tmp_path, monkeypatch) -> Path:
     """Two saved scenarios, one named like a formula."""

@@ -683,7 +683,7 @@ def test_a_schema_2_store_gets_the_profiles_table_and_keeps_its_data(tmp_path, j
     reopened = Store(path)
     con = sqlite3.connect(path)
     try:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert con.execute("SELECT COUNT(*) FROM profiles").fetchone()[0] == 0
     finally:
         con.close()

@@ -217,7 +217,17 @@ def test_a_link_this_store_cannot_honour_says_why(history, pin, says):
 
 # --- saved scenarios --------------------------------------------------------------------------------------
 def saved_file(tmp_path) -> dict:
-    return json.loads((tmp_path / "scenarios.json").read_text(encoding="utf-8"))
+    """The saved scenarios as the store keeps them (the JSON each entry is saved as), by name."""
+    from analytics.scenario_library import load_saved
+
+    saved = load_saved(Store(tmp_path / "atlas.sqlite"))
+    return {name: json.loads(json.dumps(_entry(s))) for name, s in saved.items()}
+
+
+def _entry(saved) -> dict:
+    from analytics.scenario_library import _entry_json
+
+    return _entry_json(saved)
 
 
 def test_saving_over_a_name_asks_first_and_deleting_confirms(tmp_path):

@@ -48,8 +48,13 @@ def premarital_plus(points: float, counties: set[str] | None = None) -> dict[str
 @pytest.fixture(autouse=True)
 def _server(tmp_path, monkeypatch):
     monkeypatch.setenv("PREVENTION_ATLAS_SCENARIOS", str(tmp_path / "scenarios.json"))
+    monkeypatch.setenv("PREVENTION_ATLAS_DB", str(tmp_path / "atlas.sqlite"))  # saved scenarios live here
+    from ui.loaders import store
+
+    store.clear()
     with navigation_server():
         yield
+    store.clear()
 
 
 def open_page(**query) -> AppTest:
@@ -131,7 +136,10 @@ def test_save_load_and_compare(tmp_path):
     at.text_input(key="sc_name").set_value("四十名康复医师").run()
     save = next(b for b in at.button if "保存" in b.label)
     save.click().run()
-    assert (tmp_path / "scenarios.json").is_file()
+    from analytics.scenario_library import load_saved
+    from analytics.store import Store
+
+    assert list(load_saved(Store(tmp_path / "atlas.sqlite"))) == ["四十名康复医师"]  # saved in the store
     assert any("四十名康复医师" in s.value for s in at.success)
     at.multiselect(key="sc_compare").set_value(["四十名康复医师"]).run()
     assert not at.exception

@@ -136,12 +136,13 @@ def test_new_store_schema_and_pragmas(store):
     con = sqlite3.connect(store.path)
     try:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 3  # 3: profiles (tests/test_profiles.py)
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 4  # 4: passphrase, log, scenarios
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
         index_cols = [r[2] for r in con.execute("PRAGMA index_info(observations_key)")]
     finally:
         con.close()
     assert {"versions", "observations", "observations_key", "version_state"} <= names
+    assert {"admin_passphrase", "admin_log", "scenarios", "store_meta"} <= names
     assert index_cols[:3] == ["region_code", "year", "indicator_id"]
     assert Store(store.path).path == store.path  # reopening an existing store is fine
 
@@ -321,15 +322,22 @@ def test_passphrase_from_env_guards_import_and_rollback(store, monkeypatch, wron
     assert value_of(store) == 90.0
 
 
-def test_passphrase_argument_wins_over_env(tmp_path, monkeypatch):
+def test_the_first_configured_passphrase_sets_the_store_and_a_later_one_does_not_replace_it(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv(PASSPHRASE_ENV, "from-env")
-    store = Store(tmp_path / "a.sqlite", passphrase_required="from-secrets")
-    with pytest.raises(StoreError, match="管理员口令"):
+    store = Store(tmp_path / "a.sqlite", passphrase_required="from-secrets")  # the argument wins
+    with pytest.raises(StoreError, match="需要正确的管理员口令才能写入数据"):
         put(store, one(70.0), passphrase="from-env")
     assert put(store, one(70.0), passphrase="from-secrets") == 1
-    assert not Store(tmp_path / "a.sqlite", passphrase_required="").write_protected  # explicitly open
+    # once set, the store decides: another process's configuration neither replaces nor removes it
+    later = Store(tmp_path / "a.sqlite", passphrase_required="another")
+    assert later.write_protected
+    with pytest.raises(StoreError, match="管理员口令"):
+        put(later, one(71.0), passphrase="another")
+    assert not Store(tmp_path / "b.sqlite", passphrase_required="").write_protected  # blank: sets nothing
     monkeypatch.delenv(PASSPHRASE_ENV)
-    assert not Store(tmp_path / "a.sqlite").write_protected
+    assert not Store(tmp_path / "c.sqlite").write_protected
 
 
 # --- bad frames leave nothing behind ------------------------------------------------------------------

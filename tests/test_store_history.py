@@ -80,6 +80,8 @@ EXPECTED = {
     ),
     ("rollback", 2): (AFTER_V2, ["active", "active", "rolled_back"]),
     ("rollback", 3): (ALL, ["active", "active", "active"]),
+    # rollback 0: the state before the first import, the first version included
+    ("rollback", 0): ({}, ["rolled_back", "rolled_back", "rolled_back"]),
 }
 
 
@@ -204,6 +206,78 @@ def test_a_version_withdrawn_before_n_stays_out_of_the_state_after_n(tmp_path):
     assert view(s) == {k: v for k, v in ALL.items() if k != ("220103", PREM)}
 
 
+# --- every version can be withdrawn and brought back, the first included ------------------------------
+# (state reached first, then the version reactivated) -> (view, statuses)
+REACTIVATED = {
+    (("undo", 1), 1): (ALL, ["active"] * 3),
+    (("undo", 3), 3): (ALL, ["active"] * 3),
+    (("rollback", 1), 3): (  # v1 + v3, v2 stays out: 220103's premarital row from v1, 220104 from v3
+        {("220102", PREM): (80.0, 3), ("220103", PREM): (65.0, 1), ("220104", PREM): (50.0, 3)},
+        ["active", "rolled_back", "active"],
+    ),
+    (("rollback", 0), 2): (
+        {("220102", ASSIST): (90.0, 2), ("220103", ASSIST): (80.0, 2)},
+        ["rolled_back", "active", "rolled_back"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("first", "version"), list(REACTIVATED))
+def test_reactivate_brings_back_that_version_alone(store, first, version):
+    getattr(store, first[0])(first[1])
+    before = store.current()
+    preview = store.preview_reactivate(version)
+    assert preview.activated == (version,) and preview.deactivated == ()
+    done = store.reactivate(version)
+    rows, expected_statuses = REACTIVATED[(first, version)]
+    assert view(store) == apply_preview(before, preview) == rows
+    assert statuses(store) == expected_statuses
+    assert done.operation == "reactivate" and done.revision_after == store.revision()
+
+
+def test_a_poisoned_first_version_can_be_withdrawn_and_brought_back(tmp_path):
+    """The finding: the store's only version could not be deactivated by rollback; now undo, rollback(0)
+    and reactivate all reach it, and each is a preview-able StoreChange."""
+    s = Store(tmp_path / "a.sqlite")
+    v1 = s.import_observations(V1, dataset=HEALTH, source_name="坏数据.csv", sha256="9" * 64)
+    assert v1 == 1
+    first = s.current()
+    change = s.rollback(0)
+    assert change.deactivated == (1,) and change.activated == ()
+    assert sorted(change.rows["change"]) == ["removed", "removed"]
+    assert s.current().empty and s.newest_active() is None
+    assert statuses(s) == ["rolled_back"]
+    back = s.reactivate(1)
+    assert back.activated == (1,)
+    pd.testing.assert_frame_equal(s.current(), first)
+    s.undo(1)
+    assert s.current().empty
+    s.reactivate(1)
+    pd.testing.assert_frame_equal(s.current(), first)
+    assert len(s.versions()) == 1  # history kept throughout
+
+
+def test_rollback_zero_on_an_empty_store_changes_nothing(tmp_path):
+    s = Store(tmp_path / "empty.sqlite")
+    assert s.preview_rollback(0).changes_nothing
+    assert s.rollback(0).changes_nothing
+
+
+def test_reactivate_refusals_leave_the_store_unchanged(store):
+    revision = store.revision()
+    with pytest.raises(StoreError, match="数据版本 2 已经有效，无需恢复") as active:
+        store.reactivate(2)
+    assert active.value.code == "already_active"
+    with pytest.raises(StoreError, match="已经有效"):
+        store.preview_reactivate(1)
+    for operation, version in (("reactivate", 0), ("reactivate", 9), ("undo", 0), ("rollback", -1)):
+        with pytest.raises(StoreError, match=f"没有数据版本 {version}"):
+            getattr(store, operation)(version)
+    with pytest.raises(StoreError, match="不是整数"):
+        store.reactivate("v1")
+    assert store.revision() == revision
+
+
 def test_refusals_leave_the_store_unchanged(store, monkeypatch):
     with pytest.raises(StoreError, match="没有数据版本 9"):
         store.undo(9)
@@ -268,7 +342,9 @@ def test_a_schema_1_store_is_upgraded_with_the_state_after_each_version(store):
     reopened = Store(store.path)
     con = sqlite3.connect(store.path)
     try:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 3  # through 2, then 3 (profiles)
+        assert (
+            con.execute("PRAGMA user_version").fetchone()[0] == 4
+        )  # through 2, 3 (profiles), 4 (passphrase)
         members = con.execute("SELECT version_id, member FROM version_state ORDER BY 1, 2").fetchall()
     finally:
         con.close()

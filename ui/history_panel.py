@@ -38,9 +38,14 @@ def apply_history(db: Store, lang: str, action: str, version: int, revision: str
         st.session_state["_data_flash"] = (
             "history",
             "success",
-            t(f"provenance.done_{action}", lang, version=version),
+            t(f"provenance.done_{_words(action, version)}", lang, version=version),
         )
         st.session_state.pop(f"history_version_{action}", None)
+
+
+def _words(action: str, version: int) -> str:
+    """The words of an action: returning to version 0 is "before the first import" (every version off)."""
+    return "rollback_zero" if action == "rollback" and version == 0 else action
 
 
 def show_preview(db: Store, ctx, cat, regs, action: str, version: int) -> None:
@@ -51,7 +56,7 @@ def show_preview(db: Store, ctx, cat, regs, action: str, version: int) -> None:
     except StoreError as exc:
         st.error(render.escape_markdown(exc.message(lang)))
         return
-    st.subheader(t(f"provenance.preview_{action}", lang, version=version))
+    st.subheader(t(f"provenance.preview_{_words(action, version)}", lang, version=version))
     if change.changes_nothing:
         st.info(t("provenance.preview_nothing", lang))
         return
@@ -68,7 +73,7 @@ def show_preview(db: Store, ctx, cat, regs, action: str, version: int) -> None:
             lang=lang,
         )
     st.button(
-        t(f"provenance.confirm_{action}", lang, version=version),
+        t(f"provenance.confirm_{_words(action, version)}", lang, version=version),
         type="primary",
         key="history_confirm",
         on_click=apply_history,
@@ -90,17 +95,19 @@ def history_panel(ctx, db: Store, *, catalog, regions) -> None:
         st.caption(t("provenance.history_help", lang))
         action = st.radio(
             t("provenance.action", lang),
-            ["undo", "rollback"],
+            ["undo", "rollback", "reactivate"],
             key="history_action",
             horizontal=True,
             format_func=lambda a: t(f"provenance.action_{a}", lang),
         )
         by_id = versions.set_index("version_id")
-        choices = list(versions["version_id"])
+        choices = [0, *versions["version_id"]]  # 0: before the first import
         if action == "undo":
             choices = list(versions.loc[versions["status"] == "active", "version_id"])
+        elif action == "reactivate":
+            choices = list(versions.loc[versions["status"] == "rolled_back", "version_id"])
         if not choices:
-            st.caption(t("provenance.nothing_to_undo", lang))
+            st.caption(t(f"provenance.nothing_to_{action}", lang))
         else:
             picked = st.selectbox(
                 t("provenance.pick_version", lang),
@@ -108,13 +115,17 @@ def history_panel(ctx, db: Store, *, catalog, regions) -> None:
                 index=None,
                 key=f"history_version_{action}",
                 placeholder=t("choose_one", lang),
-                format_func=lambda v: t(
-                    "provenance.version_option",
-                    lang,
-                    version=v,
-                    dataset=by_id.loc[v, "dataset"],
-                    department=by_id.loc[v, "department"] or "—",
-                    imported_at=local_time(by_id.loc[v, "imported_at"], tz),
+                format_func=lambda v: (
+                    t("provenance.version_zero", lang)
+                    if v == 0
+                    else t(
+                        "provenance.version_option",
+                        lang,
+                        version=v,
+                        dataset=by_id.loc[v, "dataset"],
+                        department=by_id.loc[v, "department"] or "—",
+                        imported_at=local_time(by_id.loc[v, "imported_at"], tz),
+                    )
                 ),
             )
             if picked is not None:

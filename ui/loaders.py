@@ -75,7 +75,7 @@ def _secret_passphrase() -> str | None:
 
 @st.cache_resource
 def store() -> Store:
-    return Store(None, passphrase_required=_secret_passphrase())
+    return Store(None, passphrase_required=_secret_passphrase(), client="web")
 
 
 def data_changed() -> None:

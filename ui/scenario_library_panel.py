@@ -11,8 +11,10 @@ import streamlit as st
 
 from analytics import insights, scenarios
 from analytics import scenario_library as library
+from analytics.errors import AtlasError
 from analytics.i18n import t
 from analytics.provenance import local_time
+from analytics.store import Store
 from ui import render
 from ui.text import escape_markdown
 
@@ -20,7 +22,7 @@ from ui.text import escape_markdown
 def library_panel(
     ctx,
     *,
-    saved_file: Path,
+    saved_file: Store | Path,
     steps: list,
     live,
     ind_id: str,
@@ -34,16 +36,27 @@ def library_panel(
     st.caption(t("share_link", lang))
     view_now = ctx.view_context()
     saved = library.load_saved(saved_file)
+    protected = isinstance(saved_file, Store) and saved_file.write_protected
     n1, n2 = st.columns([3, 1])
     name = n1.text_input(t("scenario_name", lang), key="sc_name").strip()
     ask = st.container()  # "replace it?" / "delete it?" questions appear here, above the list
 
+    passphrase = st.text_input(t("passphrase", lang), type="password", key="sc_pass") if protected else None
+
     def save_as(scenario_name: str, overwrite: bool) -> None:
-        library.save(
-            saved_file, scenarios.Scenario(scenario_name, (*steps, live)), view_now, overwrite=overwrite
-        )
+        try:
+            library.save(
+                saved_file,
+                scenarios.Scenario(scenario_name, (*steps, live)),
+                view_now,
+                overwrite=overwrite,
+                passphrase=passphrase,
+            )
+        except AtlasError as exc:  # a wrong passphrase, a busy store: nothing saved
+            ask.error(escape_markdown(exc.message(lang)))
+            return
         st.session_state.pop("_sc_overwrite", None)
-        ask.success(t("saved_ok", lang, name=scenario_name))
+        ask.success(t("saved_ok", lang, name=escape_markdown(scenario_name)))
 
     if n2.button(t("save_scenario", lang), disabled=not name):
         if name in saved:  # saving over a name asks first
@@ -63,7 +76,11 @@ def library_panel(
         else:
             view_then = library.context_words(saved[pending].context, lang, regs)
             ask.warning(t("provenance.overwrite_ask", lang, name=escape_markdown(pending), view=view_then))
-    saved = library.load_saved(saved_file)
+    found = library.load_library(saved_file)
+    saved = found.saved
+    if found.unreadable:  # listed, never hiding the others
+        names = escape_markdown(t("name_sep", lang).join(sorted(found.unreadable)))
+        st.warning(t("provenance.unreadable_scenarios", lang, n=len(found.unreadable), names=names))
     deleted = st.session_state.pop("_sc_deleted", None)
     if deleted:
         st.success(t("provenance.deleted_ok", lang, name=escape_markdown(deleted)))
@@ -106,7 +123,11 @@ def library_panel(
         elif doomed:
             d1, d2, _ = st.columns([1, 1, 4])
             if d1.button(t("provenance.delete_yes", lang), key="sc_delete_yes", type="primary"):
-                library.delete(saved_file, doomed)
+                try:
+                    library.delete(saved_file, doomed, passphrase=passphrase)
+                except AtlasError as exc:
+                    st.error(escape_markdown(exc.message(lang)))
+                    st.stop()
                 st.session_state.pop("_sc_delete")
                 st.session_state["_sc_deleted"] = doomed
                 st.rerun()
