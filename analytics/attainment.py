@@ -18,7 +18,7 @@ import pandas as pd
 from analytics.catalog import Catalog, Indicator, Target, TargetProfile
 from analytics.errors import AtlasError
 from analytics.intervals import certainty, intervals
-from analytics.kinds import KIND_IDS, baselines, fill_census_denominators, kind_array
+from analytics.kinds import KIND_IDS, baselines, fill_census_denominators, impossible_rows, kind_array
 from analytics.schema import OBS_COLUMNS
 
 STATUSES = ("met", "not_met", "no_data")
@@ -63,7 +63,9 @@ def prepare(
     - a baseline kind: `baseline` is the same region's count in the profile's baseline year;
     - an indicator that applies only where a county status is 1 (`Indicator.applies_where`): rows of counties
       whose status that year is not 1 are left out (`not_applicable`; `counties`: which rows are counties',
-      None = all).
+      None = all);
+    - numbers no indicator can have (inf, 1e308: a store written before the contract refused them) are read
+      as no data, the row marked `impossible` (kinds.impossible_rows), so nothing downstream overflows.
     region_code and indicator_id come back as Categoricals (indicator categories in catalog order).
     """
     df = obs.loc[:, [c for c in OBS_COLUMNS if c in obs.columns]].copy()
@@ -71,6 +73,10 @@ def prepare(
         if col not in df.columns:
             df[col] = np.nan
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    impossible = impossible_rows(df, catalog)
+    if impossible.any():
+        df.loc[impossible, ["numerator", "denominator", "value"]] = np.nan
+    df["impossible"] = impossible
     outside = not_applicable(df, catalog, counties)
     if outside.any():
         df = df[~outside]
@@ -208,24 +214,30 @@ def evaluate(frame: pd.DataFrame, catalog: Catalog, profile: TargetProfile) -> p
     # Unify: met iff  M x scale x q  [cmp]  p x W, with (M, W) = (N, D), or (B - C, B) for a reduction.
     m = np.where(is_red, base - num, num)
     w = np.where(is_red, base, den)
-    has_ratio = ~np.isnan(m) & ~np.isnan(w) & (w > 0)
+    # Only finite numbers are evaluated: a sum or value that overflows (1e308 in a store written before the
+    # contract refused it) is no data, never a crash (Fraction("inf") raises).
+    has_ratio = np.isfinite(m) & np.isfinite(w) & (w > 0)
     if np.any(is_red):
         has_ratio &= ~(is_red & (num < 0))
-    value = np.where(has_ratio, m * scale / np.where(has_ratio, w, 1.0), np.nan)
-    value_only = ~has_ratio & ~np.isnan(given) & np.isnan(num)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = np.where(has_ratio, m * scale / np.where(has_ratio, w, 1.0), np.nan)
+    has_ratio &= np.isfinite(value)
+    value = np.where(has_ratio, value, np.nan)
+    value_only = ~has_ratio & np.isfinite(given) & np.isnan(num)
     value = np.where(value_only, given, value)
 
     met = np.zeros(len(out), dtype=bool)
     shortfall = np.full(len(out), np.nan)
 
-    integral = (
-        has_ratio
-        & has_target
-        & (np.mod(np.where(has_ratio, m, 0), 1) == 0)
-        & (np.mod(np.where(has_ratio, w, 0), 1) == 0)
-        & (np.abs(np.where(has_ratio, m, 0)) * scale * q < _INT_LIMIT)
-        & (np.where(has_ratio, w, 0) * np.maximum(p, 1) < _INT_LIMIT)
-    )
+    with np.errstate(over="ignore"):
+        integral = (
+            has_ratio
+            & has_target
+            & (np.mod(np.where(has_ratio, m, 0), 1) == 0)
+            & (np.mod(np.where(has_ratio, w, 0), 1) == 0)
+            & (np.abs(np.where(has_ratio, m, 0)) * scale * q < _INT_LIMIT)
+            & (np.where(has_ratio, w, 0) * np.maximum(p, 1) < _INT_LIMIT)
+        )
     if integral.any():
         mi = m[integral].astype(np.int64)
         wi = w[integral].astype(np.int64)
@@ -358,6 +370,11 @@ def attainment(
             rolled["n_units"] = np.where(is_conditional, np.nan_to_num(counted, nan=0.0), rolled["n_units"])
     for col in ("n_reported", "n_value_only"):
         rolled[col] = rolled[col].fillna(0).astype("int64")
+    # a county whose stored numbers cannot be true (prepare): no data, and `impossible` says why
+    impossible = (
+        rolled["impossible"] if "impossible" in rolled.columns else pd.Series(False, index=rolled.index)
+    )
+    rolled["impossible"] = impossible.fillna(False).astype(bool)
     rolled["n_units"] = rolled["n_units"].astype("int64")
     rolled["kind"] = rolled["indicator_id"].map({i.id: i.kind for i in catalog.indicators})
     out = evaluate(rolled, catalog, profile)

@@ -10,6 +10,7 @@ import pandas as pd
 from analytics.catalog import Catalog, Indicator, TargetProfile
 from analytics.charts import STATUS_SYMBOL
 from analytics.i18n import t
+from analytics.kinds import LARGEST_SHOWN
 
 STATUSES = ("met", "not_met", "no_data")
 COMPARATOR_KEYS = {">": "comparator_gt", ">=": "comparator_ge"}
@@ -20,7 +21,8 @@ def status_labels(lang: str) -> dict[str, str]:
 
 
 def format_number(value: float, decimals: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+    """1,234.5; "—" for no number, and for one no indicator can have (inf, 1e308): that is no data."""
+    if value is None or pd.isna(value) or not math.isfinite(float(value)) or abs(value) > LARGEST_SHOWN:
         return "—"
     return f"{value:,.{decimals}f}"
 
@@ -45,12 +47,21 @@ def interval_texts(low, high, ind: Indicator, lang: str = "zh") -> list[str]:
     """ "76.3–83.4%" per row (the indicator's decimals, one more below 10 units); "" where there is none."""
     out = []
     for lo, hi in zip(low, high, strict=True):
-        if pd.isna(lo) or pd.isna(hi):
+        if pd.isna(lo) or pd.isna(hi) or not (math.isfinite(lo) and math.isfinite(hi)):
             out.append("")
             continue
         d = ind.decimals + (1 if abs(hi - lo) < 10**-ind.decimals * 10 else 0)
         out.append(with_unit(f"{lo:,.{d}f}–{hi:,.{d}f}", ind.unit_in(lang)))
     return out
+
+
+def impossible_note(evaluated: pd.DataFrame, lang: str = "zh") -> str:
+    """Why some counties show no data although the store holds numbers for them: numbers no indicator can have
+    (inf, 1e308, stored before the contract refused them; attainment's `impossible`). "" when there are none."""
+    if "impossible" not in evaluated.columns:
+        return ""
+    n = int(evaluated["impossible"].fillna(False).astype(bool).sum())
+    return t("engine.impossible_note", lang, n=n) if n else ""
 
 
 def certainty_labels(certainty, lang: str = "zh") -> list[str]:
@@ -80,11 +91,11 @@ def shortfall_text(shortfall, ind: Indicator, lang: str = "zh", gap=None) -> str
     """ "还差 61 人" / "需再减少 3 起"; for an indicator whose units no one can act on (a survey's respondents,
     Indicator.shortfall_actionable) the `gap` in points instead ("还差 1.9 个百分点"), or "" without it."""
     if not ind.shortfall_actionable:
-        if gap is None or pd.isna(gap) or float(gap) <= 0:
+        if gap is None or pd.isna(gap) or not math.isfinite(float(gap)) or float(gap) <= 0:
             return ""
         unit = t("percentage_points", lang) if ind.unit_in(lang) == "%" else ind.unit_in(lang)
         return t("shortfall_more", lang, n=format_number(float(gap), ind.decimals), unit=unit)
-    if pd.isna(shortfall) or int(shortfall) <= 0:
+    if pd.isna(shortfall) or not math.isfinite(float(shortfall)) or int(shortfall) <= 0:
         return ""
     return t(ind.rules.shortfall_key, lang, n=f"{int(shortfall):,}", unit=ind.numerator_unit(lang))
 

@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 
 
 ROUNDING_KEY = "rule_rounding"  # the one rounding rule of what-if, stated on the method panel
+# No count of people, services or events in China can pass its 1.4 billion residents: a numerator or
+# denominator above this is a typing or export error (1e308 once reached the store and broke every page).
+MOST_COUNTED = 2_000_000_000.0
+# A count per resident population is at most one per resident at the largest scale (per 1,000,000); a
+# reduction against the baseline at least -1,000,000 % (events up ten-thousandfold). Beyond them: an error.
+MOST_PER_POPULATION = 1_000_000.0
+LEAST_REDUCTION = -1_000_000.0
+# The largest value counts within MOST_COUNTED can give (2e9 over 1 resident per 1,000,000): a value beyond it
+# is shown as no number, not as a 300-digit figure.
+LARGEST_SHOWN = MOST_COUNTED * 1_000_000
 
 
 def whole_units(change) -> np.ndarray:
@@ -55,8 +65,9 @@ class Kind:
     # -- what a county may report (the observation contract) ------------------------------------------------
     numerator_within_denominator: bool  # numerator <= denominator (a share cannot pass 100 %)
     binary: bool  # the county's value is 1 or 0; no denominator other than 1
-    value_min: float | None  # bounds of a county's reported value
-    value_max: float | None
+    value_min: float  # bounds of a county's reported value (finite: no indicator can have inf or 1e308)
+    value_max: float
+    count_max: float  # largest numerator or denominator a region can report
     numerator_needs_denominator: bool  # a numerator alone cannot be used (a rate needs both)
     # -- shown values ----------------------------------------------------------------------------------------
     ceiling: float | None  # physical upper bound of a value at any level (projections are clipped to it)
@@ -100,8 +111,8 @@ class Kind:
         (shown_decimals)."""
         from analytics.i18n import t
 
-        if value is None or pd.isna(value):
-            return "—"
+        if value is None or pd.isna(value) or not math.isfinite(float(value)) or abs(value) > LARGEST_SHOWN:
+            return "—"  # no number, or one no indicator can have (inf, 1e308 from a store older than the contract)
         if self.binary and level == "county":
             return t("status_value_yes" if float(value) >= 1 else "status_value_no", lang)
         if against is not None:
@@ -124,17 +135,30 @@ class Kind:
         return pd.Series(math.inf, index=index).where(den.notna(), 0)
 
     def shifted_value(self, value, operation: str, amount: float) -> np.ndarray:
-        """A value sent without its counts, moved as the counts would move it (vectorised), within [floor, ceiling]:
-        `add_pp` adds X to the value; `scale_pct` multiplies the counted units by 1 + X/100, which scales a ratio
-        by the same factor and, for a reduction, what is left of the baseline (100 - value). No whole-unit
-        rounding: without a denominator there are no units to round."""
+        """A value sent without its counts, moved as the counts would move it (vectorised), within [floor, ceiling]
+        and the bounds a reported value has (value_min, value_max): `add_pp` adds X to the value; `scale_pct`
+        multiplies the counted units by 1 + X/100, which scales a ratio by the same factor and, for a reduction,
+        what is left of the baseline (100 - value). No whole-unit rounding: without a denominator there are no
+        units to round."""
         v = np.asarray(value, dtype="float64")
         if operation == "scale_pct":
             factor = 1.0 + amount / 100.0
             moved = 100.0 - (100.0 - v) * factor if self.value_from == "reduction" else v * factor
         else:
             moved = v + amount
-        return np.clip(moved, self.floor, math.inf if self.ceiling is None else self.ceiling)
+        top = self.value_max if self.ceiling is None else min(self.ceiling, self.value_max)
+        return np.clip(moved, max(self.floor, self.value_min), top)
+
+    def impossible(self, numerator, denominator, value) -> np.ndarray:
+        """Where a region's numbers are ones no indicator of this kind can have (vectorised): not finite (inf,
+        or 1e309 read as inf), a count beyond `count_max`, or a value sent without its count outside
+        [value_min, value_max]. The contract refuses them; the engine reads such a stored row as no data."""
+        num, den, val = (np.asarray(a, dtype="float64") for a in (numerator, denominator, value))
+        with np.errstate(invalid="ignore"):
+            out = np.isinf(num) | np.isinf(den) | np.isinf(val)
+            out |= (np.abs(num) > self.count_max) | (np.abs(den) > self.count_max)
+            out |= np.isnan(num) & ((val < self.value_min) | (val > self.value_max))
+        return out
 
     def shortfall_cap(self, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         """The most units that can be added (vectorised): beyond it the target is unreachable."""
@@ -157,6 +181,7 @@ KINDS: dict[str, Kind] = {
             binary=False,
             value_min=0.0,
             value_max=100.0,
+            count_max=MOST_COUNTED,
             numerator_needs_denominator=True,
             ceiling=100.0,
             floor=0.0,
@@ -176,7 +201,8 @@ KINDS: dict[str, Kind] = {
             numerator_within_denominator=False,
             binary=False,
             value_min=0.0,
-            value_max=None,
+            value_max=MOST_PER_POPULATION,
+            count_max=MOST_COUNTED,
             numerator_needs_denominator=False,
             ceiling=None,
             floor=0.0,
@@ -197,6 +223,7 @@ KINDS: dict[str, Kind] = {
             binary=True,
             value_min=0.0,
             value_max=1.0,
+            count_max=MOST_COUNTED,  # its 1/0 over 1 is the status rules' call (status_not_binary)
             numerator_needs_denominator=False,
             ceiling=100.0,
             floor=0.0,
@@ -215,8 +242,9 @@ KINDS: dict[str, Kind] = {
             needs_baseline=True,
             numerator_within_denominator=False,
             binary=False,
-            value_min=None,
+            value_min=LEAST_REDUCTION,
             value_max=100.0,
+            count_max=MOST_COUNTED,
             numerator_needs_denominator=False,
             ceiling=100.0,
             floor=-math.inf,
@@ -249,6 +277,25 @@ def _per_row(obs: pd.DataFrame, per_id: dict, blank) -> np.ndarray:
     codes, uniques = pd.factorize(obs["indicator_id"])
     table = np.array([per_id.get(str(u), blank) for u in uniques] + [blank])
     return table[codes]
+
+
+def impossible_rows(obs: pd.DataFrame, catalog: Catalog) -> np.ndarray:
+    """For each row of `obs`: True where its numbers are ones its indicator's kind cannot have
+    (Kind.impossible); rows of an unknown indicator are judged by no kind (False)."""
+    out = np.zeros(len(obs), dtype=bool)
+    if obs.empty:
+        return out
+    numbers = {
+        c: pd.to_numeric(obs[c], errors="coerce").to_numpy(dtype="float64")
+        if c in obs.columns
+        else np.full(len(obs), np.nan)
+        for c in ("numerator", "denominator", "value")
+    }
+    kind = _per_row(obs, {i.id: i.kind for i in catalog.indicators}, "")
+    for kind_id in set(kind) - {""}:
+        rows = kind == kind_id
+        out[rows] = KINDS[kind_id].impossible(*(numbers[c][rows] for c in numbers))
+    return out
 
 
 def fill_census_denominators(obs: pd.DataFrame, catalog: Catalog, population: pd.Series) -> pd.DataFrame:

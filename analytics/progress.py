@@ -47,7 +47,8 @@ def progress(
     Years after `year` are ignored, so a past year can be judged as it stood then.
     """
     ev = evaluated if year is None else evaluated[evaluated["year"] <= year]
-    ev = ev[ev["value"].notna()]
+    value = pd.to_numeric(ev["value"], errors="coerce").to_numpy(dtype="float64")
+    ev = ev[np.isfinite(value)]  # inf (a number no indicator can have) is no data, as attainment reads it
     keys = ["region_code", "indicator_id"]
     wide = ev.pivot_table(index=keys, columns="year", values="value", aggfunc="first", observed=True)
     if wide.empty:

@@ -64,6 +64,7 @@ _KIND_ATTRIBUTES = (
     "value_from",
     "value_min",
     "value_max",
+    "count_max",
 )
 
 
@@ -75,7 +76,7 @@ def _with_kind_columns(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     out = df.copy()
     for attribute in _KIND_ATTRIBUTES:
         per_id = [getattr(KINDS[i.kind], attribute) if i is not None else None for i in known]
-        if attribute in ("value_min", "value_max"):
+        if attribute in ("value_min", "value_max", "count_max"):
             table = np.array([np.nan if v is None else v for v in per_id] + [np.nan], dtype="float64")
         elif attribute == "value_from":
             table = np.array([v or "" for v in per_id] + [""], dtype=object)
@@ -111,6 +112,8 @@ def _rules(catalog: Catalog):
         ("unknown_indicator", "contract", "indicator_id", lambda df: ~df["indicator_id"].isin(ids)),
         ("negative_count", None, "numerator", lambda df: ~binary(df) & (num(df) < 0)),
         ("negative_count", None, "denominator", lambda df: ~binary(df) & (den(df) < 0)),
+        ("count_too_large", None, "numerator", lambda df: num(df) > df["_k_count_max"]),
+        ("count_too_large", None, "denominator", lambda df: den(df) > df["_k_count_max"]),
         (
             "status_not_binary",
             None,
@@ -226,9 +229,10 @@ def _coerce(df: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, list[Prob
                 not_number[pos] = _cell(df, pos, col) != ""
         infinite = np.isinf(num.to_numpy())
         for pos in np.flatnonzero(not_number | infinite):
-            code = "not_finite" if infinite[pos] else "text_in_number"
+            # inf, -inf, and a number too large for a float ("1e309" reads as inf): the row is named
+            code, variant = ("not_finite", None) if infinite[pos] else ("text_in_number", "contract")
             problems.append(
-                problem("error", code, int(rows[pos]), col, variant="contract", text=_cell(df, pos, col))
+                problem("error", code, int(rows[pos]), col, variant=variant, text=_cell(df, pos, col))
             )
         out[col] = num.where(~np.isinf(num))  # the row stays, so its other problems are reported too
     for col in df.columns:
@@ -267,8 +271,10 @@ def _fields(df: pd.DataFrame, i, code: str, variant: str | None, field: str | No
         fields["number"] = fields[field]
     if code == "value_out_of_range":
         kind = KINDS[catalog[row["indicator_id"]].kind]
-        fields["min"] = number_text(kind.value_min) if kind.value_min is not None else ""
-        fields["max"] = number_text(kind.value_max) if kind.value_max is not None else ""
+        fields["min"] = number_text(kind.value_min)
+        fields["max"] = number_text(kind.value_max)
+    if code == "count_too_large":
+        fields["max"] = number_text(KINDS[catalog[row["indicator_id"]].kind].count_max)
     if code == "bad_region_code":
         fields["text"] = str(row["region_code"])
     if code == "impossible_year":
@@ -309,14 +315,18 @@ def contract_problems(
         rules = _rules(catalog)
         cases = exc.failure_cases
         cases = cases[cases["check"].astype(str).str.match(r"^\d+:")]
-        seen: set = set()
-        for check, index in zip(cases["check"].astype(str), cases["index"], strict=True):
-            if (check, index) in seen or index is None or index != index:
-                continue
-            seen.add((check, index))
-            code, variant, field, _ = rules[int(check.split(":", 1)[0])]
+        found = [
+            (rules[int(check.split(":", 1)[0])], index)
+            for check, index in dict.fromkeys(zip(cases["check"].astype(str), cases["index"], strict=True))
+            if index is not None and index == index
+        ]
+        # a count no region can have is reported alone: 1.7e308 "exceeding its denominator" says nothing more
+        too_large = {index for (code, *_), index in found if code == "count_too_large"}
+        for (code, variant, field, _), index in found:
             if field in NUMBER_COLUMNS and int(rows[index]) in unreadable:
                 continue  # a cell that is not a number was reported; what follows from its absence is not
+            if index in too_large and code != "count_too_large" and field in ("numerator", "denominator"):
+                continue
             fields = _fields(coerced, index, code, variant, field, catalog)
             problems.append(problem("error", code, int(rows[index]), field, **fields))
     return sorted(problems, key=_order)

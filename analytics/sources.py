@@ -13,6 +13,8 @@ import pandas as pd
 from analytics import demo
 from analytics.catalog import Catalog
 from analytics.errors import AtlasError
+from analytics.kinds import impossible_rows
+from analytics.regions import COUNTRY
 from analytics.schema import OBS_COLUMNS, trusted_observations, validate_observations
 from analytics.store import DEMO_REGION, Store, load_demo, read_observations
 
@@ -41,9 +43,11 @@ def observations(
         if store is None:
             raise AtlasError("no_store")
         codes = None if scope is None else [*regions.counties(scope)["code"], *_aggregates(scope, regions)]
-        return validate_observations(
-            store.current(region_codes=codes), catalog=catalog, source=str(store.path)
-        )
+        current = store.current(region_codes=codes)
+        # a store older than the contract may hold numbers no indicator can have (1e308, inf): those rows are
+        # no data (their versions can be rolled back on 数据管理), never a crash nor a refusal of the rest
+        current = current[~impossible_rows(current, catalog)]
+        return validate_observations(current, catalog=catalog, source=str(store.path))
     return read_observations(Path(source), catalog)
 
 
@@ -91,7 +95,9 @@ def check_submission(
 
     previous = None
     if store is not None:
-        current = store.current(region_codes=list(regions.counties(region)["code"]))
+        current = store.current(
+            region_codes=list(regions.counties(None if region == COUNTRY else region)["code"])
+        )
         previous = current if len(current) else None
     return read_submission(
         data, filename, region=region, year=year, catalog=catalog, regions=regions, previous=previous

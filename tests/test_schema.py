@@ -67,6 +67,20 @@ BAD = [
     (("220102", "二〇二四", "premarital_exam", 5, 10, None), "bad_year", "year"),
     (("220102", 2024, "premarital_exam", "abc", 10, None), "text_in_number", "numerator"),
     (("220102", 2024, "premarital_exam", float("inf"), 10, None), "not_finite", "numerator"),
+    # numbers no indicator can have (issue 14): inf in any column, "1e309" (read as inf), 1e308 counts
+    (("220102", 2024, "premarital_exam", 5, float("-inf"), None), "not_finite", "denominator"),
+    (("220102", 2024, "cataract_surgery_rate", None, None, float("inf")), "not_finite", "value"),
+    (("220102", 2024, "cataract_surgery_rate", "1e309", None, None), "not_finite", "numerator"),
+    (("220102", 2024, "premarital_exam", "nan", 10, None), "text_in_number", "numerator"),
+    (("220102", 2024, "premarital_exam", 5, 1.7e308, None), "count_too_large", "denominator"),
+    (("220102", 2024, "rehab_physicians", 1e308, None, None), "count_too_large", "numerator"),
+    # reported alone: 1.7e308 also "exceeds its denominator", which says nothing more
+    (("220102", 2024, "premarital_exam", 1.7e308, 1000, None), "count_too_large", "numerator"),
+    (("220102", 2024, "premarital_exam", -1e308, 1000, None), "negative_count", "numerator"),
+    (("220102", 2024, "rehab_physicians", 12, 1.7e308, None), "count_too_large", "denominator"),
+    (("220102", 2024, "work_safety_accidents", 1e308, None, None), "count_too_large", "numerator"),
+    (("220102", 2024, "cataract_surgery_rate", None, None, 1e308), "value_out_of_range", "value"),
+    (("220102", 2024, "work_safety_accidents", None, None, -1e308), "value_out_of_range", "value"),
 ]
 
 
@@ -86,6 +100,67 @@ def test_boundaries_are_exact():
     assert contract_problems(ok) == []
     assert [p.code for p in contract_problems(ok.assign(numerator=1000.0000001))] == [
         "numerator_exceeds_denominator"
+    ]
+
+
+# (indicator, column, the largest number it may hold): exactly at the limit passes, the next float above fails
+LIMITS = [
+    ("rehab_physicians", "numerator", 2_000_000_000.0, "count_too_large"),
+    ("rehab_physicians", "denominator", 2_000_000_000.0, "count_too_large"),
+    ("work_safety_accidents", "numerator", 2_000_000_000.0, "count_too_large"),
+    ("cataract_surgery_rate", "value", 1_000_000.0, "value_out_of_range"),
+]
+
+
+@pytest.mark.parametrize(("indicator", "column", "limit", "code"), LIMITS)
+def test_the_largest_allowed_number_passes_and_the_next_fails(indicator, column, limit, code):
+    row = {"region_code": "220102", "year": 2024, "indicator_id": indicator}
+    row.update({"numerator": 5.0, "denominator": None, "value": None, column: limit})
+    assert contract_problems(pd.DataFrame([row], columns=COLUMNS)) == []
+    row[column] = np.nextafter(limit, np.inf)
+    assert [(p.code, p.column, p.row) for p in contract_problems(pd.DataFrame([row], columns=COLUMNS))] == [
+        (code, column, 2)
+    ]
+
+
+def test_a_rate_at_two_billion_passes_and_one_more_person_fails():
+    at = frame(("220102", 2024, "premarital_exam", 2_000_000_000, 2_000_000_000, None))
+    assert contract_problems(at) == []
+    over = frame(("220102", 2024, "premarital_exam", 2_000_000_000, 2_000_000_001, None))
+    assert [(p.code, p.column) for p in contract_problems(over)] == [("count_too_large", "denominator")]
+
+
+def test_a_reduction_at_its_floor_passes_and_below_fails():
+    at = frame(("220102", 2024, "work_safety_accidents", None, None, -1_000_000))
+    assert contract_problems(at) == []
+    below = at.assign(value=np.nextafter(-1_000_000.0, -np.inf))
+    assert [(p.code, p.fields["variant"]) for p in contract_problems(below)] == [
+        ("value_out_of_range", "below")
+    ]
+
+
+def test_impossible_numbers_are_named_with_their_row_in_both_languages():
+    problems = contract_problems(
+        frame(
+            VALID_ROWS[0],
+            ("220103", 2024, "rehab_physicians", 1e308, None, None),
+            ("220104", 2024, "premarital_exam", "1e309", 10, None),
+            ("220105", 2024, "cataract_surgery_rate", None, None, 1.7e308),
+        )
+    )
+    assert [p.message("zh") for p in problems] == [
+        "第3行 numerator列：每10万人口康复医师人数的分子（1e+308）超过 2000000000，"
+        "不可能是一个地区的人数或次数（全国人口约 14 亿）",
+        "第4行 numerator列：“1e309”不是有限的数字",
+        "第5行 value列：百万人口白内障复明手术率的值（1.7e+308）不能超过 1000000",
+    ]
+    assert [p.message("en") for p in problems] == [
+        "Row 3 column numerator: the numerator of Rehabilitation physicians per 100,000 population (1e+308) "
+        "exceeds 2000000000: no region counts that many people or events (China has about 1.4 billion "
+        "residents)",
+        "Row 4 column numerator: '1e309' is not a finite number",
+        "Row 5 column value: the value of Cataract sight-restoring surgery rate per million population "
+        "(1.7e+308) cannot exceed 1000000",
     ]
 
 
