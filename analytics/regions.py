@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,6 +33,9 @@ _TOTAL_ENDINGS = ("合计", "总计", "小计")
 # A subtotal (小计, 全市 …) in a province's table sums the prefecture block above it; in a prefecture's table,
 # or in a province without prefectures (a municipality), it is the whole region.
 SUBTOTAL_WORDS = frozenset({"小计", "全市", "全州", "全盟"})
+FUZZY_CUTOFF = 0.5  # difflib's similarity for "相近的名称"
+MAX_FUZZY_CHARS = 40  # a text longer than any region name gets no similar names (difflib is len x len)
+NEAR_CACHE_SIZE = 20_000  # distinct unknown texts whose similar names are kept
 
 
 class RegionError(AtlasError):
@@ -136,25 +140,48 @@ class RegionTable:
         self._inside: dict[str, frozenset[str]] = {}
         self._groups: dict[str | None, pd.DataFrame] = {}
         self._prefecture_index: pd.Series | None = None  # county code -> prefecture code (prefectures_of)
+        self._by_code: dict[str, Region] | None = None  # code -> Region: `get` is a dict lookup, not a .loc
+        # (within, normalised text) -> forms difflib finds similar: the fuzzy fallback runs once per distinct
+        # text, and the cache is bounded (a file of 200,000 made-up names cannot grow it without end)
+        self._near_forms: dict[tuple[str, str], list[str]] = {}
+        self._char_index: dict[str, dict[str, dict[str, int]]] = {}  # within -> char -> form -> count
+        self._form_order: dict[str, dict[str, int]] = {}  # within -> form -> its place in the index
+        self._prefix_forms: dict[str, list[tuple[str, str]]] = {}  # within -> (prefecture form, code)
+        self._province_by_form: dict[str, str] | None = None  # normalised province form -> code
 
     # --- lookup -------------------------------------------------------------------------------
     def __contains__(self, code: object) -> bool:
-        return str(code) in self.frame.index
+        return str(code) in self._table()
 
     def get(self, code: str) -> Region:
-        code = str(code)
-        if code not in self.frame.index:
-            raise RegionError("unknown_region_code", code=code)
-        row = self.frame.loc[code]
-        pop = row["population"]
-        return Region(
-            code=code,
-            name=row["name"],
-            level=row["level"],
-            parent_code=row["parent_code"],
-            province_code=row["province_code"],
-            population=None if pd.isna(pop) else int(pop),
-        )
+        found = self._table().get(str(code))
+        if found is None:
+            raise RegionError("unknown_region_code", code=str(code))
+        return found
+
+    def _table(self) -> dict[str, Region]:
+        if self._by_code is None:
+            f = self.frame
+            self._by_code = {
+                code: Region(
+                    code=code,
+                    name=name,
+                    level=level,
+                    parent_code=parent,
+                    province_code=province,
+                    population=None if pd.isna(pop) else int(pop),
+                )
+                for code, name, level, parent, province, pop in zip(
+                    f["code"],
+                    f["name"],
+                    f["level"],
+                    f["parent_code"],
+                    f["province_code"],
+                    f["population"],
+                    strict=True,
+                )
+            }
+        return self._by_code
 
     def name(self, code: str) -> str:
         return "全国" if str(code) == COUNTRY else self.get(code).name
@@ -259,11 +286,12 @@ class RegionTable:
         """normalized form -> codes, for the counties and prefectures inside `within`."""
         if within in self._names:
             return self._names[within]
-        region = self.get(within)
-        f = self.frame
-        inside = f[(f["province_code"] == region.province_code)]
-        if region.level == "prefecture":
-            inside = inside[(inside["parent_code"] == region.code) | (inside["code"] == region.code)]
+        inside = self.frame
+        if within != COUNTRY:  # the whole country: every prefecture and county
+            region = self.get(within)
+            inside = inside[(inside["province_code"] == region.province_code)]
+            if region.level == "prefecture":
+                inside = inside[(inside["parent_code"] == region.code) | (inside["code"] == region.code)]
         index: dict[str, set[str]] = {}
         for code, name, level in zip(inside["code"], inside["name"], inside["level"], strict=True):
             if level == "province":
@@ -287,7 +315,7 @@ class RegionTable:
         inside = self._in_region(within)
         if key.isdigit():
             code = key[:6] if len(key) >= 6 and key[6:].strip("0") == "" else key
-            if code in inside and (level is None or self.frame.at[code, "level"] == level):
+            if code in inside and (level is None or self.get(code).level == level):
                 return code
             raise UnknownRegion(raw, within_name)
         index = self._name_index(within)
@@ -302,14 +330,118 @@ class RegionTable:
             return next(iter(found))
         if len(found) > 1:
             raise AmbiguousRegion(raw, within_name, sorted((c, self._label(c)) for c in found))
-        raise UnknownRegion(raw, within_name, self._near(index, key, level))
+        raise UnknownRegion(raw, within_name, self._near(index, key, level, within))
 
-    def resolve_county(self, text: str, within: str) -> CountyMatch:
-        """A county cell of a department's table read inside region `within` (a province or prefecture).
+    def resolve_county(
+        self, text: str, within: str, *, province: str | None = None, prefecture: str | None = None
+    ) -> CountyMatch:
+        """A county cell of a department's table read inside region `within` (a province, a prefecture, or
+        the whole country, 100000).
 
         Total rows (合计, 全省, a prefecture's name or code) are recognised; a county of the same province
-        but outside `within` is named as such; an unknown or ambiguous name lists the candidates.
+        but outside `within` is named as such; an unknown or ambiguous name lists the candidates. `province`
+        and `prefecture` are the row's own province / prefecture cells, if the table has such columns: a
+        name the region holds more than once (铁西区, nationally 朝阳区) is looked up inside them.
         """
+        if within == COUNTRY:
+            return self._resolve_in_country(text, province, prefecture)
+        match = self._resolve_county(text, within)
+        if match.problem == "ambiguous_county" and (province or prefecture):
+            narrowed = self._narrowed(text, within, province, prefecture)
+            if narrowed is not None and narrowed.outcome == "county":
+                return narrowed
+        return match
+
+    def _narrowed(
+        self, text: str, within: str, province: str | None, prefecture: str | None
+    ) -> CountyMatch | None:
+        """The county cell read inside the row's own prefecture (else province) cell, when that names a
+        region inside `within`; None when neither does."""
+        inside = self._in_region(within)
+        prov = self._region_named(province, COUNTRY, "province") if province else None
+        pref = self._region_named(prefecture, prov or within, "prefecture") if prefecture else None
+        for code in (pref, prov):
+            if code is not None and code in inside:
+                return self._resolve_county(text, code)
+        return None
+
+    def _region_named(self, text: str, within: str, level: str) -> str | None:
+        """The province (or prefecture inside `within`) a province / prefecture cell names, or None."""
+        key = normalize_name(text)
+        if not key:
+            return None
+        if level == "province":
+            return self._province_forms().get(key)
+        try:
+            code = self.resolve(text, within, level="prefecture")
+        except RegionError:
+            return None
+        return code
+
+    def _province_forms(self) -> dict[str, str]:
+        """Normalised forms (name, short forms, code) of every province -> its code."""
+        if self._province_by_form is None:
+            forms: dict[str, str] = {}
+            for code, name in zip(self.provinces()["code"], self.provinces()["name"], strict=True):
+                for form in {name, *short_forms(name, "province"), name.rstrip("省"), code}:
+                    if form := normalize_name(form):
+                        forms.setdefault(form, code)
+            self._province_by_form = forms
+        return self._province_by_form
+
+    def _resolve_in_country(self, text: str, province: str | None, prefecture: str | None) -> CountyMatch:
+        """A county cell of a national table: inside the row's province / prefecture cells when the table
+        has them, inside a province written before the name (吉林省朝阳区 is not 北京市朝阳区), else across
+        the country, where a name found more than once is ambiguous (its candidates listed)."""
+        key = normalize_name(text)
+        word = key.lower()
+        if word in TOTAL_WORDS or key == "全国" or key in {f"全国{e}" for e in _TOTAL_ENDINGS}:
+            return _total(COUNTRY, "全国")
+        narrowed = self._narrowed(text, COUNTRY, province, prefecture) if province or prefecture else None
+        if narrowed is not None:
+            return narrowed
+        provinces = self._province_forms()
+        for form in sorted(provinces, key=len, reverse=True):
+            if key.startswith(form) and len(key) > len(form) + 1 and not form.isdigit():
+                return self._resolve_county(text, provinces[form])
+        if key in provinces:
+            return _total(provinces[key], self.name(provinces[key]))  # a province's row: its total
+        within_name = self.name(COUNTRY)
+        if key.isdigit():
+            code = key[:6] if len(key) >= 6 and key[6:].strip("0") == "" else None
+            if code is not None and code in self:
+                r = self.get(code)
+                return _county(code) if r.level == "county" else _total(code, r.name)
+            return _refused(
+                "unknown_county", variant="code", text=text, within_name=within_name, within=COUNTRY
+            )
+        try:
+            return _county(self.resolve(text, COUNTRY, level="county"))
+        except AmbiguousRegion as exc:
+            return _refused(
+                "ambiguous_county",
+                variant="country",
+                text=text,
+                within_name=within_name,
+                candidates=Places(exc.candidates),
+            )
+        except UnknownRegion as exc:
+            candidates = Places(exc.candidates)
+        try:
+            other = self.resolve(text, COUNTRY, level="prefecture")
+        except RegionError:
+            pass
+        else:
+            return _total(other, self.name(other))
+        return _refused(
+            "unknown_county",
+            variant="near" if candidates else "name",
+            text=text,
+            within_name=within_name,
+            candidates=candidates,
+        )
+
+    def _resolve_county(self, text: str, within: str) -> CountyMatch:
         key = normalize_name(text)
         total = self._total_row(key, within)
         if total is not None:
@@ -406,6 +538,8 @@ class RegionTable:
         )
 
     def _in_region(self, within: str) -> frozenset[str]:
+        if within not in self._inside and within == COUNTRY:
+            self._inside[within] = frozenset(self._table())
         if within not in self._inside:  # the table never changes: computed once per region
             region = self.get(within)
             f = self.frame
@@ -416,6 +550,8 @@ class RegionTable:
         return self._inside[within]
 
     def _strip_province(self, key: str, within: str) -> str:
+        if within == COUNTRY:
+            return key
         prov = self.name(self.get(within).province_code)
         for form in sorted({prov, *short_forms(prov, "province"), prov.rstrip("省")}, key=len, reverse=True):
             form = normalize_name(form)
@@ -425,38 +561,91 @@ class RegionTable:
 
     def _match(self, index: dict[str, set[str]], key: str, level: str | None) -> set[str]:
         codes = index.get(key, set())
-        return {c for c in codes if level is None or self.frame.at[c, "level"] == level}
+        return {c for c in codes if level is None or self.get(c).level == level}
 
     def _match_with_prefix(self, key: str, within: str, level: str | None) -> set[str]:
         """'四平市铁西区' or '四平铁西区': a prefecture name, then a county name inside that prefecture."""
         found: set[str] = set()
-        for pref_code in self.prefectures(self.get(within).province_code)["code"]:
-            if pref_code not in self._in_region(within):
-                continue
-            pname = self.name(pref_code)
-            for form in {pname, *short_forms(pname, "prefecture")}:
-                form = normalize_name(form)
-                if key.startswith(form) and len(key) > len(form):
-                    rest = key[len(form) :]
-                    sub = self._match(self._name_index(pref_code), rest, level)
-                    found |= {c for c in sub if c != pref_code}
+        for form, pref_code in self._prefecture_forms(within):
+            if key.startswith(form) and len(key) > len(form):
+                rest = key[len(form) :]
+                sub = self._match(self._name_index(pref_code), rest, level)
+                found |= {c for c in sub if c != pref_code}
         return found
 
-    def _near(self, index: dict[str, set[str]], key: str, level: str | None) -> list[tuple[str, str]]:
-        import difflib
+    def _prefecture_forms(self, within: str) -> list[tuple[str, str]]:
+        """(normalised form, code) of every prefecture inside `within`, built once per region."""
+        if within not in self._prefix_forms:
+            f = self.frame
+            prefectures = f[f["level"] == "prefecture"]
+            if within != COUNTRY:
+                prefectures = prefectures[prefectures["province_code"] == self.get(within).province_code]
+            inside = self._in_region(within)
+            forms = []
+            for pref_code, pname in zip(prefectures["code"], prefectures["name"], strict=True):
+                if pref_code in inside:
+                    forms += [
+                        (normalize_name(form), pref_code)
+                        for form in {pname, *short_forms(pname, "prefecture")}
+                    ]
+            self._prefix_forms[within] = forms
+        return self._prefix_forms[within]
 
-        forms = difflib.get_close_matches(key, list(index), n=8, cutoff=0.5)
+    def _near(
+        self, index: dict[str, set[str]], key: str, level: str | None, within: str | None = None
+    ) -> list[tuple[str, str]]:
+        forms = self._similar_forms(index, key, within) if within is not None else _close(key, list(index))
         codes: list[str] = []
         for form in forms:
             for c in sorted(index[form]):
-                if c not in codes and (level is None or self.frame.at[c, "level"] == level):
+                if c not in codes and (level is None or self.get(c).level == level):
                     codes.append(c)
         return [(c, self._label(c)) for c in codes[:5]]
 
+    def _similar_forms(self, index: dict[str, set[str]], key: str, within: str) -> list[str]:
+        """What difflib.get_close_matches(key, list(index)) gives, once per distinct (region, text), and run
+        only on the forms sharing enough characters with `key` to pass difflib's own quick_ratio filter (the
+        same answer: a form that fails that bound is never a match; nationally 10,000 forms, most share none).
+        """
+        hit = self._near_forms.get((within, key))
+        if hit is not None:
+            return hit
+        if len(key) > MAX_FUZZY_CHARS:
+            hit = []  # no region name is that long; difflib on it would cost len x len per form
+        else:
+            chars = self._char_index.get(within)
+            if chars is None:
+                chars = self._char_index[within] = {}
+                for form in index:
+                    for ch, n in Counter(form).items():
+                        chars.setdefault(ch, {})[form] = n
+            shared: dict[str, int] = {}
+            for ch, n in Counter(key).items():
+                for form, m in chars.get(ch, {}).items():
+                    shared[form] = shared.get(form, 0) + min(n, m)
+            order = self._form_order.get(within)
+            if order is None:  # difflib's order: the index's
+                order = self._form_order[within] = {form: n for n, form in enumerate(index)}
+            plausible = sorted(
+                (f for f, n in shared.items() if 2.0 * n / (len(f) + len(key)) >= FUZZY_CUTOFF),
+                key=order.__getitem__,
+            )
+            hit = _close(key, plausible)
+        if len(self._near_forms) >= NEAR_CACHE_SIZE:
+            self._near_forms.clear()  # bounded: a file of made-up names cannot grow it without end
+        self._near_forms[(within, key)] = hit
+        return hit
+
     def _label(self, code: str) -> str:
         r = self.get(code)
-        parent = self.frame.at[r.parent_code, "name"] if r.parent_code in self.frame.index else ""
+        parent = self.get(r.parent_code).name if r.parent_code in self else ""
         return f"{parent}{r.name}" if r.level == "county" and parent else r.name
+
+
+def _close(key: str, forms: list[str]) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(key, forms, n=8, cutoff=FUZZY_CUTOFF)
 
 
 def _read_aliases(path: Path) -> dict[str, list[str]]:

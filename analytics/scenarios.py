@@ -27,11 +27,14 @@ import pandas as pd
 from analytics.attainment import attainment, evaluate, prepare, with_reported
 from analytics.catalog import Catalog, Target, TargetProfile
 from analytics.errors import AtlasError
-from analytics.kinds import baselines, fill_census_denominators, whole_units
+from analytics.kinds import baselines, fill_census_denominators, impossible_rows, whole_units
 from analytics.rollup import LEVEL_KEYS, rollup
 from analytics.schema import ensure_valid
 
 OPERATIONS = ("add_pp", "scale_pct", "add_units", "set_target")
+# Steps of one scenario from outside (a link, a saved file): each is a whole re-evaluation of the region, so a
+# link of 60 cost 36 s per rerun nationally. The page offers no more (pages/scenarios.py asks `room_for`).
+MAX_STEPS = 20
 ALLOCATIONS = ("fewest-first", "population")
 
 
@@ -74,11 +77,25 @@ class Scenario:
     def from_json(text: str) -> Scenario:
         try:
             raw = json.loads(text)
-            return Scenario(
-                name=str(raw["name"]), adjustments=tuple(Adjustment(**a) for a in raw["adjustments"])
-            )
+            steps = raw["adjustments"]
+            if isinstance(steps, list):
+                check_steps(len(steps))  # before any step is built: a long list costs nothing to refuse
+            return Scenario(name=str(raw["name"]), adjustments=tuple(Adjustment(**a) for a in steps))
+        except ScenarioError:
+            raise
         except (ValueError, KeyError, TypeError) as exc:
             raise ScenarioError("scenario_unreadable", reason=str(exc)) from None
+
+
+def check_steps(n: int) -> None:
+    """Refuse a scenario of more than MAX_STEPS adjustments (ScenarioError "too_many_steps")."""
+    if n > MAX_STEPS:
+        raise ScenarioError("too_many_steps", steps=n, max=MAX_STEPS)
+
+
+def room_for(steps: int) -> bool:
+    """Whether a scenario of `steps` adjustments can take one more (the page disables its add button)."""
+    return steps < MAX_STEPS
 
 
 @dataclass
@@ -129,6 +146,9 @@ def apply(
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64") if col in out else np.nan
     out["region_code"] = out["region_code"].astype(str)
     out = fill_census_denominators(out, catalog, regions.frame["population"])
+    # numbers no indicator can have (a store older than the contract) are no data: a what-if never turns
+    # 1e308 or inf into a figure (np.minimum(inf, den) made such a county 100 % "met")
+    out.loc[impossible_rows(out, catalog), ["numerator", "denominator", "value"]] = np.nan
     counties = regions.counties(region_code)["code"]  # region_code None: every county of China
     allocated: list[dict] = []
     unallocated: dict[str, int] = {}
@@ -580,6 +600,16 @@ def to_param(scenario: Scenario) -> str:
     import base64
 
     return base64.urlsafe_b64encode(scenario.to_json().encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def from_link(token: str, catalog: Catalog) -> Scenario:
+    """A scenario from a link, checked like a CLI argument: readable, within MAX_STEPS, every indicator known
+    (ScenarioError otherwise: the page says it and keeps the default view)."""
+    scenario = from_param(token)
+    for adj in scenario.adjustments:
+        if adj.indicator_id not in catalog:
+            raise ScenarioError("unknown_indicator", indicator_id=str(adj.indicator_id)[:80])
+    return scenario
 
 
 def from_param(token: str) -> Scenario:

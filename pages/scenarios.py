@@ -1,24 +1,18 @@
 """情景推演 What-if: adjust indicators, allocate units, see "N / 25" and counties change; save and share."""
 
-import os
-from pathlib import Path
-
 import streamlit as st
 
 from analytics import insights, scenario_words, scenarios
 from analytics.i18n import t
 from analytics.kinds import ROUNDING_KEY
 from ui import render
-from ui.loaders import catalog, observations, regions
+from ui.loaders import catalog, observations, regions, store
 from ui.meeting import meeting_of
 from ui.scenario_library_panel import library_panel
 from ui.scenario_maps import status_pair, trajectory_pair
 from ui.url_state import current, keep, write_url
 
 OPS = list(scenarios.OPERATIONS)
-SAVED_FILE = Path(
-    os.environ.get("PREVENTION_ATLAS_SCENARIOS", Path.home() / ".prevention_atlas" / "scenarios.json")
-)
 
 ctx = current()
 lang, cat, regs = ctx.lang, catalog(), regions()
@@ -29,7 +23,7 @@ st.title(t("scenarios_title", lang, region=ctx.region_name, year=ctx.year))
 token = st.session_state.pop("_url_scenario", None)
 if token:
     try:
-        st.session_state["scenario_steps"] = list(scenarios.from_param(token).adjustments)
+        st.session_state["scenario_steps"] = list(scenarios.from_link(token, cat).adjustments)
     except scenarios.ScenarioError as exc:
         st.error(render.escape_markdown(exc.message(lang)))  # a link's words are shown as typed
 steps: list[scenarios.Adjustment] = st.session_state.setdefault("scenario_steps", [])
@@ -148,11 +142,13 @@ def commit(adjustment: scenarios.Adjustment) -> None:
 
 
 b1, b2, _ = st.columns([1, 1, 4])
-b1.button(t("add_to_scenario", lang), on_click=commit, args=(live,), disabled=nothing_chosen)
+full = not scenarios.room_for(len(steps))  # a scenario has at most MAX_STEPS steps
+b1.button(t("add_to_scenario", lang), on_click=commit, args=(live,), disabled=nothing_chosen or full)
 if b2.button(t("clear_scenario", lang)):
     steps.clear()
 scenario = scenarios.Scenario(
-    st.session_state.get("sc_name", "") or t("scenario_default_name", lang), (*steps, live)
+    st.session_state.get("sc_name", "") or t("scenario_default_name", lang),
+    (*steps, live)[: scenarios.MAX_STEPS],
 )
 shared = scenarios.Scenario(
     scenario.name, tuple(a for a in scenario.adjustments if not scenarios.is_noop(a, ctx.profile))
@@ -294,7 +290,7 @@ render.table(
 # --- save, load, delete, compare, share (each saved scenario keeps the view it was made in) ---------------
 library_panel(
     ctx,
-    saved_file=SAVED_FILE,
+    saved_file=store(),  # saved scenarios live in the store (one transaction each; the old file is brought in)
     steps=steps,
     live=live,
     ind_id=ind_id,

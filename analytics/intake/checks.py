@@ -14,7 +14,7 @@ from analytics.i18n import t
 from analytics.intake.context import Context
 from analytics.intake.headers import NUMBER_ROLES
 from analytics.intake.rows import RowRecord
-from analytics.regions import Places, RegionError, RegionTable
+from analytics.regions import COUNTRY, Places, RegionError, RegionTable
 from analytics.schema import MIN_YEAR, OBS_COLUMNS, contract_problems, number_text
 
 MAX_LISTED = 10  # counties named in a coverage warning
@@ -317,7 +317,7 @@ def _keys(df: pd.DataFrame) -> pd.Series:
 
 def coverage(counties: frozenset[str], ctx: Context, problems: list[Problem]) -> None:
     """Warn when some counties of the region appear in no row at all."""
-    expected = ctx.regions.counties(ctx.region)
+    expected = ctx.regions.counties(None if ctx.region == COUNTRY else ctx.region)
     missing = expected[~expected["code"].isin(counties)]
     if missing.empty or not counties:
         return

@@ -10,7 +10,7 @@ from analytics.regions import RegionTable
 
 @dataclass(frozen=True)
 class Context:
-    region: str  # the province or prefecture the department reports for
+    region: str  # the province or prefecture the department reports for, or the country (100000)
     region_name: str
     year: int | None  # the year the importer gave; None: the file must say it
     catalog: Catalog

@@ -44,6 +44,11 @@ _FIELDS: dict[str, set[str]] = {
         "name",
     ),
     "year": _keys("年份", "年度", "年", "统计年度", "统计年份", "填报年度", "year"),
+    # where a county name is looked up when the region holds it more than once (nationally: 朝阳区)
+    "province": _keys("省份", "省", "省份名称", "所属省份", "省区市", "省（区、市）", "province"),
+    "prefecture": _keys(
+        "所属市州", "所属市", "市州", "地市", "所属地市", "市州名称", "市", "地级市", "prefecture", "city",
+    ),
     "indicator": _keys(
         "指标", "指标编号", "指标名称", "指标代码", "指标编码", "指标id", "指标简称",
         "indicator", "indicator_id", "indicator_name", "indicator_code",
@@ -55,9 +60,8 @@ _FIELDS: dict[str, set[str]] = {
 _FIELD_BY_KEY = {k: f for f, keys in _FIELDS.items() for k in keys}
 # Columns people add that carry no data for us; ignored without a warning.
 _IGNORED = _keys(
-    "序号", "序", "no", "备注", "说明", "所属市州", "所属市", "市州", "地市", "所属地市", "市州名称", "市",
-    "填报单位", "单位", "计量单位", "类型", "指标类型", "分子含义", "分母含义", "remark", "remarks", "note",
-    "notes", "prefecture", "city", "unit", "kind", "source", "来源", "数据来源", "填报人", "联系人", "联系电话",
+    "序号", "序", "no", "备注", "说明", "填报单位", "单位", "计量单位", "类型", "指标类型", "分子含义", "分母含义", "remark", "remarks", "note",
+    "notes", "unit", "kind", "source", "来源", "数据来源", "填报人", "联系人", "联系电话",
 )  # fmt: skip
 # What a "(…)" group or a sub-header cell says a column holds.
 _ROLE_BY_KEY = {
@@ -331,6 +335,8 @@ class ColumnPlan:
     unknown: tuple[Column, ...]  # headed columns that are neither a field nor an indicator
     unnamed: tuple[Column, ...]  # columns without a header
     year_default: int | None  # the year of a row without a year cell: the given one, or the title's
+    province: Column | None = None  # the row's province, where its county name is looked up
+    prefecture: Column | None = None  # the row's prefecture (所属市州), likewise
 
     @property
     def region_columns(self) -> list[Column]:
@@ -410,6 +416,8 @@ def plan_columns(sheet: Sheet, header: Header, ctx: Context, problems: list[Prob
         unknown=tuple(c for c in header.columns if c.header and not c.known and not c.ignored),
         unnamed=tuple(c for c in header.columns if not c.header),
         year_default=year_default,
+        province=next(iter(header.fields("province")), None),  # a second such column changes nothing
+        prefecture=next(iter(header.fields("prefecture")), None),
     )
 
 

@@ -14,7 +14,7 @@ from analytics.intake.context import Context
 from analytics.intake.files import Sheet, cell_text
 from analytics.intake.headers import Column, ColumnPlan, nfkc, resolve_indicator
 from analytics.intake.values import Numbers, read_numbers
-from analytics.regions import CountyMatch, RegionError
+from analytics.regions import COUNTRY, CountyMatch, RegionError
 
 _YEAR_CELL = re.compile(r"(\d{4})(\.0+)?\s*(年|年度)?")
 EXAMPLE_MARK = "示例"  # the template's example rows start with it
@@ -58,7 +58,8 @@ def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Probl
     key_cols = plan.key_columns
     records: list[RowRecord] = []
     counties: set[str] = set()
-    county_cache: dict[str, CountyMatch] = {}  # a name is resolved once per file
+    county_cache: dict[tuple, CountyMatch] = {}  # a name is resolved once per file
+    indicator_cache: dict[str, str | None] = {}  # an indicator's text too
     block: set[str] = set()  # prefectures of the county rows since the last total row (a 小计 sums them)
     prefecture: dict[str, str] = {}  # county -> its prefecture, looked up once per county
     years: dict[int, int] = {}
@@ -110,7 +111,7 @@ def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Probl
             if cell_text(sheet.cell(r, plan.year.index)):
                 years[row] = year
         if plan.layout == "long":
-            ind = _row_indicator(sheet, r, plan.indicator, ctx, problems)
+            ind = _row_indicator(sheet, r, plan.indicator, ctx, problems, indicator_cache)
             if ind is None or any(c.index in formulas for c in plan.numbers.values()):
                 continue  # a formula is reported above; the other cells of the pair cannot be judged alone
             groups = {ind.id: plan.numbers}
@@ -181,12 +182,17 @@ def _row_county(
         if not any(sheet.is_formula(r, c.index) for c in cols):
             problems.append(problem("error", "missing_county", row))
         return None
+    hints = _hints(sheet, r, plan)
     found: list[tuple[Column, str, str]] = []
     failed = False
     for col, text in given:
-        if text not in cache:
-            cache[text] = ctx.regions.resolve_county(text, ctx.region)
-        match = cache[text]
+        key = (text, *hints)
+        if key not in cache:
+            province, prefecture = hints
+            cache[key] = ctx.regions.resolve_county(
+                text, ctx.region, province=province, prefecture=prefecture
+            )
+        match = cache[key]
         told = county_problem(match, text, row)
         if told is not None:
             problems.append(told)
@@ -220,6 +226,19 @@ def _row_county(
     return codes.pop()
 
 
+def _hints(sheet: Sheet, r: int, plan: ColumnPlan) -> tuple[str | None, str | None]:
+    """The row's province and prefecture cells (None without such a column or with an empty cell)."""
+    out = []
+    for col in (plan.province, plan.prefecture):
+        text = (
+            cell_text(sheet.cell(r, col.index))
+            if col is not None and not sheet.is_formula(r, col.index)
+            else ""
+        )
+        out.append(text or None)
+    return out[0], out[1]
+
+
 def _aggregate(
     match: CountyMatch, row: int, block: set[str], ctx: Context, problems: list[Problem]
 ) -> str | None:
@@ -230,10 +249,14 @@ def _aggregate(
     code = match.code
     if code is None and len(block) == 1:
         code = next(iter(block))
-    if code is None or ctx.regions.level(code) == "county":
+    if code is None or (code != COUNTRY and ctx.regions.level(code) == "county"):
         problems.append(problem("warning", "total_row_skipped", row, variant="block", text=text))
         return None
-    if code != ctx.region and ctx.regions.get(code).parent_code != ctx.region:
+    if code == COUNTRY:  # the country's own figure: no region of the store holds it
+        problems.append(problem("warning", "total_row_skipped", row, text=text, name=_name(ctx, code)))
+        return None
+    inside = ctx.region == COUNTRY or code == ctx.region or ctx.regions.get(code).parent_code == ctx.region
+    if not inside:
         problems.append(problem("warning", "total_row_skipped", row, text=text, name=_name(ctx, code)))
         return None
     problems.append(problem("warning", "total_row_kept", row, text=text, name=_name(ctx, code), region=code))
@@ -317,7 +340,12 @@ def year_mismatches(
 
 
 def _row_indicator(
-    sheet: Sheet, r: int, cols: tuple[Column, ...], ctx: Context, problems: list[Problem]
+    sheet: Sheet,
+    r: int,
+    cols: tuple[Column, ...],
+    ctx: Context,
+    problems: list[Problem],
+    cache: dict[str, str | None] | None = None,
 ) -> Indicator | None:
     row = r + 1
     found: list[tuple[Column, str, str]] = []
@@ -327,7 +355,12 @@ def _row_indicator(
         text = cell_text(sheet.cell(r, col.index))
         if not text:
             continue
-        ind_id = resolve_indicator(text, ctx.catalog)
+        if cache is None:
+            ind_id = resolve_indicator(text, ctx.catalog)
+        elif text in cache:
+            ind_id = cache[text]
+        else:
+            ind_id = cache[text] = resolve_indicator(text, ctx.catalog)
         if ind_id is None:
             problems.append(
                 problem(

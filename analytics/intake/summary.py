@@ -12,11 +12,15 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from analytics.errors import SEVERITIES, Problem
+from analytics.errors import SEVERITIES, Problem, Words
 from analytics.i18n import DEFAULT_LANG, strings, t
 
 FIRST_ROWS = 5  # row numbers a summary line lists
+# Warnings listed per kind (code and variant): a million-row file of values only is 200 warnings and one
+# "另有 … 行同类提示" line, not a million. The one place the cap lives (read_submission applies it).
+WARNINGS_LISTED = 200
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
 
 
@@ -105,6 +109,53 @@ def summarise(problems: Iterable[Problem]) -> list[SummaryLine]:
         )
     rank = {s: n for n, s in enumerate(SEVERITIES)}
     return sorted(lines, key=lambda line: rank.get(line.severity, len(rank)))  # stable: order met kept
+
+
+def cap_warnings(problems: Iterable[Problem], limit: int = WARNINGS_LISTED) -> list[Problem]:
+    """Every error, and at most `limit` warnings of each kind (code and variant), in order; the warnings
+    left out are counted in one "more_warnings" warning per kind, after the rest."""
+    kept: list[Problem] = []
+    listed: dict[tuple, int] = {}
+    left_out: dict[tuple, tuple[int, Problem]] = {}
+    for p in problems:
+        if p.severity != "warning":
+            kept.append(p)
+            continue
+        kind = (p.code, p.fields.get("variant"))
+        if listed.get(kind, 0) < limit:
+            listed[kind] = listed.get(kind, 0) + 1
+            kept.append(p)
+        else:
+            n, first = left_out.get(kind, (0, p))
+            left_out[kind] = (n + 1, first)
+    for (code, variant), (n, first) in left_out.items():
+        kept.append(
+            Problem(
+                "warning",
+                None,
+                None,
+                "more_warnings",
+                MappingProxyType(
+                    {
+                        "count": f"{n:,}",
+                        "kind": Words(_kind_title(first)),
+                        "of_code": code,
+                        "of_variant": variant,
+                    }
+                ),
+            )
+        )
+    return kept
+
+
+def _kind_title(first: Problem):
+    def render(lang: str) -> str:
+        for key in (f"summary.{first.code}_{first.fields.get('variant')}", f"summary.{first.code}"):
+            if key in strings(DEFAULT_LANG):
+                return t(key, lang)
+        return first.message(lang)  # no short title for this kind: the first one left out says what it is
+
+    return render
 
 
 def formula_safe(value):

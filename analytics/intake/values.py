@@ -22,6 +22,7 @@ from analytics.intake.headers import Column
 from analytics.schema import number_text
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")  # ASCII digits only: float() reads it exactly as below
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # Cells that mean "no figure" in Chinese statistical tables; "无", "不详" and the like stay errors.
 EMPTY_TOKENS = frozenset(
@@ -34,6 +35,10 @@ def parse_number(value: Any, *, percent_ok: bool = False) -> tuple[float | None,
     """(number or None for an empty cell, ok). '1,234', full-width digits and '—' (empty) are understood."""
     if value is None:
         return None, True
+    if type(value) is str and _PLAIN.fullmatch(
+        value
+    ):  # the common cell, '1234' or '56.7': no NFKC, no tokens
+        return float(value), True
     if isinstance(value, bool):
         return None, False
     if isinstance(value, int | float | np.integer | np.floating):
