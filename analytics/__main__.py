@@ -30,6 +30,7 @@ from analytics.catalog import DEFAULT_PROFILE, list_profiles, load_catalog
 from analytics.errors import AtlasError
 from analytics.i18n import DEFAULT_LANG, LANGS, status_label, t
 from analytics.insights import reported_mark, with_unit
+from analytics.intake.limits import LIMITS, size_text
 from analytics.intake.summary import summarise
 from analytics.meeting import COUNTRY, Meeting
 from analytics.regions import load_regions
@@ -340,6 +341,11 @@ def run_attainment(args: argparse.Namespace) -> int:
 def _read_submission(args: argparse.Namespace, store: Store | None):
     if not os.path.isfile(args.file):
         raise UsageError("file_missing", path=args.file)
+    size = os.path.getsize(args.file)
+    if size > LIMITS.file_bytes:  # refused unread, with the file's real size (the same limit as the upload)
+        raise UsageError(
+            "file_too_large", path=args.file, size=size_text(size), limit=size_text(LIMITS.file_bytes)
+        )
     with open(args.file, "rb") as fh:
         data = fh.read()
     regions = load_regions()

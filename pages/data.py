@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import charts, insights
 from analytics.i18n import t
+from analytics.intake.limits import limits_text
 from analytics.intake.summary import problems_csv, summarise
 from analytics.provenance import local_time
 from analytics.sources import check_submission
@@ -54,7 +55,7 @@ upload = st.file_uploader(
     t("upload_help", lang),
     type=["xlsx", "csv", "txt"],
     key="upload",
-    help=t("upload_limits", lang, mb=st.get_option("server.maxUploadSize")),
+    help=limits_text(lang),  # the limits every file is held to, stated once (analytics/intake/limits.py)
 )
 data = upload.getvalue() if upload is not None else None
 # the fields belong to one file: a new file gets fresh ones (never the previous department's name or note)

@@ -20,9 +20,11 @@ from analytics.intake.checks import (
 from analytics.intake.context import Context
 from analytics.intake.files import read_sheets
 from analytics.intake.headers import pick_sheet, plan_columns
+from analytics.intake.limits import LIMITS, Limits
 from analytics.intake.rows import RowRecord, RowsRead, read_rows, year_mismatches
+from analytics.intake.summary import cap_warnings
 from analytics.intake.values import canonical, number_warnings
-from analytics.regions import RegionTable, load_regions
+from analytics.regions import COUNTRY, RegionTable, load_regions
 from analytics.schema import MIN_YEAR, OBS_COLUMNS, latest_year
 
 COLUMNS = [*OBS_COLUMNS, "source_row"]
@@ -79,19 +81,31 @@ def read_submission(
     catalog: Catalog | None = None,
     regions: RegionTable | None = None,
     previous: pd.DataFrame | None = None,
+    limits: Limits = LIMITS,
+    sandbox: bool = True,
 ) -> Submission:
     """Read and check one department's file for `region` (a province or prefecture code).
 
     Never raises on bad input: every problem is in `Submission.problems`, with the spreadsheet row number.
     `year` is used when the file has no year column (and checked against it when it has one); `previous`
     (canonical observations of earlier years) enables the "changed by more than 20 points" warning.
+    The file is held to `limits` (analytics/intake/limits.py) and, with `sandbox` (the default), read in a
+    worker process held to the limits' memory and time (analytics/intake/sandbox.py); `sandbox=False` reads
+    it here (tests, benchmarks, and the worker itself).
     """
+    data = bytes(data)
+    if sandbox and len(data) <= limits.file_bytes:  # a file over the size limit is refused here, unread
+        from analytics.intake.sandbox import read_in_worker
+
+        kwargs = dict(filename=filename, region=region, year=year, catalog=catalog, regions=regions)
+        sub = read_in_worker({"data": data, **kwargs, "previous": previous}, limits)
+        if sub is not None:
+            return sub
     catalog = catalog or load_catalog()
     regions = regions or load_regions()
-    data = bytes(data)
     problems: list[Problem] = []
     ctx = _context(str(region).strip(), year, catalog, regions, problems)
-    file = read_sheets(data, filename or "")
+    file = read_sheets(data, filename or "", limits)
     problems.extend(file.problems)
     sheet_name = header_row = layout = None
     plan, read = None, RowsRead([], frozenset())
@@ -122,6 +136,7 @@ def read_submission(
         reported_totals(obs, ctx, problems)
         outside_condition(obs, previous, ctx, problems)
     problems.sort(key=lambda p: 0 if p.row is None else p.row)  # stable: a row's problems keep their order
+    problems = cap_warnings(problems)  # at most WARNINGS_LISTED of a kind, then one line counting the rest
     return Submission(
         observations=obs,
         problems=problems,
@@ -143,6 +158,12 @@ def _context(
             problem("error", "impossible_year", variant="given", year=year, min=MIN_YEAR, max=latest_year())
         )
         return None
+    if (
+        region == COUNTRY
+    ):  # a national file: names are read inside their province column (regions.resolve_county)
+        return Context(
+            region=COUNTRY, region_name=regions.name(COUNTRY), year=year, catalog=catalog, regions=regions
+        )
     if region not in regions:
         problems.append(problem("error", "unknown_region", region=region))
         return None
