@@ -143,36 +143,25 @@ class Meeting:
 
     def final(self):
         """The final evaluation (analytics.final_eval) of the region in the meeting's year, computed once; None
-        without observations."""
-        if self.observations is None:
-            return None
-        if "final" not in self._derived:
-            from analytics.final_eval import final_evaluation
+        without observations or with nothing to evaluate (an empty store: the deck goes without the section)."""
+        from analytics.final_eval import final_evaluation
 
-            try:
-                self._derived["final"] = final_evaluation(
-                    self.observations,
-                    self.regions,
-                    self.catalog,
-                    self.profile,
-                    self.region_code,
-                    self.year,
-                    self.lang,
-                )
-            except AtlasError:  # nothing to evaluate (an empty store): the deck goes without the section
-                self._derived["final"] = None
-        return self._derived["final"]
+        return self._once("final", final_evaluation)
 
     def followup(self) -> pd.DataFrame | None:
         """The department follow-up list (analytics.followup) of the region and year, computed once; None
-        without observations."""
+        without observations or without data for the year."""
+        from analytics.followup import followup
+
+        return self._once("followup", followup)
+
+    def _once(self, name: str, build):
+        """`build(observations, regions, catalog, profile, region, year, lang)`, computed once per meeting."""
         if self.observations is None:
             return None
-        if "followup" not in self._derived:
-            from analytics.followup import followup
-
+        if name not in self._derived:
             try:
-                self._derived["followup"] = followup(
+                self._derived[name] = build(
                     self.observations,
                     self.regions,
                     self.catalog,
@@ -181,9 +170,9 @@ class Meeting:
                     self.year,
                     self.lang,
                 )
-            except AtlasError:  # no data for the year: nothing to follow up in the deck
-                self._derived["followup"] = None
-        return self._derived["followup"]
+            except AtlasError:
+                self._derived[name] = None
+        return self._derived[name]
 
     # --- words ------------------------------------------------------------------------------------------
     def footer(self) -> str:
