@@ -80,26 +80,11 @@ def met_map_slide() -> int:
     """The number of the met-count map's slide in the deck the page opens on (the demo's latest year, the
     plan's target year: the final evaluation's slides come before it)."""
     import known_answers as ka
+    from test_slides import make_meeting
 
-    from analytics import sources
-    from analytics.catalog import load_catalog, load_profile
-    from analytics.i18n import t
-    from analytics.meeting import Meeting
-    from analytics.regions import load_regions
     from analytics.slides import build_slides
 
-    catalog, regions = load_catalog(), load_regions()
-    meeting = Meeting.from_observations(
-        sources.observations("demo", "220000", catalog=catalog, regions=regions),
-        catalog=catalog,
-        regions=regions,
-        profile=load_profile("jilin-2022-2025"),
-        region_code="220000",
-        year=ka.latest_year(),
-        lang="zh",
-        source_text=t("meeting.source_demo", "zh"),
-        synthetic=True,
-    )
+    meeting = make_meeting(year=ka.latest_year())
     return 1 + [s.key for s in build_slides(meeting)].index("met_map")
 
 

@@ -12,14 +12,13 @@ import openpyxl
 import pandas as pd
 import pytest
 from pptx import Presentation
+from test_slides import make_meeting
 
-from analytics import sources
-from analytics.catalog import load_catalog, load_profile
+from analytics.catalog import load_profile
 from analytics.deck import build_deck
 from analytics.followup import department_summary
 from analytics.i18n import t
 from analytics.meeting import Meeting
-from analytics.regions import load_regions
 from analytics.slides import build_slides
 from analytics.workbook import FINAL_COLUMNS, build_workbook
 
@@ -28,19 +27,7 @@ HEADER_ROW = 5  # title, demo label, footer, blank, headings
 
 
 def meeting_of(year: int, lang: str = "zh") -> Meeting:
-    catalog, regions = load_catalog(), load_regions()
-    obs = sources.observations("demo", REGION, catalog=catalog, regions=regions)
-    return Meeting.from_observations(
-        obs,
-        catalog=catalog,
-        regions=regions,
-        profile=load_profile("jilin-2022-2025"),
-        region_code=REGION,
-        year=year,
-        lang=lang,
-        source_text=t("meeting.source_demo", lang),
-        synthetic=True,
-    )
+    return make_meeting(lang, year=year)
 
 
 @pytest.fixture(scope="module")

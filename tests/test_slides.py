@@ -37,7 +37,7 @@ SCENARIO = Scenario(
 )
 
 
-def make_meeting(lang: str = "zh", *, synthetic: bool = True, obs=None) -> Meeting:
+def make_meeting(lang: str = "zh", *, synthetic: bool = True, obs=None, year: int = YEAR) -> Meeting:
     catalog, regions = load_catalog(), load_regions()
     obs = sources.observations("demo", REGION, catalog=catalog, regions=regions) if obs is None else obs
     return Meeting.from_observations(
@@ -46,7 +46,7 @@ def make_meeting(lang: str = "zh", *, synthetic: bool = True, obs=None) -> Meeti
         regions=regions,
         profile=load_profile("jilin-2022-2025"),
         region_code=REGION,
-        year=YEAR,
+        year=year,
         lang=lang,
         source_text=t("meeting.source_demo", lang) if synthetic else "数据：test.csv",
         synthetic=synthetic,
