@@ -403,7 +403,15 @@ class RegionTable:
         provinces = self._province_forms()
         for form in sorted(provinces, key=len, reverse=True):
             if key.startswith(form) and len(key) > len(form) + 1 and not form.isdigit():
-                return self._resolve_county(text, provinces[form])
+                match = self._resolve_county(text, provinces[form])
+                if match.problem != "unknown_county":
+                    return match
+                # not a province's prefix after all (青海省's 河南蒙古族自治县 is not in 河南省): the whole name,
+                # across the country, else the province's own message
+                try:
+                    return _county(self.resolve(text, COUNTRY, level="county"))
+                except RegionError:
+                    return match
         if key in provinces:
             return _total(provinces[key], self.name(provinces[key]))  # a province's row: its total
         within_name = self.name(COUNTRY)

@@ -169,12 +169,15 @@ def _rules(catalog: Catalog):
 
 
 @cache
-def _schema(catalog: Catalog) -> pa.DataFrameSchema:
-    """The contract as a pandera schema: typed columns, then one named check per rule (all checked lazily)."""
+def _schema(catalog: Catalog, duplicates: bool = True) -> pa.DataFrameSchema:
+    """The contract as a pandera schema: typed columns, then one named check per rule (all checked lazily);
+    without `duplicates`, the rule of one row per key is left to the caller."""
     import pandera.pandas as pa  # here, not at the top: the app starts without it (0.3 s) on the demo
 
     checks = []
     for n, (code, variant, field, mask) in enumerate(_rules(catalog)):
+        if code == "duplicate_key" and not duplicates:
+            continue
         name = f"{n}:{code}:{variant or ''}:{field or ''}"
         checks.append(
             pa.Check(lambda df, mask=mask: ~mask(df).fillna(False).astype(bool), name=name, ignore_na=False)
@@ -288,12 +291,18 @@ def _fields(df: pd.DataFrame, i, code: str, variant: str | None, field: str | No
 
 
 def contract_problems(
-    frame: pd.DataFrame, *, catalog: Catalog | None = None, rows: np.ndarray | None = None
+    frame: pd.DataFrame,
+    *,
+    catalog: Catalog | None = None,
+    rows: np.ndarray | None = None,
+    duplicates: bool = True,
 ) -> list[Problem]:
     """Every way `frame` breaks the contract, as error Problems in row order.
 
     `frame` has OBS_COLUMNS (numbers as numbers or text); `rows` are the user-visible row numbers of its rows
     (default: CSV lines, the header being line 1). A problem's `column` is the canonical field to correct.
+    `duplicates=False` leaves out the rule of one row per key (the intake judges repeats itself, telling an
+    identical repeat from a conflicting one).
     """
     catalog = catalog or load_catalog()
     df = frame.reset_index(drop=True)
@@ -310,7 +319,7 @@ def contract_problems(
     from pandera.errors import SchemaErrors
 
     try:
-        _schema(catalog).validate(_with_kind_columns(coerced, catalog), lazy=True)
+        _schema(catalog, duplicates).validate(_with_kind_columns(coerced, catalog), lazy=True)
     except SchemaErrors as exc:
         rules = _rules(catalog)
         cases = exc.failure_cases

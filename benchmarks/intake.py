@@ -15,7 +15,7 @@ Each file is read in a fresh process (so peak memory is the file's, not the prev
 limits), `sandbox` in the worker with its memory and time limits. For each: seconds and peak resident memory
 (the process's ru_maxrss; in sandbox mode the larger of the caller's and the worker's) for `validate`
 (read_submission) and for `import` (read, then Store.import_observations into a temporary store). A whole-country
-file is read for region 100000 when the intake knows it, else as 31 province files one after another.
+file is read for region 100000 (`--region 100000`), or with --per-province as 31 province files one after another.
 """
 
 from __future__ import annotations
@@ -257,14 +257,14 @@ def _worker_peak_mb() -> float:
         return 0.0
 
 
-def measure_one(path: Path, region: str, mode: str, task: str) -> dict:
+def measure_one(path: Path, region: str, mode: str, task: str, per_province: bool = False) -> dict:
     from analytics.catalog import load_catalog
     from analytics.regions import load_regions
 
     load_catalog(), load_regions()
     regions = load_regions()
-    if region == NATIONAL and NATIONAL not in regions:
-        # the intake does not read national files yet (issue 14 item 4): the same rows, one file per province
+    if region == NATIONAL and per_province:
+        # the whole-country rows as one file per province (how they were read before `--region 100000`)
         make = FILES[path.name][0]
         provinces = sorted(regions.frame.query("level == 'province'")["code"])
         parts = [(code, make(code[:2])) for code in provinces if len(regions.counties(code))]
@@ -304,8 +304,12 @@ def measure_one(path: Path, region: str, mode: str, task: str) -> dict:
     }
 
 
-def run_child(path: Path, region: str, mode: str, task: str, timeout: float) -> dict:
+def run_child(
+    path: Path, region: str, mode: str, task: str, timeout: float, per_province: bool = False
+) -> dict:
     cmd = [sys.executable, __file__, "--child", str(path), region, mode, task]
+    if per_province:
+        cmd.append("--per-province")
     start = time.perf_counter()
     try:
         # the "before" path may try to allocate everything a hostile file declares: cap it at 3 GB
@@ -337,11 +341,14 @@ def main() -> None:
     ap.add_argument("--tasks", default="validate,import")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--keep", help="write the generated files to this folder")
+    ap.add_argument(
+        "--per-province", action="store_true", help="read a whole-country file as one file per province"
+    )
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         path, region, mode, task = args.child
-        print(json.dumps(measure_one(Path(path), region, mode, task)))
+        print(json.dumps(measure_one(Path(path), region, mode, task, args.per_province)))
         return
 
     names = args.only or [n for n in FILES if args.full or n != "jilin_1m.csv"]
@@ -356,7 +363,7 @@ def main() -> None:
         size = path.stat().st_size
         for mode in args.modes.split(","):
             for task in args.tasks.split(","):
-                r = run_child(path, region, mode, task, args.timeout)
+                r = run_child(path, region, mode, task, args.timeout, args.per_province)
                 if "failed" in r:
                     result = r["failed"]
                     peak = "?"

@@ -170,6 +170,32 @@ def test_national_file(regions):
     assert [(p.row, p.code) for p in sub.errors] == [(4, "ambiguous_county")]
 
 
+def test_a_name_starting_with_a_province_name_is_not_always_in_it(regions):
+    """青海省's 河南蒙古族自治县 starts with 河南: a province prefix that leaves no county there is no prefix."""
+    assert regions.resolve_county("河南蒙古族自治县", COUNTRY).code == "632324"
+    assert regions.resolve_county("河南省郑州市中原区", COUNTRY).code == "410102"
+    told = regions.resolve_county("河南省不存在县", COUNTRY)
+    assert (told.problem, told.fields["within_name"]) == ("unknown_county", "河南省")
+
+
+def test_a_code_settles_a_name_the_region_holds_twice(regions):
+    """A table with both 地区代码 and 地区名称: 铁西区 is two counties of Liaoning, the code says which; a code
+    that is neither of them leaves the name ambiguous."""
+    rows = [["地区代码", "地区名称", "年份", "指标", "分子", "分母"]]
+    rows += [
+        ["210106", "铁西区", 2024, "premarital_exam", 10, 100],
+        ["210303", "铁西区", 2024, "premarital_exam", 20, 100],
+        ["210102", "铁西区", 2024, "premarital_exam", 30, 100],
+    ]
+    for region in ("210000", COUNTRY):
+        sub = read_submission(_csv(rows), "n.csv", region=region, regions=regions, sandbox=False)
+        assert sub.observations[["region_code", "numerator"]].values.tolist() == [
+            ["210106", 10.0],
+            ["210303", 20.0],
+        ]
+        assert [(p.row, p.code) for p in sub.errors] == [(4, "ambiguous_county")]
+
+
 # --- the warning cap ---------------------------------------------------------------------------------------
 def _value_only(n: int) -> list:
     from analytics.errors import Words

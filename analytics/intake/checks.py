@@ -51,13 +51,12 @@ def hold_to_contract(
     refused: set[int] = set()
     year_refused: set[int] = set()
     told: set[tuple] = set()
-    for p in contract_problems(frame, catalog=catalog, rows=np.arange(len(records))):
+    # duplicates are drop_duplicates' call: identical ones are only a warning
+    for p in contract_problems(frame, catalog=catalog, rows=np.arange(len(records)), duplicates=False):
         if p.row is None:
             problems.append(p)
             continue
         rec = records[p.row]
-        if p.code == "duplicate_key":
-            continue  # duplicates are drop_duplicates' call: identical ones are only a warning
         if (p.column == "region_code" and rec.region_code is None) or (
             p.column == "year" and rec.year is None
         ):

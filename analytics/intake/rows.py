@@ -184,7 +184,7 @@ def _row_county(
         return None
     hints = _hints(sheet, r, plan)
     found: list[tuple[Column, str, str]] = []
-    failed = False
+    refused: list[tuple[str, CountyMatch]] = []
     for col, text in given:
         key = (text, *hints)
         if key not in cache:
@@ -193,16 +193,26 @@ def _row_county(
                 text, ctx.region, province=province, prefecture=prefecture
             )
         match = cache[key]
-        told = county_problem(match, text, row)
-        if told is not None:
-            problems.append(told)
         if match.outcome == "total":
             return replace(match, fields=MappingProxyType({"text": text}))
         if match.outcome == "error":
-            failed = True
+            refused.append((text, match))
         else:
             found.append((col, text, match.code))
-    if failed:
+    # A name the region holds twice (河北省's two 桥西区) is settled by the row's code when that is one of them.
+    settled = {code for _, _, code in found}
+    refused = [
+        (text, m)
+        for text, m in refused
+        if not (
+            m.problem == "ambiguous_county"
+            and len(settled) == 1
+            and settled <= {code for code, _ in m.fields.get("candidates", ())}
+        )
+    ]
+    for text, match in refused:
+        problems.append(county_problem(match, text, row))
+    if refused:
         return None
     codes = {code for _, _, code in found}
     if len(codes) > 1:
