@@ -338,6 +338,9 @@ def run_attainment(args: argparse.Namespace) -> int:
     return 0
 
 
+PROGRESS_BYTES = 1 << 20  # about 20,000 rows, read and checked in about a second
+
+
 def _read_submission(args: argparse.Namespace, store: Store | None):
     if not os.path.isfile(args.file):
         raise UsageError("file_missing", path=args.file)
@@ -345,6 +348,11 @@ def _read_submission(args: argparse.Namespace, store: Store | None):
     if size > LIMITS.file_bytes:  # refused unread, with the file's real size (the same limit as the upload)
         raise UsageError(
             "file_too_large", path=args.file, size=size_text(size), limit=size_text(LIMITS.file_bytes)
+        )
+    if size > PROGRESS_BYTES:  # a file that takes more than a second or two: say what is going on
+        print(
+            t("checking_file", args.lang, name=os.path.basename(args.file), size=size_text(size)),
+            file=sys.stderr,
         )
     with open(args.file, "rb") as fh:
         data = fh.read()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import charts, insights
 from analytics.i18n import t
-from analytics.intake.limits import limits_text
+from analytics.intake.limits import limits_text, size_text
 from analytics.intake.summary import problems_csv, summarise
 from analytics.provenance import local_time
 from analytics.sources import check_submission
@@ -59,7 +59,8 @@ upload = st.file_uploader(
 )
 data = upload.getvalue() if upload is not None else None
 # the fields belong to one file: a new file gets fresh ones (never the previous department's name or note)
-file_key = file_sha256(data)[:16] if data is not None else "none"
+sha = file_sha256(data) if data is not None else "none"
+file_key = sha[:16]
 u1, u2, u3 = st.columns(3)
 given_year = u1.number_input(t("year_if_missing", lang), 0, 2100, 0, key=f"up_year_{file_key}")
 department = u2.text_input(t("department", lang), key=f"up_department_{file_key}")
@@ -69,15 +70,26 @@ passphrase = (
 )
 
 if upload is not None:
-    sub = check_submission(
-        data,
-        upload.name,
-        region=ctx.region,
-        year=int(given_year) or None,
-        catalog=cat,
-        regions=regs,
-        store=db,
-    )
+    # checked once per file, region, year and store state: typing a department name does not read it again
+    checked = (sha, ctx.region, int(given_year) or None, db.revision())
+    held = st.session_state.get("up_checked")
+    if held is not None and held[0] == checked:
+        sub = held[1]
+    else:
+        size = size_text(len(data))
+        with st.spinner(
+            t("checking_file", lang, name=escape_markdown(upload.name), size=size), show_time=True
+        ):
+            sub = check_submission(
+                data,
+                upload.name,
+                region=ctx.region,
+                year=int(given_year) or None,
+                catalog=cat,
+                regions=regs,
+                store=db,
+            )
+        st.session_state["up_checked"] = (checked, sub)
     same = db.find_sha256(sub.sha256)
     if len(same):  # the same bytes were imported before: say so before anyone confirms again
         st.warning(

@@ -459,6 +459,19 @@ def test_validate_reports_rows_and_exits_1(cli, tmp_path):
     assert "gb18030" in result.out and "校验通过" in result.out
 
 
+def test_a_large_file_says_it_is_being_read(cli, tmp_path):
+    """Over 1 MB (about 20,000 rows, a second or more) the CLI says on stderr what it is reading; not below."""
+    small = tmp_path / "small.csv"
+    small.write_bytes(GOOD_GBK)
+    assert "正在读取并校验" not in cli("validate", str(small)).err
+    big = tmp_path / "big.csv"
+    big.write_bytes(GOOD_GBK + "伊通县,2024,婚前医学检查率,50,100\n".encode("gb18030") * 32_000)
+    result = cli("validate", str(big))
+    assert result.code == 0, result.text
+    assert result.err.startswith("正在读取并校验 big.csv（1.0 MB）")
+    assert "重复的行" in result.out
+
+
 def test_import_then_attainment_from_the_db(cli, tmp_path):
     db = tmp_path / "atlas.sqlite"
     good = tmp_path / "good.csv"

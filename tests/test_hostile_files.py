@@ -298,10 +298,10 @@ def big_csv(rows: int) -> bytes:
 
 def test_a_child_over_its_memory_is_refused_and_the_worker_reads_the_next_file(store):
     before = store.revision()
-    tiny = replace(LIMITS, memory_bytes=12 * MB)  # a 60,000-row file needs more than 12 MB beyond the start
-    sub = read_submission(big_csv(60_000), "big.csv", region=JILIN, year=2024, limits=tiny)
+    tiny = replace(LIMITS, memory_bytes=10 * MB)  # a 150,000-row file needs more than 10 MB beyond the start
+    sub = read_submission(big_csv(150_000), "big.csv", region=JILIN, year=2024, limits=tiny)
     assert [p.message("zh") for p in sub.errors] == [
-        "文件太大或太复杂，读取时超出了内存上限（12 MB），未读取"
+        "文件太大或太复杂，读取时超出了内存上限（10 MB），未读取"
     ]
     assert sandbox.last_stats().outcome == "memory"
     assert store.revision() == before

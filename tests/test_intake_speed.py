@@ -209,6 +209,53 @@ def _value_only(n: int) -> list:
     ]
 
 
+def test_warnings_counted_at_sight_give_what_the_cap_gives():
+    """ProblemList holds WARNINGS_LISTED warnings of a kind and counts the rest as they are found; with
+    number warnings put back in place (put_at), the capped list is the one the whole list gives."""
+    from analytics.intake.summary import ProblemList
+
+    def found(n: int) -> list:
+        out = []
+        for r in range(n):
+            out.append(problem("warning", "duplicate_identical", r + 2, county="x", first_row=1))
+            if r % 7 == 0:
+                out.append(problem("error", "missing_county", r + 2))
+        return out
+
+    numbers = _value_only(WARNINGS_LISTED + 31)
+    plain = found(500)
+    held = ProblemList()
+    held.extend(plain[:100])
+    later = ProblemList()
+    later.extend(numbers)
+    held.extend(plain[100:])
+    held.put_at(100, later)
+    assert len(held) == 2 * WARNINGS_LISTED + sum(p.severity == "error" for p in plain)
+    by_row = lambda p: p.row  # noqa: E731 - read_submission sorts by row before capping
+    expect = cap_warnings(sorted([*plain[:100], *numbers, *plain[100:]], key=by_row))
+    held.sort(key=by_row)
+    got = cap_warnings(held)
+    assert [(p.code, p.row, dict(p.fields).get("count")) for p in got] == [
+        (p.code, p.row, dict(p.fields).get("count")) for p in expect
+    ]
+    assert {p.fields["count"] for p in got[-2:]} == {"300", "31"}
+
+
+def test_errors_are_capped_too_and_the_file_stays_refused(regions):
+    """1,500 rows naming no county: the first ERRORS_LISTED are listed, one error line counts the rest."""
+    from analytics.intake.summary import ERRORS_LISTED
+
+    rows = [["地区", "年份", "指标", "分子", "分母"]]
+    rows += [["不存在县", 2024, "premarital_exam", 1, 2]] * 1500
+    sub = read_submission(_csv(rows), "bad.csv", region="220000", regions=regions, sandbox=False)
+    assert not sub.ok
+    listed = [p for p in sub.errors if p.code == "unknown_county"]
+    assert [p.row for p in listed] == list(range(2, 2 + ERRORS_LISTED))
+    last = sub.errors[-1]
+    assert (last.code, last.row, last.fields["count"]) == ("more_errors", None, "500")
+    assert last.message("zh").startswith("另有 500 行同类错误未逐条列出：")
+
+
 def test_warnings_at_the_cap_are_all_listed():
     capped = cap_warnings([problem("error", "missing_county", 2), *_value_only(WARNINGS_LISTED)])
     assert len(capped) == WARNINGS_LISTED + 1

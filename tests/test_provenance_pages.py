@@ -150,6 +150,51 @@ def test_undo_and_rollback_preview_then_confirm(history):
     ]
 
 
+def test_every_version_can_be_turned_off_and_back_on_from_the_page(history):
+    """Rolling back to 0 turns off the first version too; 恢复 brings one back, and only that one."""
+    at = open_page("data")
+    at.radio(key="history_action").set_value("reactivate").run()
+    assert any(t("provenance.nothing_to_reactivate", "zh") in c.value for c in at.caption)
+    at.radio(key="history_action").set_value("rollback").run()
+    at.selectbox(key="history_version_rollback").set_value(0).run()
+    assert any("预览：回到第一次导入之前的状态" in s.value for s in at.subheader)
+    check(button(at, "确认回到第一次导入之前").click().run())
+    assert history.versions()["status"].tolist() == ["rolled_back"] * 3
+    assert len(history.current()) == 0
+
+    at.radio(key="history_action").set_value("reactivate").run()
+    assert len(at.selectbox(key="history_version_reactivate").options) == 3
+    at.selectbox(key="history_version_reactivate").set_value(1).run()
+    assert any("预览：恢复版本 1" in s.value for s in at.subheader)
+    assert history.versions()["status"].tolist() == ["rolled_back"] * 3  # a preview writes nothing
+    check(button(at, "确认恢复版本 1").click().run())
+    assert "已恢复版本 1。" in texts(at.success)
+    statuses = history.versions().sort_values("version_id")["status"].tolist()
+    assert statuses == ["active", "rolled_back", "rolled_back"]
+    now = history.current().set_index("region_code")["value"]
+    assert now.to_dict() == {"220102": 70.0, "220103": 65.0}  # version 1's numbers, as imported
+
+
+def test_a_file_is_read_once_while_its_fields_are_filled(monkeypatch):
+    """Typing the department or note reruns the page: the file is not read and checked again each time."""
+    import analytics.sources
+
+    reads = []
+    real = analytics.sources.check_submission
+    monkeypatch.setattr(
+        analytics.sources, "check_submission", lambda *a, **k: reads.append(a[1]) or real(*a, **k)
+    )
+    at = open_page("data")
+    at.file_uploader(key="upload").set_value(FILE_A).run()
+    field(at, "department").set_value("省卫生健康委").run()
+    field(at, "note").set_value("年报").run()
+    assert reads == ["卫健委.csv"]
+    at.number_input[-1].set_value(2024).run()  # another year given: read again
+    assert reads == ["卫健委.csv", "卫健委.csv"]
+    check(button(at, "确认导入").click().run())
+    assert any("已导入为数据版本 1" in s for s in texts(at.success))
+
+
 # --- a link with the data source -------------------------------------------------------------------------
 CHANGCHUN = {"prov": "220000", "pref": "220100", "year": "2024", "ind": "premarital_exam", "show": "value"}
 

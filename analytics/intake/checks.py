@@ -262,15 +262,17 @@ def _figure(ind, value: float) -> Words:
 
 def outside_condition(
     obs: pd.DataFrame, previous: pd.DataFrame | None, ctx: Context, problems: list[Problem]
-) -> None:
+) -> set[tuple[int, str]]:
     """Warn about rows of an indicator that counts only where a county status is 1 (indicator 22 only in
     counties with community rehabilitation) for a county whose status that year is 0, in this file or, for a
-    county the file does not say, in the store (`previous`). The rule is attainment.not_applicable."""
+    county the file does not say, in the store (`previous`). The rule is attainment.not_applicable. Returns
+    the (row, indicator) pairs warned about: a row that does not count is not also "shown without
+    numerators"."""
     from analytics.attainment import not_applicable
 
     conditional = [i for i in ctx.catalog.indicators if i.applies_where]
     if not conditional or obs.empty:
-        return
+        return set()
     frame = obs
     if previous is not None and len(previous):
         earlier = previous[
@@ -287,13 +289,7 @@ def outside_condition(
         return df["region_code"].astype(str) + "|" + df["year"].astype(str)
 
     said = where(frame[frame["indicator_id"].astype(str).isin({i.applies_where for i in conditional})])
-    # a row that does not count is not also "shown without numerators": one warning says what happens to it
     skipped = {(int(r), str(i)) for r, i in zip(flagged["source_row"], flagged["indicator_id"], strict=True)}
-    problems[:] = [
-        p
-        for p in problems
-        if not (p.code == "value_only" and (p.row, p.fields.get("indicator_id")) in skipped)
-    ]
     for rec, known in zip(flagged.itertuples(index=False), where(flagged).isin(said), strict=True):
         ind = ctx.catalog[str(rec.indicator_id)]
         problems.append(
@@ -308,6 +304,7 @@ def outside_condition(
                 variant=None if known else "unknown",
             )
         )
+    return skipped
 
 
 def _keys(df: pd.DataFrame) -> pd.Series:

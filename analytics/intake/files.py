@@ -69,6 +69,8 @@ class FileRead:
 
 def cell_text(value: Any) -> str:
     """A cell as the user reads it."""
+    if type(value) is str:  # the common cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import MappingProxyType
@@ -20,7 +20,7 @@ _YEAR_CELL = re.compile(r"(\d{4})(\.0+)?\s*(年|年度)?")
 EXAMPLE_MARK = "示例"  # the template's example rows start with it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowRecord:
     """One indicator's numbers in one row, with where each part came from.
 
@@ -56,28 +56,41 @@ def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Probl
     """Every data row under the header, as records; problems of single cells and rows are reported."""
     number_cols = plan.number_columns
     key_cols = plan.key_columns
+    example_cols = [c.index for c in key_cols[:2]]
+    watched = [c.index for c in (*plan.unknown, *plan.unnamed)]
+    read_cols = {c.index for c in (*number_cols, *key_cols)}
+    width = max([sheet.width, *(c.index + 1 for c in (*number_cols, *key_cols))])
+    formula_cells: dict[int, set[int]] = {}  # row -> its columns holding a formula
+    for r, c in sheet.formulas:
+        formula_cells.setdefault(r, set()).add(c)
+    no_formulas: frozenset[int] = frozenset()
     records: list[RowRecord] = []
     counties: set[str] = set()
     county_cache: dict[tuple, CountyMatch] = {}  # a name is resolved once per file
     indicator_cache: dict[str, str | None] = {}  # an indicator's text too
+    year_cache: dict[str, int] = {}  # and a year cell that reads
+    columns_cache: dict[tuple, Mapping[str, Column]] = {}  # the cells a record came from, shared
     block: set[str] = set()  # prefectures of the county rows since the last total row (a 小计 sums them)
     prefecture: dict[str, str] = {}  # county -> its prefecture, looked up once per county
     years: dict[int, int] = {}
     any_rows = any_numbers = False
     first_use: dict[int, int] = {}  # unknown / unnamed column -> first row with content
     for r in range(plan.header.data_start, len(sheet.rows)):
+        vals = sheet.rows[r]
+        if len(vals) < width:
+            vals = [*vals, *([None] * (width - len(vals)))]
+        if _blank(vals):
+            continue
         row = r + 1
-        if all(cell_text(v) == "" for v in sheet.rows[r]):
-            continue
         any_rows = True
-        if any(cell_text(sheet.cell(r, c.index)).startswith(EXAMPLE_MARK) for c in key_cols[:2]):
+        if any(cell_text(vals[i]).startswith(EXAMPLE_MARK) for i in example_cols):
             continue
-        for c in (*plan.unknown, *plan.unnamed):
-            if c.index not in first_use and cell_text(sheet.cell(r, c.index)):
-                first_use[c.index] = row
-        formulas = {c.index for c in number_cols + key_cols if sheet.is_formula(r, c.index)}
-        for c in number_cols + key_cols:
-            if c.index in formulas:
+        for i in watched:
+            if i not in first_use and cell_text(vals[i]):
+                first_use[i] = row
+        fcells = formula_cells.get(r, no_formulas)
+        for c in number_cols + key_cols if fcells else ():
+            if c.index in fcells:
                 problems.append(
                     problem(
                         "error",
@@ -88,11 +101,10 @@ def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Probl
                         formula=sheet.formulas[(r, c.index)],
                     )
                 )
-        filled = [c for c in number_cols if c.index not in formulas and cell_text(sheet.cell(r, c.index))]
-        if not filled and not formulas:
+        if not (fcells and fcells & read_cols) and not any(cell_text(vals[c.index]) for c in number_cols):
             continue  # a county or indicator row left empty: nothing to read
         any_numbers = True
-        county = _row_county(sheet, r, plan, ctx, county_cache, problems)
+        county = _row_county(vals, fcells, row, plan, ctx, county_cache, problems)
         aggregate = isinstance(county, CountyMatch)
         if aggregate:
             county = _aggregate(county, row, block, ctx, problems)
@@ -104,30 +116,32 @@ def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Probl
             if county not in prefecture:
                 prefecture[county] = ctx.regions.prefecture_of(county)
             block.add(prefecture[county])
-        year = _row_year(sheet, r, plan, problems)
-        keys: dict[str, Column] = {}
-        if plan.year is not None and year is not None and not sheet.is_formula(r, plan.year.index):
-            keys["year"] = plan.year
-            if cell_text(sheet.cell(r, plan.year.index)):
-                years[row] = year
+        year = _row_year(vals, fcells, row, plan, problems, year_cache)
+        with_year = plan.year is not None and year is not None and plan.year.index not in fcells
+        if with_year and cell_text(vals[plan.year.index]):
+            years[row] = year
         if plan.layout == "long":
-            ind = _row_indicator(sheet, r, plan.indicator, ctx, problems, indicator_cache)
-            if ind is None or any(c.index in formulas for c in plan.numbers.values()):
+            ind = _row_indicator(vals, fcells, row, plan.indicator, ctx, problems, indicator_cache)
+            if ind is None or any(c.index in fcells for c in plan.numbers.values()):
                 continue  # a formula is reported above; the other cells of the pair cannot be judged alone
             groups = {ind.id: plan.numbers}
         else:
             groups = plan.groups
         for ind_id, group in groups.items():
-            if any(c.index in formulas for c in group.values()):
+            if fcells and any(c.index in fcells for c in group.values()):
                 continue
             ind = ctx.catalog[ind_id]
-            cells = {role: (c, sheet.cell(r, c.index)) for role, c in group.items()}
+            cells = {role: (c, vals[c.index]) for role, c in group.items()}
             if aggregate and ind.rules.binary:
                 _status_of_aggregate(ind, row, cells, problems)
                 continue
             numbers = read_numbers(ind, row, cells, problems)
             if numbers is not None:
-                columns = MappingProxyType({**keys, **group})
+                where = (ind_id, with_year)
+                columns = columns_cache.get(where)
+                if columns is None:
+                    keys = {"year": plan.year} if with_year else {}
+                    columns = columns_cache[where] = MappingProxyType({**keys, **group})
                 records.append(RowRecord(row, county, year, ind, numbers, columns, aggregate))
     _report_unknown_columns(plan, first_use, problems)
     hr = plan.header.row + 1
@@ -136,6 +150,11 @@ def read_rows(sheet: Sheet, plan: ColumnPlan, ctx: Context, problems: list[Probl
     elif not any_numbers and not any(p.severity == "error" for p in problems):
         problems.append(problem("error", "no_data"))
     return RowsRead(records, frozenset(counties), MappingProxyType(years))
+
+
+def _blank(vals: list) -> bool:
+    """No cell of the row reads as anything (most rows answer at their first cell)."""
+    return not any(cell_text(v) for v in vals if v is not None and v != "")
 
 
 def _report_unknown_columns(plan: ColumnPlan, first_use: dict[int, int], problems: list[Problem]) -> None:
@@ -165,40 +184,40 @@ def _report_unknown_columns(plan: ColumnPlan, first_use: dict[int, int], problem
 
 # --- counties and reported aggregates ------------------------------------------------------------------
 def _row_county(
-    sheet: Sheet,
-    r: int,
+    vals: list,
+    fcells: Set[int],
+    row: int,
     plan: ColumnPlan,
     ctx: Context,
-    cache: dict[str, CountyMatch],
+    cache: dict[tuple, CountyMatch],
     problems: list[Problem],
 ) -> str | CountyMatch | None:
     """The county code, None after an error, or the total match of a total row (合计, 全省, a prefecture)."""
-    row = r + 1
     cols = plan.region_columns
-    given = [
-        (c, t) for c in cols if (t := cell_text(sheet.cell(r, c.index))) and not sheet.is_formula(r, c.index)
-    ]
+    given = [(c, t) for c in cols if (t := cell_text(vals[c.index])) and c.index not in fcells]
     if not given:
-        if not any(sheet.is_formula(r, c.index) for c in cols):
+        if not any(c.index in fcells for c in cols):
             problems.append(problem("error", "missing_county", row))
         return None
-    hints = _hints(sheet, r, plan)
+    hints = _hints(vals, fcells, plan)
     found: list[tuple[Column, str, str]] = []
     refused: list[tuple[str, CountyMatch]] = []
     for col, text in given:
         key = (text, *hints)
-        if key not in cache:
+        match = cache.get(key)
+        if match is None:
             province, prefecture = hints
-            cache[key] = ctx.regions.resolve_county(
+            match = cache[key] = ctx.regions.resolve_county(
                 text, ctx.region, province=province, prefecture=prefecture
             )
-        match = cache[key]
         if match.outcome == "total":
             return replace(match, fields=MappingProxyType({"text": text}))
         if match.outcome == "error":
             refused.append((text, match))
         else:
             found.append((col, text, match.code))
+    if len(found) == 1 and not refused:
+        return found[0][2]
     # A name the region holds twice (河北省's two 桥西区) is settled by the row's code when that is one of them.
     settled = {code for _, _, code in found}
     refused = [
@@ -236,15 +255,11 @@ def _row_county(
     return codes.pop()
 
 
-def _hints(sheet: Sheet, r: int, plan: ColumnPlan) -> tuple[str | None, str | None]:
+def _hints(vals: list, fcells: Set[int], plan: ColumnPlan) -> tuple[str | None, str | None]:
     """The row's province and prefecture cells (None without such a column or with an empty cell)."""
     out = []
     for col in (plan.province, plan.prefecture):
-        text = (
-            cell_text(sheet.cell(r, col.index))
-            if col is not None and not sheet.is_formula(r, col.index)
-            else ""
-        )
+        text = cell_text(vals[col.index]) if col is not None and col.index not in fcells else ""
         out.append(text or None)
     return out[0], out[1]
 
@@ -301,13 +316,22 @@ def _name(ctx: Context, code: str) -> str:
 
 
 # --- years and indicators -----------------------------------------------------------------------------
-def _row_year(sheet: Sheet, r: int, plan: ColumnPlan, problems: list[Problem]) -> int | None:
+def _row_year(
+    vals: list,
+    fcells: Set[int],
+    row: int,
+    plan: ColumnPlan,
+    problems: list[Problem],
+    cache: dict[str, int] | None = None,
+) -> int | None:
     """The row's year as written (whether it is possible is the contract's call), the plan's default when
     the cell is empty, or None after an error."""
-    row, col = r + 1, plan.year
-    if col is None or sheet.is_formula(r, col.index):
+    col = plan.year
+    if col is None or col.index in fcells:
         return plan.year_default
-    raw = sheet.cell(r, col.index)
+    raw = vals[col.index]
+    if cache is not None and type(raw) is str and raw in cache:
+        return cache[raw]
     text = nfkc(cell_text(raw)).strip()
     if not text:
         if plan.year_default is None:
@@ -319,6 +343,8 @@ def _row_year(sheet: Sheet, r: int, plan: ColumnPlan, problems: list[Problem]) -
     if m is None or isinstance(raw, datetime | date):
         problems.append(problem("error", "bad_year", row, col.header, letter=col.letter, text=text))
         return None
+    if cache is not None and type(raw) is str:
+        cache[raw] = int(m.group(1))
     return int(m.group(1))
 
 
@@ -350,19 +376,19 @@ def year_mismatches(
 
 
 def _row_indicator(
-    sheet: Sheet,
-    r: int,
+    vals: list,
+    fcells: Set[int],
+    row: int,
     cols: tuple[Column, ...],
     ctx: Context,
     problems: list[Problem],
     cache: dict[str, str | None] | None = None,
 ) -> Indicator | None:
-    row = r + 1
     found: list[tuple[Column, str, str]] = []
     for col in cols:
-        if sheet.is_formula(r, col.index):
+        if col.index in fcells:
             return None
-        text = cell_text(sheet.cell(r, col.index))
+        text = cell_text(vals[col.index])
         if not text:
             continue
         if cache is None:

@@ -22,7 +22,7 @@ from analytics.intake.files import read_sheets
 from analytics.intake.headers import pick_sheet, plan_columns
 from analytics.intake.limits import LIMITS, Limits
 from analytics.intake.rows import RowRecord, RowsRead, read_rows, year_mismatches
-from analytics.intake.summary import cap_warnings
+from analytics.intake.summary import ProblemList, cap_warnings
 from analytics.intake.values import canonical, number_warnings
 from analytics.regions import COUNTRY, RegionTable, load_regions
 from analytics.schema import MIN_YEAR, OBS_COLUMNS, latest_year
@@ -103,7 +103,7 @@ def read_submission(
             return sub
     catalog = catalog or load_catalog()
     regions = regions or load_regions()
-    problems: list[Problem] = []
+    problems = ProblemList()  # warnings past the cap are counted as they are found
     ctx = _context(str(region).strip(), year, catalog, regions, problems)
     file = read_sheets(data, filename or "", limits)
     problems.extend(file.problems)
@@ -118,10 +118,7 @@ def read_submission(
         if plan is not None:
             read = read_rows(sheet, plan, ctx, problems)
     accepted, year_refused = hold_to_contract(read.records, catalog, problems)
-    for rec in accepted:
-        told = number_warnings(rec.indicator, rec.numbers, rec.row)
-        # a total row's figure alone is what a reported aggregate is: not worth a "value only" warning
-        problems.extend(p for p in told if not (rec.aggregate and p.code == "value_only"))
+    numbers_at = len(problems)  # where the number warnings go, said once the checks across rows are done
     wrong_year = year_mismatches(read.years, plan.year, ctx.year, year_refused, problems) if plan else set()
     kept = [
         r for r in accepted if r.region_code is not None and r.year is not None and r.row not in wrong_year
@@ -130,11 +127,21 @@ def read_submission(
         [replace(r, numbers=canonical(r.indicator, r.numbers)) for r in kept], regions, problems
     )
     obs = _observations(kept)
+    not_counted: set[tuple[int, str]] = set()
     if kept and ctx is not None:
         large_changes(obs, previous, ctx, problems)
         coverage(read.counties, ctx, problems)
         reported_totals(obs, ctx, problems)
-        outside_condition(obs, previous, ctx, problems)
+        not_counted = outside_condition(obs, previous, ctx, problems)
+    number_told = ProblemList()
+    for rec in accepted:
+        # a total row's figure alone is what a reported aggregate is, and a row outside its condition is
+        # told once (not_applicable): neither is worth a "value only" warning
+        quiet = rec.aggregate or (rec.row, rec.indicator.id) in not_counted
+        for p in number_warnings(rec.indicator, rec.numbers, rec.row):
+            if not (quiet and p.code == "value_only"):
+                number_told.append(p)
+    problems.put_at(numbers_at, number_told)
     problems.sort(key=lambda p: 0 if p.row is None else p.row)  # stable: a row's problems keep their order
     problems = cap_warnings(problems)  # at most WARNINGS_LISTED of a kind, then one line counting the rest
     return Submission(

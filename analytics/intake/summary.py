@@ -21,6 +21,7 @@ FIRST_ROWS = 5  # row numbers a summary line lists
 # Warnings listed per kind (code and variant): a million-row file of values only is 200 warnings and one
 # "另有 … 行同类提示" line, not a million. The one place the cap lives (read_submission applies it).
 WARNINGS_LISTED = 200
+ERRORS_LISTED = 1000  # errors too: a file of a million bad rows lists the first thousand of each kind
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
 
 
@@ -111,30 +112,68 @@ def summarise(problems: Iterable[Problem]) -> list[SummaryLine]:
     return sorted(lines, key=lambda line: rank.get(line.severity, len(rank)))  # stable: order met kept
 
 
+def _listed(severity: str) -> int:
+    return ERRORS_LISTED if severity == "error" else WARNINGS_LISTED
+
+
+class ProblemList(list):
+    """Problems as they are found, holding at most WARNINGS_LISTED warnings and ERRORS_LISTED errors of each
+    kind (code and variant): the rest are only counted (`left_out`), so a million bad or repeated rows cost a
+    counter, not a million messages kept and sent. Problems of a kind are found in row order, so the ones held
+    are the first rows; `cap_warnings` says how many more there were."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listed: dict[tuple, int] = {}
+        self.left_out: dict[tuple, tuple[int, Problem]] = {}
+
+    def append(self, p: Problem) -> None:
+        kind = (p.severity, p.code, p.fields.get("variant"))
+        n = self.listed.get(kind, 0)
+        if n >= _listed(p.severity):
+            count, first = self.left_out.get(kind, (0, p))
+            self.left_out[kind] = (count + 1, first)
+            return
+        self.listed[kind] = n + 1
+        super().append(p)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            self.append(p)
+
+    def put_at(self, position: int, other: ProblemList) -> None:
+        """`other`'s problems placed at `position` (as if found there), its counts added to these."""
+        self[position:position] = other
+        for kind, n in other.listed.items():
+            self.listed[kind] = self.listed.get(kind, 0) + n
+        for kind, (n, first) in other.left_out.items():
+            count, earlier = self.left_out.get(kind, (0, first))
+            self.left_out[kind] = (count + n, earlier)
+
+
 def cap_warnings(problems: Iterable[Problem], limit: int = WARNINGS_LISTED) -> list[Problem]:
-    """Every error, and at most `limit` warnings of each kind (code and variant), in order; the warnings
-    left out are counted in one "more_warnings" warning per kind, after the rest."""
+    """At most `limit` warnings and ERRORS_LISTED errors of each kind (code and variant), in order; those left
+    out (here, or already by a ProblemList) are counted in one "more_warnings" warning (or "more_errors"
+    error) per kind, after the rest."""
     kept: list[Problem] = []
     listed: dict[tuple, int] = {}
-    left_out: dict[tuple, tuple[int, Problem]] = {}
+    left_out: dict[tuple, tuple[int, Problem]] = dict(getattr(problems, "left_out", {}))
     for p in problems:
-        if p.severity != "warning":
-            kept.append(p)
-            continue
-        kind = (p.code, p.fields.get("variant"))
-        if listed.get(kind, 0) < limit:
+        kind = (p.severity, p.code, p.fields.get("variant"))
+        if listed.get(kind, 0) < (limit if p.severity == "warning" else _listed(p.severity)):
             listed[kind] = listed.get(kind, 0) + 1
             kept.append(p)
         else:
             n, first = left_out.get(kind, (0, p))
             left_out[kind] = (n + 1, first)
-    for (code, variant), (n, first) in left_out.items():
+    # in the order their first left-out row was met (a ProblemList counts kinds in the order it was given them)
+    for (severity, code, variant), (n, first) in sorted(left_out.items(), key=lambda kv: kv[1][1].row or 0):
         kept.append(
             Problem(
-                "warning",
+                severity,
                 None,
                 None,
-                "more_warnings",
+                "more_errors" if severity == "error" else "more_warnings",
                 MappingProxyType(
                     {
                         "count": f"{n:,}",

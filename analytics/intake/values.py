@@ -61,7 +61,7 @@ def parse_number(value: Any, *, percent_ok: bool = False) -> tuple[float | None,
     return float(s), True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Numbers:
     """The numbers of one indicator in one row (None: the cell is empty or absent)."""
 
