@@ -1,6 +1,5 @@
 """残疾预防达标地图 Prevention Atlas — the router: pages, the shared sidebar, then the chosen page."""
 
-import threading
 from pathlib import Path
 
 import streamlit as st
@@ -29,20 +28,10 @@ pages = [
 ]
 page = st.navigation(pages, position="top")
 
-from analytics.intake.sandbox import start_worker  # noqa: E402
 from ui.guard import guarded  # noqa: E402
 from ui.sidebar import sidebar  # noqa: E402  (heavy imports after navigation: see above)
 from ui.url_state import resume_deep_link  # noqa: E402
 
-
-@st.cache_resource(show_spinner=False)
-def _reading_worker() -> None:
-    """Start the process that reads uploaded files under memory and time limits, in the background at server
-    start (5-7 s), so the first upload does not wait for it."""
-    threading.Thread(target=start_worker, daemon=True, name="intake-worker").start()
-
-
-_reading_worker()
 resume_deep_link()
 st.html(Path(__file__).with_name("ui") / "app.css")  # projector-friendly widths (static rules)
 # Back / Forward restore the view the URL names (static script, in the sidebar: no gap on the page)

@@ -285,8 +285,11 @@ def indicator_table(
     if prog is not None and len(prog):
         p = prog[prog["indicator_id"].astype(str) == ind.id]
         p = p.set_index(p["region_code"].astype(str))
-        rows["progress_status"] = rows["region_code"].map(p["progress_status"]).fillna("no_data")
-        rows["trajectory"] = rows["region_code"].map(p["trajectory"]).fillna("no_data")
+        # as objects first: a column mapped to nothing but NaN is float, and float takes no text
+        rows["progress_status"] = (
+            rows["region_code"].map(p["progress_status"]).astype(object).fillna("no_data")
+        )
+        rows["trajectory"] = rows["region_code"].map(p["trajectory"]).astype(object).fillna("no_data")
         rows["projected"] = rows["region_code"].map(p["projected_target_year"])
     else:
         rows["progress_status"] = "no_data"

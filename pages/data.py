@@ -14,10 +14,11 @@ from analytics.store import StoreError, file_sha256
 from analytics.templates import file_name, make_template
 from ui import render
 from ui.history_panel import flash, history_panel
-from ui.loaders import catalog, data_changed, regions, store
+from ui.loaders import catalog, data_changed, reading_worker, regions, store
 from ui.render import escape_markdown
 from ui.url_state import current, write_url
 
+reading_worker()  # started in the background the first time anyone opens this page (ui/loaders.py)
 ctx = current()
 lang, cat, regs = ctx.lang, catalog(), regions()
 write_url(ctx)

@@ -6,6 +6,8 @@ reruns and sessions). Observations come from analytics.sources, the one place th
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 import streamlit as st
 
@@ -71,6 +73,16 @@ def _secret_passphrase() -> str | None:
         return st.secrets.get("admin_passphrase")
     except Exception:  # no secrets file: local use, writes are open unless the environment sets one
         return None
+
+
+@st.cache_resource(show_spinner=False)
+def reading_worker() -> None:
+    """Start the process that reads uploaded files under memory and time limits (5-7 s of imports), in the
+    background, once per server, when the data page is first opened: the first upload does not wait for it,
+    and the first map after server start does not share the two cores with it."""
+    from analytics.intake.sandbox import start_worker
+
+    threading.Thread(target=start_worker, daemon=True, name="intake-worker").start()
 
 
 @st.cache_resource

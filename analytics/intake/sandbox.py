@@ -123,8 +123,8 @@ _WORKER = _Worker()
 
 
 def start_worker() -> bool:
-    """Start the reading worker now (the app calls it once at start, so the first upload does not wait for the
-    worker's imports); True when files will be read in it."""
+    """Start the reading worker now (the app calls it when the data page is first opened, so the first upload
+    does not wait for the worker's imports); True when files will be read in it."""
     with _WORKER.lock:
         return _WORKER.start()
 
