@@ -67,19 +67,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        # the app as scripts/run.sh launches it (scripts/serve.py: `streamlit run app.py` with a warm-up); the
-        # floor as plain `streamlit run`
-        run = (
-            [python(), "scripts/serve.py"]
-            if self.script[0] == "app.py"
-            else [python(), "-m", "streamlit", "run"]
-        )
-        cmd = [
-            *run,
-            *([] if self.script[0] == "app.py" else self.script[:1]),
-            "--server.port",
-            str(self.port),
-        ]
+        cmd = [python(), "-m", "streamlit", "run", *self.script[:1], "--server.port", str(self.port)]
         cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false", "--", *self.script[1:]]
         env = {**os.environ, "ATLAS_ROOT": str(ROOT)}
         self.proc = subprocess.Popen(

@@ -49,8 +49,8 @@ def free_port() -> int:
 
 
 class AppServer:
-    """The app as scripts/run.sh launches it (scripts/serve.py: `streamlit run app.py`) on a free port, in its own
-    process group (so all of it can be ended)."""
+    """`python -m streamlit run app.py` (as scripts/run.sh launches it) on a free port, in its own process group
+    (so all of it can be ended)."""
 
     def __init__(self, name: str = "server") -> None:
         self.name = name
@@ -68,7 +68,10 @@ class AppServer:
         log = open(LOGS / f"{self.name}-{self.port}-{self.starts}.log", "wb")  # noqa: SIM115 (closed below: the child has its own copy)
         cmd = [
             python(),
-            "scripts/serve.py",  # as scripts/run.sh launches it: `streamlit run app.py` with its warm-up
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
             "--server.port",
             str(self.port),
             "--server.headless",

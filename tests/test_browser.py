@@ -2,7 +2,7 @@
 opens its profile, deep links reopen the view (also as the first session after the server starts), the
 whole country renders, English works. Screenshots go to test-output/screenshots/ (git-ignored).
 
-Runs the app itself (`.venv/bin/python scripts/serve.py`, as scripts/run.sh does, on a free port) and drives Debian's
+Runs the app itself (`.venv/bin/python -m streamlit run app.py` on a free port) and drives Debian's
 /usr/bin/chromium through Playwright. Run: python -m pytest tests/test_browser.py -q
 """
 
