@@ -234,6 +234,37 @@ def sequential_color(
 
 
 # --- bars, bullets, trends, grids -----------------------------------------------------------------------
+def used_fields(data: pd.DataFrame, *channels: object, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """`data` with only the columns the channels name (shorthands "name:Q", Altair channel objects and lists of
+    them) and `keep`: a chart carries its data to the browser, and a page's rows have dozens of columns that
+    one chart never reads (60 counties x 49 columns were 50 KB a chart on every indicator change)."""
+    names: set[str] = set(keep)
+
+    def walk(item: object) -> None:
+        if isinstance(item, str):
+            names.add(item.split(":", 1)[0])
+        elif isinstance(item, list | tuple):
+            for part in item:
+                walk(part)
+        elif hasattr(item, "to_dict"):
+            spec = item.to_dict()
+            for found in (spec, spec.get("condition") or {}):
+                if isinstance(found, dict) and isinstance(found.get("field"), str):
+                    names.add(found["field"])
+
+    walk(channels)
+    out = data[[c for c in data.columns if c in names]].reset_index(drop=True)  # no index column sent
+    # a text repeated down the rows (a county's name in its 25 cells) goes once, as an Arrow dictionary: the
+    # overview's 1,500-cell grid was 322 KB as plain text
+    repeated = [
+        c
+        for c in out.columns
+        if (out[c].dtype == object or pd.api.types.is_string_dtype(out[c]))
+        and out[c].nunique() * 2 < len(out)
+    ]
+    return out.astype(dict.fromkeys(repeated, "category")) if repeated else out
+
+
 def ranked_bars(
     data: pd.DataFrame,
     *,
@@ -251,6 +282,7 @@ def ranked_bars(
     """Counties sorted by value, target as a dashed rule; click selects a county (same field as the map);
     the `highlight`ed county's bar is outlined in black; `interval` = (low, high) fields: each value's 95 %
     interval as a whisker across the bar's end."""
+    data = used_fields(data, color, tooltip, keep=(value, label, "region_code", *(interval or ())))
     select = alt.selection_point(fields=["region_code"], name=selection_name, on="click")
     picked = alt.FieldEqualPredicate(field="region_code", equal=str(highlight or ""))
     # a fixed label column, so the figure's heading can start over the labels (see count_bars)
@@ -312,6 +344,9 @@ def status_grid(
 ) -> alt.LayerChart | alt.FacetChart:
     """County x indicator cells coloured by status with the ✓/✗/– symbol printed in each cell; with
     `domain_order` (and a `domain` column) the indicators are grouped under their five actions."""
+    data = used_fields(
+        data, titles["tooltip"], keep=("indicator", "county", "status", "status_label", "symbol", "domain")
+    )
     base = alt.Chart(data).encode(
         x=alt.X(
             "indicator:N",
@@ -351,6 +386,8 @@ def status_grid(
 
 def bullet_chart(data: pd.DataFrame, *, titles: dict) -> alt.FacetChart:
     """One row per indicator: county bar, target tick, prefecture (◆) and province (●) markers; own scales."""
+    drawn = ("indicator", "status_label", "county_value", "target", "prefecture_value", "province_value")
+    data = used_fields(data, titles["tooltip"], keep=(*drawn, "whisker_low", "whisker_high"))
     base = alt.Chart(data)
     bar = base.mark_bar(height=14).encode(
         x=alt.X("county_value:Q", title=None),
@@ -437,6 +474,7 @@ def distribution(
 ) -> alt.LayerChart:
     """Every county's value as a tick on its prefecture's row (provinces nationally), coloured by status, the
     target as a dashed rule: how the counties spread, not only where they rank."""
+    data = used_fields(data, color, tooltip, keep=(value, group, "region_code"))
     ticks = (
         alt.Chart(data)
         .mark_tick(thickness=3, size=20, opacity=0.85, aria=False)

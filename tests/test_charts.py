@@ -290,6 +290,51 @@ def test_ranked_bars_mark_the_target_with_a_rule(jilin_counties):
     assert not [layer for layer in no_target["layer"] if layer["mark"]["type"] == "rule"]
 
 
+def test_bars_and_distribution_carry_only_the_columns_they_draw(jilin_counties):
+    """A page's rows have dozens of columns: each chart sends the browser only those its encodings name."""
+    wide = jilin_counties.assign(
+        status="met", note="不画", low=40.0, high=60.0, **{f"extra_{i}": i for i in range(30)}
+    )
+    color = charts.status_color("status_label", LABELS, "状态")
+    tooltip = [alt.Tooltip("region_name:N", title="县"), "value:Q"]
+    kept = charts.used_fields(wide, color, tooltip, keep=("low",))
+    assert list(kept.columns) == ["region_name", "value", "status_label", "low"]  # the data's own order
+    bars = charts.ranked_bars(
+        wide,
+        value="value",
+        label="region_name",
+        color=color,
+        target=52.5,
+        tooltip=tooltip,
+        x_title="值",
+        interval=("low", "high"),
+    ).to_dict()
+    assert set(rows_of(bars, bars["layer"][0])[0]) == {
+        "region_code",
+        "region_name",
+        "value",
+        "status_label",
+        "low",
+        "high",
+    }
+    spread = charts.distribution(
+        wide.assign(prefecture="长春市"),
+        value="value",
+        group="prefecture",
+        color=color,
+        target=None,
+        tooltip=tooltip,
+        x_title="值",
+    ).to_dict()
+    assert set(rows_of(spread, spread["layer"][0])[0]) == {
+        "region_code",
+        "region_name",
+        "prefecture",
+        "value",
+        "status_label",
+    }
+
+
 @pytest.fixture(scope="module")
 def grid_data() -> pd.DataFrame:
     rows = [
