@@ -79,7 +79,9 @@ if upload is not None:
     else:
         size = size_text(len(data))
         with st.spinner(
-            t("checking_file", lang, name=escape_markdown(upload.name), size=size), show_time=True
+            t(
+                "checking_file", lang, name=escape_markdown(upload.name), size=size
+            )  # no timer: Streamlit writes it in English
         ):
             sub = check_submission(
                 data,
