@@ -78,11 +78,8 @@ if upload is not None:
         sub = held[1]
     else:
         size = size_text(len(data))
-        with st.spinner(
-            t(
-                "checking_file", lang, name=escape_markdown(upload.name), size=size
-            )  # no timer: Streamlit writes it in English
-        ):
+        # no timer (show_time): Streamlit writes it in English
+        with st.spinner(t("checking_file", lang, name=escape_markdown(upload.name), size=size)):
             sub = check_submission(
                 data,
                 upload.name,
