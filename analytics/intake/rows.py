@@ -233,8 +233,7 @@ def _row_county(
         problems.append(county_problem(match, text, row))
     if refused:
         return None
-    codes = {code for _, _, code in found}
-    if len(codes) > 1:
+    if len(settled) > 1:
         (c1, t1, k1), (c2, t2, k2) = found[0], found[1]
         problems.append(
             problem(
@@ -252,7 +251,7 @@ def _row_county(
             )
         )
         return None
-    return codes.pop()
+    return settled.pop()
 
 
 def _hints(vals: list, fcells: Set[int], plan: ColumnPlan) -> tuple[str | None, str | None]:

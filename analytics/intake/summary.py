@@ -112,27 +112,23 @@ def summarise(problems: Iterable[Problem]) -> list[SummaryLine]:
     return sorted(lines, key=lambda line: rank.get(line.severity, len(rank)))  # stable: order met kept
 
 
-def _listed(severity: str) -> int:
-    return ERRORS_LISTED if severity == "error" else WARNINGS_LISTED
-
-
 class ProblemList(list):
-    """Problems as they are found, holding at most WARNINGS_LISTED warnings and ERRORS_LISTED errors of each
-    kind (code and variant): the rest are only counted (`left_out`), so a million bad or repeated rows cost a
-    counter, not a million messages kept and sent. Problems of a kind are found in row order, so the ones held
-    are the first rows; `cap_warnings` says how many more there were."""
+    """Problems as they are found, holding at most `warnings` warnings and `errors` errors of each kind (code and
+    variant): the rest are only counted (`left_out`), so a million bad or repeated rows cost a counter, not a
+    million messages kept and sent. Problems of a kind are found in row order, so the ones held are the first
+    rows; `cap_warnings` says how many more there were."""
 
-    def __init__(self) -> None:
+    def __init__(self, warnings: int = WARNINGS_LISTED, errors: int = ERRORS_LISTED) -> None:
         super().__init__()
+        self.limits = {"warning": warnings, "error": errors}
         self.listed: dict[tuple, int] = {}
         self.left_out: dict[tuple, tuple[int, Problem]] = {}
 
     def append(self, p: Problem) -> None:
         kind = (p.severity, p.code, p.fields.get("variant"))
         n = self.listed.get(kind, 0)
-        if n >= _listed(p.severity):
-            count, first = self.left_out.get(kind, (0, p))
-            self.left_out[kind] = (count + 1, first)
+        if n >= self.limits[p.severity]:
+            self._left_out(kind, 1, p)
             return
         self.listed[kind] = n + 1
         super().append(p)
@@ -147,27 +143,26 @@ class ProblemList(list):
         for kind, n in other.listed.items():
             self.listed[kind] = self.listed.get(kind, 0) + n
         for kind, (n, first) in other.left_out.items():
-            count, earlier = self.left_out.get(kind, (0, first))
-            self.left_out[kind] = (count + n, earlier)
+            self._left_out(kind, n, first)
+
+    def _left_out(self, kind: tuple, n: int, first: Problem) -> None:
+        count, earlier = self.left_out.get(kind, (0, first))
+        self.left_out[kind] = (count + n, earlier)
 
 
 def cap_warnings(problems: Iterable[Problem], limit: int = WARNINGS_LISTED) -> list[Problem]:
     """At most `limit` warnings and ERRORS_LISTED errors of each kind (code and variant), in order; those left
     out (here, or already by a ProblemList) are counted in one "more_warnings" warning (or "more_errors"
     error) per kind, after the rest."""
-    kept: list[Problem] = []
-    listed: dict[tuple, int] = {}
-    left_out: dict[tuple, tuple[int, Problem]] = dict(getattr(problems, "left_out", {}))
-    for p in problems:
-        kind = (p.severity, p.code, p.fields.get("variant"))
-        if listed.get(kind, 0) < (limit if p.severity == "warning" else _listed(p.severity)):
-            listed[kind] = listed.get(kind, 0) + 1
-            kept.append(p)
-        else:
-            n, first = left_out.get(kind, (0, p))
-            left_out[kind] = (n + 1, first)
+    held = ProblemList(warnings=limit)
+    held.extend(problems)
+    for kind, (n, first) in getattr(problems, "left_out", {}).items():
+        held._left_out(kind, n, first)
+    kept = list(held)
     # in the order their first left-out row was met (a ProblemList counts kinds in the order it was given them)
-    for (severity, code, variant), (n, first) in sorted(left_out.items(), key=lambda kv: kv[1][1].row or 0):
+    for (severity, code, variant), (n, first) in sorted(
+        held.left_out.items(), key=lambda kv: kv[1][1].row or 0
+    ):
         kept.append(
             Problem(
                 severity,
