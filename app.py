@@ -27,13 +27,17 @@ pages = [
     st.Page("pages/present.py", title=t("present.page", lang), url_path="present"),
 ]
 page = st.navigation(pages, position="top")
+st.html(Path(__file__).with_name("ui") / "app.css")  # projector-friendly widths (static rules)
+# The browser loads Streamlit's chart library (Vega, about 1 MB of script) only when a chart is first shown: an
+# empty chart, hidden by app.css, makes it do so while this script still imports pandas and altair, so the first
+# map paints sooner (start to painted map, benchmarks/RESULTS.md)
+st.sidebar.container(key="chart_warmup").vega_lite_chart({"mark": "point"}, width=1, height=1)
 
 from ui.guard import guarded  # noqa: E402
 from ui.sidebar import sidebar  # noqa: E402  (heavy imports after navigation: see above)
 from ui.url_state import resume_deep_link  # noqa: E402
 
 resume_deep_link()
-st.html(Path(__file__).with_name("ui") / "app.css")  # projector-friendly widths (static rules)
 # Back / Forward restore the view the URL names (static script, in the sidebar: no gap on the page)
 st.sidebar.html(Path(__file__).with_name("ui") / "history.html", unsafe_allow_javascript=True)
 # anything slower than half a second (the whole country's data, a whole-country page: seconds) says so, at the

@@ -7,6 +7,7 @@ source (`Meeting.load`). Nothing here imports streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,8 +26,10 @@ LEVELS = ("county", "prefecture", "province", "country")
 @dataclass
 class Meeting:
     """`levels`: all years' evaluated rows (analytics.attainment) per level, for the scope: the province that
-    holds the region, or the whole country (`scope` None). `source_text` says where the numbers come from (the
-    demo label, the store and its version, or a file); `synthetic` is True for the demo generator."""
+    holds the region, or the whole country (`scope` None); any mapping (the web app's evaluates a level when it is
+    first asked for). `source_text` says where the numbers come from (the demo label, the store and its version,
+    or a file); `synthetic` is True for the demo generator. `progress_rows`: the rows of progress(), or a function
+    that makes them (called once, when first needed)."""
 
     catalog: Catalog
     regions: object
@@ -34,10 +37,10 @@ class Meeting:
     region_code: str
     year: int
     lang: str
-    levels: dict[str, pd.DataFrame]
+    levels: Mapping[str, pd.DataFrame]
     source_text: str
     synthetic: bool
-    progress_rows: pd.DataFrame | None = None
+    progress_rows: pd.DataFrame | Callable[[], pd.DataFrame] | None = None
     observations: pd.DataFrame | None = (
         None  # the canonical rows evaluated (what-if scenarios start from them)
     )
@@ -135,6 +138,8 @@ class Meeting:
         """Progress and trajectory per county and indicator (analytics.progress), computed once."""
         if self.progress_rows is None:
             self.progress_rows = county_progress(self.levels["county"], self.catalog, self.profile, self.year)
+        elif callable(self.progress_rows):
+            self.progress_rows = self.progress_rows()
         return self.progress_rows
 
     def is_final_year(self) -> bool:

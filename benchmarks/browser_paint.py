@@ -51,6 +51,9 @@ PAINTED_JS = """([key, n]) => {
   if (!chart) return false;
   return [...chart.querySelectorAll('g.mark-shape')].some(g => g.querySelectorAll(':scope > path').length >= n);
 }"""
+# the county's profile has painted: its name in a heading and a chart of the page drawn (not app.py's hidden one)
+PROFILE_PAINTED_JS = """n => [...document.querySelectorAll('h1')].some(h => h.innerText.includes(n))
+  && document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"] svg').length > 0"""
 HEADING_JS = """([key, text]) => {
   const chart = document.querySelector('.st-key-' + key + ' [data-testid="stVegaLiteChart"] svg');
   return !!chart && [...chart.querySelectorAll('text')].some(t => t.textContent.includes(text));
@@ -203,8 +206,7 @@ def measure(args, names: dict[str, str], regions: list[str], add) -> None:
                         start = time.perf_counter()
                         page.mouse.click(point["x"], point["y"])
                         page.wait_for_function(
-                            "n => [...document.querySelectorAll('h1')].some(h => h.innerText.includes(n))"
-                            " && document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] svg').length > 0",
+                            PROFILE_PAINTED_JS,
                             arg=point["name"],
                             timeout=60_000,
                             polling=50,

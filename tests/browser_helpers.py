@@ -214,7 +214,9 @@ def assert_no_exception(page) -> None:
     assert "Traceback" not in body_text(page)
 
 
-CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => {
+# every chart but app.py's hidden one (it loads the chart library early: display none, so never drawn)
+CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+  .filter(c => !c.closest('.st-key-chart_warmup')).every(c => {
   const v = c.querySelector('svg, canvas');
   return v && v.getBoundingClientRect().width > 0;
 })"""

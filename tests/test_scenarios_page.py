@@ -163,7 +163,7 @@ def test_trajectory_maps_today_vs_with_the_adjustment():
     at = open_page(ind="prenatal_screening")
     at.radio(key="sc_maps").set_value("trajectory").run()
     assert not at.exception
-    charts_shown = at.get("vega_lite_chart")
+    charts_shown = at.main.get("vega_lite_chart")
     assert len(charts_shown) == 2  # today's pace, with the adjustment
     at.slider(key="sc_pp").set_value(10.0).run()
     assert not at.exception
@@ -272,7 +272,7 @@ def test_units_each_county_receives_in_the_table_the_tooltip_and_the_steps():
         name: need[name] for name in table["县（市、区）"]
     }
     assert table["新增数量（人）"].sum() <= 40
-    before_map = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    before_map = json.loads(at.main.get("vega_lite_chart")[0].proto.spec)
     tooltips = [tip for layer in before_map["layer"] for tip in layer.get("encoding", {}).get("tooltip", [])]
     assert {
         "field": "units_added",
