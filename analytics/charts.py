@@ -115,6 +115,7 @@ def county_map(
     fit: dict | None = None,
     highlight: str | list[str] | None = None,
     outline_feature: str = "prefectures",
+    padding: int | dict | None = None,
 ) -> alt.LayerChart:
     """Counties coloured by `color`, outlines of `outline_codes` (features of `outline_feature`: prefectures,
     or provinces on the whole-country map), status symbols, click-to-select by adcode.
@@ -173,8 +174,15 @@ def county_map(
         text = {"fontSize": 13, "fontWeight": "bold", "clip": bool(fit), "tooltip": False, "aria": False}
         layers.append(glyph.mark_text(stroke="#ffffff", strokeWidth=3, **text))
         layers.append(glyph.mark_text(color="#000000", **text))
-    chart = alt.layer(*layers).project(**projection.to_dict()).properties(width=width, height=height)
-    return chart.properties(title=title) if title else chart
+    # one LayerChart with all its properties: each .project() / .properties() would copy all the layers again
+    props = {"title": title, "padding": padding}
+    return alt.layer(
+        *layers,
+        projection=projection,
+        width=width,
+        height=height,
+        **{k: v for k, v in props.items() if v is not None and v != ""},
+    )
 
 
 SCENARIO_TOOLTIP = (("region_name", "N"), ("value_text", "N"), ("status_label", "N"), ("units_added", "Q"))
@@ -330,7 +338,7 @@ def ranked_bars(
             strokeDash=[6, 4], strokeWidth=2, color="#000000"
         )
         layers.append(rule.encode(x="target:Q"))
-    return alt.layer(*layers).properties(height=max(160, height_per_row * len(data)), width="container")
+    return alt.layer(*layers, height=max(160, height_per_row * len(data)), width="container")
 
 
 def status_grid(
@@ -367,8 +375,7 @@ def status_grid(
     height = max(200, 20 * len(county_order))
     if domain_order:
         return (
-            alt.layer(cells, marks, data=data)
-            .properties(height=height, width=alt.Step(20))
+            alt.layer(cells, marks, data=data, height=height, width=alt.Step(20))
             .facet(
                 column=alt.Column(
                     "domain:N",
@@ -381,9 +388,7 @@ def status_grid(
             )
             .resolve_scale(x="independent")
         )
-    return alt.layer(cells, marks, data=data).properties(
-        height=height, width=max(400, 30 * len(indicator_order))
-    )
+    return alt.layer(cells, marks, data=data, height=height, width=max(400, 30 * len(indicator_order)))
 
 
 def bullet_chart(data: pd.DataFrame, *, titles: dict) -> alt.FacetChart:
@@ -414,8 +419,7 @@ def bullet_chart(data: pd.DataFrame, *, titles: dict) -> alt.FacetChart:
             1, base.mark_rule(color="#333333", strokeWidth=1.5).encode(x="whisker_low:Q", x2="whisker_high:Q")
         )
     return (
-        alt.layer(*layers, data=data)
-        .properties(width=420, height=28)
+        alt.layer(*layers, data=data, width=420, height=28)
         .facet(
             row=alt.Row(
                 "indicator:N",
@@ -448,8 +452,7 @@ def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 4) -> alt.Fa
         alt.Chart().mark_rule(color="#d95f02", strokeDash=[2, 2], strokeWidth=2).encode(y="max(target):Q")
     )
     return (
-        alt.layer(observed, projected, target, data=data)
-        .properties(width=160, height=110)
+        alt.layer(observed, projected, target, data=data, width=160, height=110)
         .facet(
             facet=alt.Facet(
                 "indicator:N", sort=titles["order"], title=None, header=alt.Header(labelLimit=170)
@@ -496,7 +499,7 @@ def distribution(
         )
         layers.append(rule.encode(x="target:Q"))
     rows = data[group].nunique()
-    return alt.layer(*layers).properties(height=max(120, 26 * rows), width="container")
+    return alt.layer(*layers, height=max(120, 26 * rows), width="container")
 
 
 STATUS_SHAPES = {"met": "circle", "not_met": "triangle-down", "no_data": "square"}  # status by shape too
@@ -549,7 +552,7 @@ def funnel(
         .mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000", aria=False)
         .encode(y="target:Q")
     )
-    return alt.layer(lines, rule, points).properties(height=360, width="container")
+    return alt.layer(lines, rule, points, height=360, width="container")
 
 
 def count_bars(
@@ -583,8 +586,13 @@ def count_bars(
     if selection_name:  # a click on a bar picks its region (e.g. zooms the pages to that prefecture)
         front = front.add_params(alt.selection_point(fields=["region_code"], name=selection_name, on="click"))
     label = base.mark_text(align="left", dx=4, fontSize=14).encode(x=f"{value}:Q", text=f"{value}:Q")
-    return alt.layer(back, front, label, data=data.assign(total=data.get("total", total))).properties(
-        height=max(120, 28 * len(data)), width="container"
+    return alt.layer(
+        back,
+        front,
+        label,
+        data=data.assign(total=data.get("total", total)),
+        height=max(120, 28 * len(data)),
+        width="container",
     )
 
 
@@ -601,16 +609,22 @@ def south_china_sea_inset(
     line = alt.Chart(alt.topo_feature(topo_url, "scs_line")).mark_geoshape(
         filled=False, stroke="#000000", strokeWidth=1.2, clip=True, aria=False
     )
-    return (
-        alt.layer(islands, line)
-        .project(type="mercator", fit=fit)
-        .properties(view=alt.ViewBackground(stroke="#666666", strokeWidth=1))
-        .properties(width=130, height=170, title=alt.TitleParams(title, fontSize=13, anchor="middle"))
+    return alt.layer(
+        islands,
+        line,
+        projection=alt.Projection(type="mercator", fit=fit),
+        view=alt.ViewBackground(stroke="#666666", strokeWidth=1),
+        width=130,
+        height=170,
+        title=alt.TitleParams(title, fontSize=13, anchor="middle"),
     )
 
 
-def with_inset(main: alt.LayerChart, inset: alt.LayerChart) -> alt.HConcatChart:
-    return alt.hconcat(main, inset, spacing=4).resolve_scale(color="shared")
+def with_inset(
+    main: alt.LayerChart, inset: alt.LayerChart, padding: int | dict | None = None
+) -> alt.HConcatChart:
+    extra = {} if padding is None else {"padding": padding}
+    return alt.hconcat(main, inset, spacing=4, resolve=alt.Resolve(scale={"color": "shared"}), **extra)
 
 
 def indicator_color(
@@ -672,7 +686,7 @@ def gap_lines(data: pd.DataFrame, *, titles: dict) -> alt.LayerChart:
         )
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#000000", strokeWidth=1).encode(y="zero:Q")
-    return alt.layer(band, zero, lines).properties(height=260, width="container")
+    return alt.layer(band, zero, lines, height=260, width="container")
 
 
 def probability_line(data: pd.DataFrame, *, candidate: float, titles: dict) -> alt.LayerChart:
@@ -699,7 +713,7 @@ def probability_line(data: pd.DataFrame, *, candidate: float, titles: dict) -> a
         .mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000", aria=False)
         .encode(x="target:Q")
     )
-    return alt.layer(levels, line, chosen).properties(height=280, width="container")
+    return alt.layer(levels, line, chosen, height=280, width="container")
 
 
 def met_change(data: pd.DataFrame, *, order: list[str], titles: dict) -> alt.LayerChart:
@@ -763,4 +777,4 @@ def met_change(data: pd.DataFrame, *, order: list[str], titles: dict) -> alt.Lay
         .encode(y=y, x=alt.X("n_met:Q", scale=x_scale), text="label:N")
     )
     height = max(120, 34 * len(data))
-    return alt.layer(rule, points, labels).properties(height=height, width="container")
+    return alt.layer(rule, points, labels, height=height, width="container")

@@ -101,7 +101,7 @@ def region_map(
             fit=bbox_feature(SOUTH_CHINA_SEA_BBOX),
             title=SOUTH_CHINA_SEA_TITLE,
         )
-        return charts.with_inset(main, inset).properties(padding=MAP_PADDING)
+        return charts.with_inset(main, inset, padding=MAP_PADDING)
     points = None
     if symbol:
         points = label_points(topo_path(province)).merge(rows[["region_code", symbol]], on="region_code")
@@ -120,7 +120,8 @@ def region_map(
         highlight=highlight,
         width=width,
         height=height,
-    ).properties(padding=MAP_PADDING)
+        padding=MAP_PADDING,
+    )
 
 
 def _used_columns(rows: pd.DataFrame, channels: list, extra: list) -> list[str]:
@@ -364,6 +365,8 @@ class _Figure:
             return spec
         spec = {**spec, "usermeta": meta} if meta else {k: v for k, v in spec.items() if k != "usermeta"}
         spec = frame_spec(spec, figure["heading"], figure["footer"], width=figure["width"])
+        if figure.get("description"):
+            spec["description"] = figure["description"]
         top_level = (kwargs.get("context") or {}).get("top_level", True)
         return inline_geometry(spec) if figure["inline"] and top_level else spec
 
@@ -372,10 +375,17 @@ _FIGURE_CLASSES: dict[type, type] = {}
 
 
 def as_figure(
-    chart: alt.TopLevelMixin, heading: str, footer: list[str], *, inline: bool = False, width: int = 640
+    chart: alt.TopLevelMixin,
+    heading: str,
+    footer: list[str],
+    *,
+    inline: bool = False,
+    width: int = 640,
+    description: str | None = None,
 ) -> alt.TopLevelMixin:
-    """`chart` as a figure: its spec gets `heading` and `footer` (see frame_spec) and, with `inline`, carries
-    its geometry (see inline_geometry). Copies keep both (they live in usermeta and the class)."""
+    """`chart` as a figure: its spec gets `heading` and `footer` (see frame_spec), its `description` (the text
+    alternative) and, with `inline`, carries its geometry (see inline_geometry). Copies keep all of them (they
+    live in usermeta and the class)."""
     cls = type(chart)
     base = next(c for c in cls.__mro__ if not issubclass(c, _Figure))
     if base not in _FIGURE_CLASSES:
@@ -387,7 +397,13 @@ def as_figure(
     meta = out.usermeta if isinstance(out.usermeta, dict) else {}
     out.usermeta = {
         **meta,
-        FIGURE_META: {"heading": heading, "footer": list(footer), "inline": bool(inline), "width": width},
+        FIGURE_META: {
+            "heading": heading,
+            "footer": list(footer),
+            "inline": bool(inline),
+            "width": width,
+            "description": description,
+        },
     }
     return out
 
@@ -407,9 +423,8 @@ def _finish(
     """`chart` with its heading (or `title`), footer and, for a map, its text alternative (`description`:
     Vega puts it on the SVG as the aria-label a screen reader reads)."""
     lines = footer_lines(meeting, is_map=is_map, notes=notes, width=min(width, FOOTER_WRAP))
-    if description:
-        chart = chart.properties(description=description)
-    return as_figure(chart, heading if title is None else title, lines, inline=inline, width=width)
+    heading = heading if title is None else title
+    return as_figure(chart, heading, lines, inline=inline, width=width, description=description)
 
 
 def _finish_map(
