@@ -532,3 +532,14 @@ def test_the_new_pages_run_on_the_whole_country(page):
     """差异分析 across provinces, 目标测算 for the country, 督办清单 per province: no exception, a title."""
     at = open_app(page, query={"prov": "100000"}, timeout=300)
     assert "全国" in title(at)
+
+
+def test_every_page_loads_the_chart_library_early_from_a_hidden_empty_chart(shared_app):
+    """app.py's first element after the navigation: an empty chart (no data, so nothing to import or send) in a
+    container app.css hides, so the browser fetches Vega while the script still imports (benchmarks/RESULTS.md)."""
+    warm = list(shared_app.sidebar.get("vega_lite_chart"))
+    assert len(warm) == 1
+    assert json.loads(warm[0].proto.spec)["mark"] == "point" and not warm[0].proto.datasets
+    css = (Path(APP).parent / "ui" / "app.css").read_text(encoding="utf-8")
+    assert re.search(r"\.st-key-chart_warmup \{ display: none; \}", css)
+    assert shared_app.main.get("vega_lite_chart"), "the page's own charts are in the main area"

@@ -172,6 +172,17 @@ def test_page_renders(page, app, name):
     assert title(page)
     screenshot(page, f"page_{name}")  # (grows the viewport: every chart is drawn)
     assert overflowing_charts(page) == []
+    # app.py's empty chart (its element makes the browser load Vega early) takes no room and nothing reads it
+    warm = page.locator(".st-key-chart_warmup")
+    assert warm.locator('[data-testid="stVegaLiteChart"]').count() == 1 and warm.is_hidden()
+    assert page.evaluate(WARM_CHART_ROOM_JS) == 0
+
+
+# the height the hidden chart's wrapper takes in the sidebar (its flex gap included, if it were shown)
+WARM_CHART_ROOM_JS = """() => {
+  const box = document.querySelector('.st-key-chart_warmup').closest('[data-testid="stLayoutWrapper"]');
+  return getComputedStyle(box).display === 'none' ? 0 : box.getBoundingClientRect().height + 1;
+}"""
 
 
 # --- the maps draw ----------------------------------------------------------------------------------

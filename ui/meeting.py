@@ -25,6 +25,9 @@ class _Levels(Mapping[str, pd.DataFrame]):
             raise KeyError(level)
         return self._ctx.all_years(level)
 
+    def __contains__(self, level: object) -> bool:  # Mapping's own would evaluate the level to find out
+        return level in self._levels
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._levels)
 
