@@ -388,6 +388,19 @@ def tooltip_text(page, timeout: float = 5) -> str:
     return tip.inner_text()
 
 
+def hover_tooltip(page, point: dict, attempts: int = 3) -> str:
+    """Vega's tooltip for the pointer moved onto `point` ('' if none appears). A first hover over a map drawn a
+    moment before sometimes shows nothing (2 full-suite runs of 4 on 2026-12-01, never when run alone): the
+    pointer is moved off and on again, as a person would, up to `attempts` times."""
+    for _ in range(attempts):
+        page.mouse.move(point["x"] - 4, point["y"] - 4)
+        page.mouse.move(point["x"], point["y"])
+        text = tooltip_text(page)
+        if text:
+            return text
+    return ""
+
+
 def slider_value(page, label: str) -> str:
     slider = page.locator('[data-testid="stSlider"]').filter(has_text=label).first
     return slider.locator('[data-testid="stSliderThumbValue"]').inner_text().strip()

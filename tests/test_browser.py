@@ -23,13 +23,13 @@ from browser_helpers import (
     body_text,
     county_point,
     goto,
+    hover_tooltip,
     map_locator,
     overflowing_charts,
     retry_if_server_stopped,
     screenshot,
     slider_value,
     title,
-    tooltip_text,
     wait_for_app,
     wait_for_map,
 )
@@ -297,9 +297,7 @@ def test_map_hover_shows_the_county_tooltip(page, app):
     wait_for_map(page, "indicator_map", JILIN_COUNTIES)
     point = county_point(page, "indicator_map", (FIRST_COUNTY,))
     assert point and point["name"]
-    page.mouse.move(point["x"] - 4, point["y"] - 4)
-    page.mouse.move(point["x"], point["y"])
-    text = tooltip_text(page)
+    text = hover_tooltip(page, point)
     assert point["name"] in text and "目标" in text, (point, text)
     assert '"type"' not in text, text
 

@@ -17,9 +17,9 @@ from browser_helpers import (
     body_text,
     county_point,
     goto,
+    hover_tooltip,
     retry_if_server_stopped,
     screenshot,
-    tooltip_text,
     wait_for_map,
 )
 
@@ -76,9 +76,7 @@ def test_a_store_link_survives_a_reload_and_names_versions(page, app):
     assert f"截至版本 {version}" in body_text(page) and "链接发出后" not in body_text(page)
     point = county_point(page, "indicator_map", ())
     assert point and point["name"]
-    page.mouse.move(point["x"] - 4, point["y"] - 4)
-    page.mouse.move(point["x"], point["y"])
-    tip = tooltip_text(page)
+    tip = hover_tooltip(page, point)
     assert "数据版本" in tip and f"{version} · 卫健委2024.xlsx" in tip and "省卫生健康委" in tip, tip
     screenshot(page, "store_link_tooltip")
 
