@@ -95,6 +95,28 @@ def categorical_scale(colors: dict[str, str], labels: dict[str, str]) -> alt.Sca
     return alt.Scale(domain=[labels[k] for k in colors], range=list(colors.values()))
 
 
+def channels(**encodings: object) -> dict[str, object]:
+    """The keyword arguments of every chart's .encode(), each made an Altair channel object here.
+
+    Handed a shorthand ("value:Q"), an alt.value() or an alt.condition(), encode() finds the channel's class
+    by matching the dict against the Vega-Lite schema: about 5 ms each, 28 ms of the map's 30 ms build on
+    every indicator change (benchmarks/RESULTS.md). The class named after the channel costs 0.05 ms and
+    writes the same spec.
+    """
+    return {name: _channel(name, obj) for name, obj in encodings.items()}
+
+
+def _channel(name: str, obj: object) -> object:
+    if isinstance(obj, list | tuple):
+        return [_channel(name, item) for item in obj]
+    kind = name[0].upper() + name[1:]  # strokeWidth -> alt.StrokeWidth, x2 -> alt.X2
+    if isinstance(obj, str):
+        return getattr(alt, kind)(obj)
+    if isinstance(obj, dict):  # alt.value(v) or alt.condition(...): a value (with its condition) or a field
+        return getattr(alt, kind + "Value" if "value" in obj else kind)(**obj)
+    return obj
+
+
 # --- maps -------------------------------------------------------------------------------------------
 def _geo(url: str, feature: str) -> alt.LookupData:
     return alt.LookupData(data=alt.topo_feature(url, feature), key="properties.adcode")
@@ -126,16 +148,18 @@ def county_map(
     select = alt.selection_point(fields=["region_code"], name=selection_name, on="click", clear="dblclick")
     projection = alt.Projection(type="mercator", **({"fit": fit} if fit else {}))
     base = (
-        alt.Chart(data)
+        alt.Chart(data, name=f"{selection_name}_marks")  # a named view: see ranked_bars
         # invalid="show": a county without a value is drawn in the no-data fill (config.scale.invalid), not dropped
         .mark_geoshape(stroke="#ffffff", strokeWidth=0.6, clip=bool(fit), invalid="show", aria=False)
         .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
         .encode(
-            shape="geo:G",
-            color=color,
-            tooltip=tooltip,
-            strokeWidth=alt.condition(select, alt.value(2.5), alt.value(0.6), empty=False),
-            stroke=alt.condition(select, alt.value("#000000"), alt.value("#ffffff"), empty=False),
+            **channels(
+                shape="geo:G",
+                color=color,
+                tooltip=tooltip,
+                strokeWidth=alt.condition(select, alt.value(2.5), alt.value(0.6), empty=False),
+                stroke=alt.condition(select, alt.value("#000000"), alt.value("#ffffff"), empty=False),
+            )
         )
         .add_params(select)
     )
@@ -153,7 +177,7 @@ def county_map(
                 aria=False,
             )
             .transform_lookup(lookup="region_code", from_=_geo(topo_url, outline_feature), as_="geo")
-            .encode(shape="geo:G")
+            .encode(**channels(shape="geo:G"))
         )
         layers.append(outlines)
     if highlight:
@@ -164,12 +188,12 @@ def county_map(
                 filled=False, fill="none", stroke="#000000", strokeWidth=3, tooltip=False, aria=False
             )
             .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
-            .encode(shape="geo:G")
+            .encode(**channels(shape="geo:G"))
         )
         layers.append(ring)
     if symbols is not None and len(symbols):
         # black glyph on a white halo: readable on every fill colour without a second colour scale
-        glyph = alt.Chart(symbols).encode(longitude="lon:Q", latitude="lat:Q", text="symbol:N")
+        glyph = alt.Chart(symbols).encode(**channels(longitude="lon:Q", latitude="lat:Q", text="symbol:N"))
         # tooltip=False keeps these layers out of pointer events: a click goes to the county underneath
         text = {"fontSize": 13, "fontWeight": "bold", "clip": bool(fit), "tooltip": False, "aria": False}
         layers.append(glyph.mark_text(stroke="#ffffff", strokeWidth=3, **text))
@@ -298,16 +322,20 @@ def ranked_bars(
     axis = alt.Axis(labelLimit=220, minExtent=extent, maxExtent=extent)
     order = data.sort_values(value, ascending=False, kind="stable")[label].tolist()  # every layer's order
     bars = (
-        alt.Chart(data)
+        # named: a view with a selection has a name, which Altair would otherwise make by hashing the chart
+        # with its data printed (20 ms for a map)
+        alt.Chart(data, name=f"{selection_name}_marks")
         .mark_bar(aria=False)  # the figure's description and the table beside it say it in words
         .encode(
-            y=alt.Y(f"{label}:N", sort=order, title=None, axis=axis),
-            x=alt.X(f"{value}:Q", title=x_title),
-            color=color,
-            tooltip=tooltip,
-            opacity=alt.condition(select, alt.value(1.0), alt.value(0.85)),
-            stroke=alt.condition(picked, alt.value("#000000"), alt.value(None)),
-            strokeWidth=alt.condition(picked, alt.value(3), alt.value(0)),
+            **channels(
+                y=alt.Y(f"{label}:N", sort=order, title=None, axis=axis),
+                x=alt.X(f"{value}:Q", title=x_title),
+                color=color,
+                tooltip=tooltip,
+                opacity=alt.condition(select, alt.value(1.0), alt.value(0.85)),
+                stroke=alt.condition(picked, alt.value("#000000"), alt.value(None)),
+                strokeWidth=alt.condition(picked, alt.value(3), alt.value(0)),
+            )
         )
         .add_params(select)
     )
@@ -326,10 +354,12 @@ def ranked_bars(
             alt.Chart(shown)
             .mark_rule(color="#333333", strokeWidth=1.5, aria=False)
             .encode(
-                y=alt.Y(f"{label}:N", sort=order),
-                x=f"{low}:Q",
-                x2=f"{high}:Q",
-                tooltip=tooltip,
+                **channels(
+                    y=alt.Y(f"{label}:N", sort=order),
+                    x=f"{low}:Q",
+                    x2=f"{high}:Q",
+                    tooltip=tooltip,
+                )
             )
         )
         layers.append(whiskers)
@@ -337,7 +367,7 @@ def ranked_bars(
         rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
             strokeDash=[6, 4], strokeWidth=2, color="#000000"
         )
-        layers.append(rule.encode(x="target:Q"))
+        layers.append(rule.encode(**channels(x="target:Q")))
     return alt.layer(*layers, height=max(160, height_per_row * len(data)), width="container")
 
 
@@ -355,22 +385,26 @@ def status_grid(
     data = used_fields(
         data, titles["tooltip"], keep=("indicator", "county", "status", "status_label", "symbol", "domain")
     )
-    base = alt.Chart().encode(  # the data goes to the layer: see trend_chart
-        x=alt.X(
-            "indicator:N",
-            sort=indicator_order,
-            title=None,
-            axis=alt.Axis(labelAngle=-60, labelLimit=160, orient="top"),
-        ),
-        y=alt.Y("county:N", sort=county_order, title=None),
-        tooltip=titles["tooltip"],
+    base = alt.Chart().encode(
+        **channels(  # the data goes to the layer: see trend_chart
+            x=alt.X(
+                "indicator:N",
+                sort=indicator_order,
+                title=None,
+                axis=alt.Axis(labelAngle=-60, labelLimit=160, orient="top"),
+            ),
+            y=alt.Y("county:N", sort=county_order, title=None),
+            tooltip=titles["tooltip"],
+        )
     )
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
-        color=status_color("status_label", labels, titles["status"])
+        **channels(color=status_color("status_label", labels, titles["status"]))
     )
-    marks = base.mark_text(fontSize=11).encode(  # 11 px: "✓？" fits a 20 px cell
-        text="symbol:N",
-        color=alt.condition(alt.datum.status == "met", alt.value("#ffffff"), alt.value("#000000")),
+    marks = base.mark_text(fontSize=11).encode(
+        **channels(  # 11 px: "✓？" fits a 20 px cell
+            text="symbol:N",
+            color=alt.condition(alt.datum.status == "met", alt.value("#ffffff"), alt.value("#000000")),
+        )
     )
     height = max(200, 20 * len(county_order))
     if domain_order:
@@ -397,26 +431,31 @@ def bullet_chart(data: pd.DataFrame, *, titles: dict) -> alt.FacetChart:
     data = used_fields(data, titles["tooltip"], keep=(*drawn, "whisker_low", "whisker_high"))
     base = alt.Chart()  # the data goes to the layer: see trend_chart
     bar = base.mark_bar(height=14).encode(
-        x=alt.X("county_value:Q", title=None),
-        color=alt.Color(
-            "status_label:N",
-            scale=titles["status_scale"],
-            title=titles["status"],
-            legend=alt.Legend(orient="top"),
-        ),
-        tooltip=titles["tooltip"],
+        **channels(
+            x=alt.X("county_value:Q", title=None),
+            color=alt.Color(
+                "status_label:N",
+                scale=titles["status_scale"],
+                title=titles["status"],
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=titles["tooltip"],
+        )
     )
-    target = base.mark_tick(thickness=3, size=26, color="#000000").encode(x="target:Q")
+    target = base.mark_tick(thickness=3, size=26, color="#000000").encode(**channels(x="target:Q"))
     pref = base.mark_point(shape="diamond", size=90, filled=True, color="#6a3d9a").encode(
-        x="prefecture_value:Q"
+        **channels(x="prefecture_value:Q")
     )
     prov = base.mark_point(shape="circle", size=70, filled=False, strokeWidth=2, color="#000000").encode(
-        x="province_value:Q"
+        **channels(x="province_value:Q")
     )
     layers = [bar, target, pref, prov]
     if "whisker_low" in data.columns:  # the county value's 95 % interval
         layers.insert(
-            1, base.mark_rule(color="#333333", strokeWidth=1.5).encode(x="whisker_low:Q", x2="whisker_high:Q")
+            1,
+            base.mark_rule(color="#333333", strokeWidth=1.5).encode(
+                **channels(x="whisker_low:Q", x2="whisker_high:Q")
+            ),
         )
     return (
         alt.layer(*layers, data=data, width=420, height=28)
@@ -437,10 +476,14 @@ def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 4) -> alt.Fa
     # the data is given to the layer only: layers holding the same frame make Altair hash each one by printing
     # the frame (0.1 s for a county's 25 indicators)
     base = alt.Chart().encode(
-        x=alt.X("year:O", title=None),
-        # ",.4~r": 100 not "100.000000" when a facet's values are all equal; 6.6 and 12,350 as they read
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.4~r")),
-        tooltip=titles["tooltip"],  # on the lines only: on the rule it would split the max(target) aggregate
+        **channels(
+            x=alt.X("year:O", title=None),
+            # ",.4~r": 100 not "100.000000" when a facet's values are all equal; 6.6 and 12,350 as they read
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.4~r")),
+            tooltip=titles[
+                "tooltip"
+            ],  # on the lines only: on the rule it would split the max(target) aggregate
+        )
     )
     observed = base.transform_filter(alt.datum.series == "observed").mark_line(
         point=True, strokeWidth=2.5, color="#08306b"
@@ -449,7 +492,9 @@ def trend_chart(data: pd.DataFrame, *, titles: dict, columns: int = 4) -> alt.Fa
         strokeDash=[5, 4], strokeWidth=2, color="#08306b"
     )
     target = (
-        alt.Chart().mark_rule(color="#d95f02", strokeDash=[2, 2], strokeWidth=2).encode(y="max(target):Q")
+        alt.Chart()
+        .mark_rule(color="#d95f02", strokeDash=[2, 2], strokeWidth=2)
+        .encode(**channels(y="max(target):Q"))
     )
     return (
         alt.layer(observed, projected, target, data=data, width=160, height=110)
@@ -486,10 +531,12 @@ def distribution(
         alt.Chart(data)
         .mark_tick(thickness=3, size=20, opacity=0.85, aria=False)
         .encode(
-            x=alt.X(f"{value}:Q", title=x_title, scale=alt.Scale(zero=False)),
-            y=alt.Y(f"{group}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=220)),
-            color=color,
-            tooltip=tooltip,
+            **channels(
+                x=alt.X(f"{value}:Q", title=x_title, scale=alt.Scale(zero=False)),
+                y=alt.Y(f"{group}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=220)),
+                color=color,
+                tooltip=tooltip,
+            )
         )
     )
     layers: list[alt.Chart] = [ticks]
@@ -497,7 +544,7 @@ def distribution(
         rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
             strokeDash=[6, 4], strokeWidth=2, color="#000000"
         )
-        layers.append(rule.encode(x="target:Q"))
+        layers.append(rule.encode(**channels(x="target:Q")))
     rows = data[group].nunique()
     return alt.layer(*layers, height=max(120, 26 * rows), width="container")
 
@@ -527,30 +574,37 @@ def funnel(
         alt.Chart(data)
         .mark_point(filled=True, size=70, opacity=0.9, aria=False)
         .encode(
-            x=x, y=alt.Y(f"{value}:Q", title=y_title, scale=alt.Scale(zero=False)), color=color, shape=shape
+            **channels(
+                x=x,
+                y=alt.Y(f"{value}:Q", title=y_title, scale=alt.Scale(zero=False)),
+                color=color,
+                shape=shape,
+            )
         )
-        .encode(tooltip=tooltip)
+        .encode(**channels(tooltip=tooltip))
     )
     levels = list(dict.fromkeys(limits["level"]))
     lines = (
         alt.Chart(limits)
         .mark_line(color="#444444", strokeWidth=1.5, aria=False)
         .encode(
-            x=alt.X("size:Q", scale=alt.Scale(type="log")),
-            y="limit:Q",
-            detail="band:N",
-            order="size:Q",
-            strokeDash=alt.StrokeDash(
-                "level:N",
-                scale=alt.Scale(domain=levels, range=[[6, 3], [2, 2]][: len(levels)]),
-                legend=alt.Legend(title=limit_title, orient="bottom"),
-            ),
+            **channels(
+                x=alt.X("size:Q", scale=alt.Scale(type="log")),
+                y="limit:Q",
+                detail="band:N",
+                order="size:Q",
+                strokeDash=alt.StrokeDash(
+                    "level:N",
+                    scale=alt.Scale(domain=levels, range=[[6, 3], [2, 2]][: len(levels)]),
+                    legend=alt.Legend(title=limit_title, orient="bottom"),
+                ),
+            )
         )
     )
     rule = (
         alt.Chart(pd.DataFrame({"target": [target]}))
         .mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000", aria=False)
-        .encode(y="target:Q")
+        .encode(**channels(y="target:Q"))
     )
     return alt.layer(lines, rule, points, height=360, width="container")
 
@@ -570,22 +624,27 @@ def count_bars(
     widest = max((text_width(str(v), AXIS_LABEL_SIZE) for v in data[category]), default=0)
     extent = int(min(widest, BAR_LABEL_LIMIT)) + 10  # + tick and padding
     axis = alt.Axis(labelLimit=BAR_LABEL_LIMIT, minExtent=extent, maxExtent=extent)
-    base = alt.Chart().encode(y=alt.Y(f"{category}:N", sort=sort or "-x", title=None, axis=axis))
+    base = alt.Chart().encode(**channels(y=alt.Y(f"{category}:N", sort=sort or "-x", title=None, axis=axis)))
     back = base.mark_bar(color="#e5e5e5").encode(
-        x=alt.X(
-            "total:Q",
-            title=title,
-            scale=alt.Scale(domain=[0, total]),
-            axis=alt.Axis(tickMinStep=1, format="d"),  # counts: no 0.5 ticks
+        **channels(
+            x=alt.X(
+                "total:Q",
+                title=title,
+                scale=alt.Scale(domain=[0, total]),
+                axis=alt.Axis(tickMinStep=1, format="d"),  # counts: no 0.5 ticks
+            )
         )
     )
     pointer = {"cursor": "pointer"} if selection_name else {}
     front = base.mark_bar(color=STATUS_COLORS["met"], **pointer).encode(
-        x=f"{value}:Q", tooltip=[f"{category}:N", f"{value}:Q", "total:Q"]
+        **channels(x=f"{value}:Q", tooltip=[f"{category}:N", f"{value}:Q", "total:Q"])
     )
     if selection_name:  # a click on a bar picks its region (e.g. zooms the pages to that prefecture)
-        front = front.add_params(alt.selection_point(fields=["region_code"], name=selection_name, on="click"))
-    label = base.mark_text(align="left", dx=4, fontSize=14).encode(x=f"{value}:Q", text=f"{value}:Q")
+        select = alt.selection_point(fields=["region_code"], name=selection_name, on="click")
+        front = front.add_params(select).properties(name=f"{selection_name}_marks")  # see ranked_bars
+    label = base.mark_text(align="left", dx=4, fontSize=14).encode(
+        **channels(x=f"{value}:Q", text=f"{value}:Q")
+    )
     return alt.layer(
         back,
         front,
@@ -604,7 +663,7 @@ def south_china_sea_inset(
         alt.Chart(data)
         .mark_geoshape(stroke="#ffffff", strokeWidth=0.4, clip=True, invalid="show", aria=False)
         .transform_lookup(lookup="region_code", from_=_geo(topo_url, "counties"), as_="geo")
-        .encode(shape="geo:G", color=color)
+        .encode(**channels(shape="geo:G", color=color))
     )
     line = alt.Chart(alt.topo_feature(topo_url, "scs_line")).mark_geoshape(
         filled=False, stroke="#000000", strokeWidth=1.2, clip=True, aria=False
@@ -671,21 +730,29 @@ def gap_lines(data: pd.DataFrame, *, titles: dict) -> alt.LayerChart:
     band = (
         alt.Chart(data)
         .mark_area(opacity=0.18, aria=False)
-        .encode(x=x, y="diff_low:Q", y2="diff_high:Q", color=alt.Color("comparison:N", legend=None))
+        .encode(
+            **channels(x=x, y="diff_low:Q", y2="diff_high:Q", color=alt.Color("comparison:N", legend=None))
+        )
     )
     lines = (
         alt.Chart(data)
         .mark_line(point=True, strokeWidth=2.5, aria=False)
         .encode(
-            x=x,
-            y=alt.Y("difference:Q", title=titles["y"]),
-            color=colour,
-            strokeDash=alt.StrokeDash("comparison:N", legend=None),
-            shape=alt.Shape("comparison:N", legend=None),
-            tooltip=titles["tooltip"],
+            **channels(
+                x=x,
+                y=alt.Y("difference:Q", title=titles["y"]),
+                color=colour,
+                strokeDash=alt.StrokeDash("comparison:N", legend=None),
+                shape=alt.Shape("comparison:N", legend=None),
+                tooltip=titles["tooltip"],
+            )
         )
     )
-    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#000000", strokeWidth=1).encode(y="zero:Q")
+    zero = (
+        alt.Chart(pd.DataFrame({"zero": [0]}))
+        .mark_rule(color="#000000", strokeWidth=1)
+        .encode(**channels(y="zero:Q"))
+    )
     return alt.layer(band, zero, lines, height=260, width="container")
 
 
@@ -696,22 +763,27 @@ def probability_line(data: pd.DataFrame, *, candidate: float, titles: dict) -> a
         alt.Chart(data)
         .mark_line(strokeWidth=2.5, color=STATUS_COLORS["met"], aria=False)
         .encode(
-            x=alt.X("target:Q", title=titles["x"], scale=alt.Scale(zero=False)),
-            y=alt.Y(
-                "probability:Q", title=titles["y"], axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
-            ),
-            tooltip=titles["tooltip"],
+            **channels(
+                x=alt.X("target:Q", title=titles["x"], scale=alt.Scale(zero=False)),
+                y=alt.Y(
+                    "probability:Q",
+                    title=titles["y"],
+                    axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1]),
+                ),
+                tooltip=titles["tooltip"],
+            )
         )
     )
     levels = (
         alt.Chart(pd.DataFrame({"p": [0.5, 0.8]}))
         .mark_rule(strokeDash=[2, 3], color="#555555", aria=False)
-        .encode(y="p:Q")
+        .encode(**channels(y="p:Q"))
     )
     chosen = (
         alt.Chart(pd.DataFrame({"target": [candidate]}))
         .mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000", aria=False)
-        .encode(x="target:Q")
+        .encode(**channels(x="target:Q"))
     )
     return alt.layer(levels, line, chosen, height=280, width="container")
 
@@ -737,44 +809,48 @@ def met_change(data: pd.DataFrame, *, order: list[str], titles: dict) -> alt.Lay
     rule = (
         alt.Chart(data)
         .mark_rule(color="#9e9e9e", strokeWidth=3, aria=False)
-        .encode(y=y, x=alt.X("n_met_baseline:Q", scale=x_scale), x2="n_met:Q")
+        .encode(**channels(y=y, x=alt.X("n_met_baseline:Q", scale=x_scale), x2="n_met:Q"))
     )
     points = (
         alt.Chart(long)
         .mark_point(size=180, strokeWidth=2.5, opacity=1)
         .encode(
-            y=y,
-            x=alt.X("n:Q", title=titles["x"], scale=x_scale, axis=alt.Axis(values=ticks, format="d")),
-            shape=alt.Shape(
-                "when:N",
-                title=None,
-                scale=alt.Scale(domain=[titles["baseline"], titles["final"]], range=["circle", "diamond"]),
-                legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=400),
-            ),
-            color=alt.Color(
-                "when:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=[titles["baseline"], titles["final"]],
-                    range=["#6b6b6b", STATUS_COLORS["met"]],
+            **channels(
+                y=y,
+                x=alt.X("n:Q", title=titles["x"], scale=x_scale, axis=alt.Axis(values=ticks, format="d")),
+                shape=alt.Shape(
+                    "when:N",
+                    title=None,
+                    scale=alt.Scale(
+                        domain=[titles["baseline"], titles["final"]], range=["circle", "diamond"]
+                    ),
+                    legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=400),
                 ),
-                legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=400),
-            ),
-            fill=alt.Fill(
-                "when:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=[titles["baseline"], titles["final"]], range=["#ffffff", STATUS_COLORS["met"]]
+                color=alt.Color(
+                    "when:N",
+                    title=None,
+                    scale=alt.Scale(
+                        domain=[titles["baseline"], titles["final"]],
+                        range=["#6b6b6b", STATUS_COLORS["met"]],
+                    ),
+                    legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=400),
                 ),
-                legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=400),
-            ),
-            tooltip=titles["tooltip"],
+                fill=alt.Fill(
+                    "when:N",
+                    title=None,
+                    scale=alt.Scale(
+                        domain=[titles["baseline"], titles["final"]], range=["#ffffff", STATUS_COLORS["met"]]
+                    ),
+                    legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=400),
+                ),
+                tooltip=titles["tooltip"],
+            )
         )
     )
     labels = (
         alt.Chart(data)
         .mark_text(align="left", dx=12, fontSize=AXIS_LABEL_SIZE, color="#1a1a1a", aria=False)
-        .encode(y=y, x=alt.X("n_met:Q", scale=x_scale), text="label:N")
+        .encode(**channels(y=y, x=alt.X("n_met:Q", scale=x_scale), text="label:N"))
     )
     height = max(120, 34 * len(data))
     return alt.layer(rule, points, labels, height=height, width="container")

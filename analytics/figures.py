@@ -342,9 +342,20 @@ def inline_geometry(spec: dict) -> dict:
     return out
 
 
-# Altair checks a finished chart against the Vega-Lite schema (20-70 ms a map, on every rerun): a check of our
-# own code, which the test suite runs (tests/conftest.py sets the variable, for its servers too), not the app
+# Altair checks a finished chart against the Vega-Lite schema (20-70 ms a map, on every rerun), and each object
+# it makes on the way (its debug mode: a fifth of a page's chart time): checks of our own code, which the test
+# suite runs (check_specs), not the app
 VALIDATE_ENV = "PREVENTION_ATLAS_VALIDATE_SPECS"
+if os.environ.get(VALIDATE_ENV) != "1":
+    alt.utils.schemapi.disable_debug_mode()
+
+
+def check_specs() -> None:
+    """Both of Altair's schema checks on, in this process and in the servers it starts (tests/conftest.py)."""
+    os.environ[VALIDATE_ENV] = "1"
+    alt.utils.schemapi.enable_debug_mode()
+
+
 FIGURE_META = "atlas_figure"  # the usermeta key a figure keeps its heading, footer and inline flag under
 
 

@@ -587,3 +587,41 @@ def test_scenario_tooltip_shows_units_only_when_some_were_given():
         "title": "新增数量（人）",
         "format": ",d",
     }
+
+
+# --- channels(): the channel classes, not the schema lookup, and the same spec ---------------------------------
+SELECT = alt.selection_point(fields=["region_code"], name="county")
+SHORTHANDS = {
+    "shape": "geo:G",
+    "x": "value:Q",
+    "x2": "high:Q",
+    "longitude": "lon:Q",
+    "text": "symbol:N",
+    "tooltip": ["region_name:N", alt.Tooltip("value:Q", title="值", format=".1f")],
+    "opacity": alt.value(0.5),
+    "strokeWidth": alt.condition(SELECT, alt.value(2.5), alt.value(0.6), empty=False),
+    "stroke": alt.condition(alt.datum.status == "met", alt.value("#000000"), alt.value(None)),
+    "color": alt.condition(SELECT, alt.Color("value:Q"), alt.value("#dddddd")),
+}
+
+
+@pytest.mark.parametrize("name", SHORTHANDS)
+def test_channels_write_the_spec_encode_writes(name):
+    """Each kind encode() takes (a shorthand, a list, alt.value, a condition on a selection or a test, an object)
+    becomes the same encoding through channels() as through Altair's own lookup."""
+    base = alt.Chart(pd.DataFrame({"value": [1.0]})).mark_point()
+    own = base.encode(**charts.channels(**{name: SHORTHANDS[name]})).to_dict()
+    altair = base.encode(**{name: SHORTHANDS[name]}).to_dict()
+    assert own["encoding"] == altair["encoding"]
+    built = charts.channels(**{name: SHORTHANDS[name]})[name]
+    for item in built if isinstance(built, list) else [built]:
+        assert isinstance(item, alt.utils.schemapi.SchemaBase)  # a channel object: encode() looks nothing up
+
+
+def test_named_selectable_views_keep_their_names(jilin_counties):
+    """A view holding a selection is named by us (Altair would hash the chart, data included, to name it)."""
+    spec = charts.county_map(
+        jilin_counties, topo_url=JILIN_URL, color=alt.Color("value:Q"), tooltip=[], selection_name="pick"
+    ).to_dict()
+    assert spec["layer"][0]["name"] == "pick_marks"
+    assert spec["params"][0]["views"] == ["pick_marks"]

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import altair as alt
 import numpy as np
@@ -21,6 +25,7 @@ from analytics.geo import STATIC_PREFIX
 from analytics.i18n import t
 
 JILIN, SIPING = "220000", "220300"
+ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2024
 COUNTY = "220102"  # 南关区
 N_JILIN_COUNTIES = 60
@@ -421,6 +426,24 @@ def test_the_tests_check_every_chart_against_the_schema(jilin):
     broken.width = "wide"  # not a number
     with pytest.raises(alt.utils.schemapi.SchemaValidationError):
         broken.to_dict()
+
+
+def test_the_app_skips_altairs_object_checks_and_the_tests_run_them():
+    """Altair's debug mode (every object checked against the schema as it is made) is off in a process started
+    without figures.VALIDATE_ENV (the app, the CLI) and on in the suite (figures.check_specs)."""
+    assert alt.utils.schemapi.DEBUG_MODE
+    env = {k: v for k, v in os.environ.items() if k != figures.VALIDATE_ENV}
+    probe = "import altair as alt, analytics.figures; print(alt.utils.schemapi.DEBUG_MODE)"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+    on = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, figures.VALIDATE_ENV: "1"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert on.stdout.strip() == "True", on.stderr
 
 
 # --- cannot tell (issue 12.2): a symbol, not a colour; intervals as whiskers --------------------------------
