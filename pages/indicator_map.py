@@ -14,6 +14,7 @@ from ui.url_state import current, keep, write_url
 
 SHOWS = list(figures.SHOWS)
 PICK = "w_map_pick"  # the county picked beside the map (or by a click on its table row)
+VIEW, VIEWS = "w_map_view", ("table", "distribution", "funnel")  # the tabs under the map, the table first
 
 
 def pick_from_table(codes: list[str]) -> None:
@@ -98,66 +99,76 @@ with bar_col:
     )
 
 
-# --- how the counties spread, by prefecture (province), with the target ----------------------------------
-render.chart(figures.distribution(meeting, ind_id, rows=rows), key="indicator_distribution")
-figure_downloads(
-    lambda: figures.distribution(meeting, ind_id, rows=rows),
-    stem=file_stem(meeting, ind_id, "distribution"),
-    lang=lang,
-    key="dl_distribution",
+# --- below: the table, the counties' spread by prefecture (province) with the target, the funnel plot ------------
+# one at a time, and only the open one is built and sent: an indicator change repaints the map sooner
+# (benchmarks/RESULTS.md)
+views = dict(
+    zip(VIEWS, st.tabs([t(f"map_view_{v}", lang) for v in VIEWS], key=VIEW, on_change="rerun"), strict=True)
 )
+with views["distribution"]:
+    if views["distribution"].open:
+        render.chart(figures.distribution(meeting, ind_id, rows=rows), key="indicator_distribution")
+        figure_downloads(
+            lambda: figures.distribution(meeting, ind_id, rows=rows),
+            stem=file_stem(meeting, ind_id, "distribution"),
+            lang=lang,
+            key="dl_distribution",
+        )
 
-# --- how far each county is from the target for its size: the funnel plot (not for a county's 1/0 status) ----
-funnel = figures.funnel(meeting, ind_id, rows=rows)
-if funnel is None:
-    st.caption(t("funnel.not_applicable", lang))
-else:
-    render.chart(funnel, key="indicator_funnel")
-    figure_downloads(
-        lambda: figures.funnel(meeting, ind_id, rows=rows),
-        stem=file_stem(meeting, ind_id, "funnel"),
-        lang=lang,
-        key="dl_funnel",
-    )
+with views["funnel"]:  # how far each county is from the target for its size (not for a county's 1/0 status)
+    if views["funnel"].open:
+        funnel = figures.funnel(meeting, ind_id, rows=rows)
+        if funnel is None:
+            st.caption(t("funnel.not_applicable", lang))
+        else:
+            render.chart(funnel, key="indicator_funnel")
+            figure_downloads(
+                lambda: figures.funnel(meeting, ind_id, rows=rows),
+                stem=file_stem(meeting, ind_id, "funnel"),
+                lang=lang,
+                key="dl_funnel",
+            )
 
-ordered = rows.sort_values("value", na_position="last")
-table = ordered[
-    [
-        "region_name",
-        "prefecture",
-        "value_text",
-        "interval_text",
-        "status_label",
-        "certainty_label",
-        "gap_text",
-        "shortfall_text",
-        "progress_label",
-        "trajectory_label",
-        *([] if ctx.is_demo else ["version_text", "department_text"]),
-    ]
-]
-render.table(
-    table.rename(
-        columns={
-            "region_name": t("county", lang),
-            "prefecture": t("prefecture", lang),
-            "value_text": t("value", lang),
-            "status_label": t("status", lang),
-            "interval_text": t("interval", lang),
-            "certainty_label": t("certainty", lang),
-            "gap_text": t("gap", lang),
-            "shortfall_text": t("shortfall", lang),
-            "progress_label": t("show_progress", lang),
-            "trajectory_label": t("show_trajectory", lang),
-            "version_text": t("provenance.version_column", lang),
-            "department_text": t("provenance.department_column", lang),
-        }
-    ),
-    caption=t("table_of_chart", lang),
-    lang=lang,
-    picked=ordered["region_code"].eq(picked),
-    key="indicator_table",
-    on_select=partial(pick_from_table, list(ordered["region_code"])),
-    selection_mode="single-row",
-    lazy=False,  # selections and the picked row's style need the rows in the browser
-)
+with views["table"]:  # every county: value, interval, status, gap …; a click on a row picks the county
+    if views["table"].open:
+        ordered = rows.sort_values("value", na_position="last")
+        table = ordered[
+            [
+                "region_name",
+                "prefecture",
+                "value_text",
+                "interval_text",
+                "status_label",
+                "certainty_label",
+                "gap_text",
+                "shortfall_text",
+                "progress_label",
+                "trajectory_label",
+                *([] if ctx.is_demo else ["version_text", "department_text"]),
+            ]
+        ]
+        render.table(
+            table.rename(
+                columns={
+                    "region_name": t("county", lang),
+                    "prefecture": t("prefecture", lang),
+                    "value_text": t("value", lang),
+                    "status_label": t("status", lang),
+                    "interval_text": t("interval", lang),
+                    "certainty_label": t("certainty", lang),
+                    "gap_text": t("gap", lang),
+                    "shortfall_text": t("shortfall", lang),
+                    "progress_label": t("show_progress", lang),
+                    "trajectory_label": t("show_trajectory", lang),
+                    "version_text": t("provenance.version_column", lang),
+                    "department_text": t("provenance.department_column", lang),
+                }
+            ),
+            caption=t("table_of_chart", lang),
+            lang=lang,
+            picked=ordered["region_code"].eq(picked),
+            key="indicator_table",
+            on_select=partial(pick_from_table, list(ordered["region_code"])),
+            selection_mode="single-row",
+            lazy=False,  # selections and the picked row's style need the rows in the browser
+        )

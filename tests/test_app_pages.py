@@ -428,6 +428,34 @@ def test_the_indicator_table_shows_each_interval_and_certainty():
     assert table[t("interval")].str.contains("–").all()
 
 
+def test_under_the_indicator_map_only_the_open_view_is_built():
+    """The table, the spread of the counties and the funnel plot are tabs under the map, the table open first;
+    only the open one is built and sent (an indicator change repaints the map sooner)."""
+    at = open_app("indicator_map")
+    assert [tab.label for tab in at.tabs] == [t(f"map_view_{v}") for v in ("table", "distribution", "funnel")]
+
+    def shown() -> set[str]:
+        """The open views: the table, or a chart (known by its download menu) beside the map and bars."""
+        menus = {b.key for b in at.button} & {"dl_distribution_make", "dl_funnel_make"}
+        charts = {m.removeprefix("dl_").removesuffix("_make") for m in menus}
+        assert len(at.main.get("vega_lite_chart")) == 2 + len(charts)  # the map, the bars and the open one
+        return charts | ({"table"} if any(d.key == "indicator_table" for d in at.dataframe) else set())
+
+    assert shown() == {"table"}
+    at.session_state["w_map_view"] = t("map_view_distribution")
+    check(at.run())
+    assert shown() == {"distribution"}
+    at.session_state["w_map_view"] = t("map_view_funnel")
+    check(at.run())
+    assert shown() == {"funnel"}
+    check(
+        at.selectbox(key="w_indicator").set_value("endemic_disease_control").run()
+    )  # a county's yes/no status
+    assert shown() == set() and t("funnel.not_applicable") in [c.value for c in at.caption]
+    check(at.selectbox(key="w_indicator").set_value("premarital_exam").run())
+    assert shown() == {"funnel"}  # the open tab stays open across indicators
+
+
 def test_the_disparities_page_shows_the_groups_of_the_chosen_indicator():
     """差异分析: the table is analytics.disparities for the indicator chosen (by sums, with intervals)."""
     from analytics import disparities, sources

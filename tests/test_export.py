@@ -23,6 +23,7 @@ import pytest
 from PIL import Image
 
 from analytics import charts, export, figures
+from analytics.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2024
@@ -193,7 +194,7 @@ def test_figure_files_are_a_png_and_an_svg(jilin):
 
 PAGE_DOWNLOADS = {
     "overview": {"dl_domains", "dl_subs", "dl_map", "dl_grid"},
-    "indicator_map": {"dl_map", "dl_bars", "dl_distribution", "dl_funnel"},
+    "indicator_map": {"dl_map", "dl_bars"},  # and one in each tab under the map: see TAB_DOWNLOADS
     "county_profile": {"dl_bullets", "dl_trends"},
     "scenarios": {"dl_scenario_before", "dl_scenario_after"},
     "final": {"dl_final"},
@@ -219,6 +220,22 @@ def test_every_chart_has_its_download_menu(app, page):
     assert makes == PAGE_DOWNLOADS[page]
     figure_files = [b for b in at.get("download_button") if not (b.key or "").startswith("dl_csv_")]
     assert not figure_files  # nothing is drawn until someone asks (a table's CSV is there at once)
+
+
+TAB_DOWNLOADS = {"map_view_distribution": "dl_distribution", "map_view_funnel": "dl_funnel"}
+
+
+@pytest.mark.apptest
+@pytest.mark.parametrize("tab", sorted(TAB_DOWNLOADS))
+def test_the_charts_in_the_indicator_maps_tabs_have_their_download_menus(app, tab):
+    at = app.switch_page("pages/indicator_map.py")
+    at.session_state["w_map_view"] = t(tab)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    makes = {b.key.removesuffix("_make") for b in at.button if (b.key or "").endswith("_make")}
+    assert makes == PAGE_DOWNLOADS["indicator_map"] | {TAB_DOWNLOADS[tab]}
+    at.session_state["w_map_view"] = t("map_view_table")
+    at.run()
 
 
 @pytest.mark.apptest
