@@ -430,8 +430,9 @@ def test_the_tests_check_every_chart_against_the_schema(jilin):
 
 def test_the_app_skips_altairs_object_checks_and_the_tests_run_them():
     """Altair's debug mode (every object checked against the schema as it is made) is off in a process started
-    without figures.VALIDATE_ENV (the app, the CLI) and on in the suite (figures.check_specs)."""
-    assert alt.utils.schemapi.DEBUG_MODE
+    without figures.VALIDATE_ENV (the app, the CLI) and on with it (the suite's servers; figures.check_specs).
+    Asked of fresh processes: Altair's own copies switch the flag off and back without a lock, so threads (a
+    page's script, the test) can leave it off, which the schema check of every finished chart still covers."""
     env = {k: v for k, v in os.environ.items() if k != figures.VALIDATE_ENV}
     probe = "import altair as alt, analytics.figures; print(alt.utils.schemapi.DEBUG_MODE)"
     out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True)
