@@ -99,7 +99,7 @@ def channels(**encodings: object) -> dict[str, object]:
     """The keyword arguments of every chart's .encode(), each made an Altair channel object here.
 
     Handed a shorthand ("value:Q"), an alt.value() or an alt.condition(), encode() finds the channel's class
-    by matching the dict against the Vega-Lite schema: about 5 ms each, 28 ms of the map's 30 ms build on
+    by matching the dict against the Vega-Lite schema: 5-10 ms each, 28-37 ms for the map's county layer on
     every indicator change (benchmarks/RESULTS.md). The class named after the channel costs 0.05 ms and
     writes the same spec.
     """
