@@ -342,6 +342,86 @@ def inline_geometry(spec: dict) -> dict:
     return out
 
 
+VIEW_DATASET = (
+    "atlas_view"  # steady(): the one row holding what changes from one view of a figure to the next
+)
+_NUMBERS = {
+    "scale": ("domain", "domainMid"),
+    "legend": ("values",),
+}  # the numbers steady() lifts, by their parent
+
+
+def steady(spec: dict, description: str) -> dict:
+    """The figure as a page sends it: what changes from one indicator (region, year …) to the next is moved out of
+    the spec into one data row (`VIEW_DATASET`), which the spec reads through expressions, and the datasets get
+    names by their place, not by their content. From one view to the next the spec then stays the same text and
+    Streamlit hands Vega the new rows instead of a new chart, which Vega would compile, fetch its geometry for and
+    draw again (an indicator change repaints the Jilin map sooner, benchmarks/RESULTS.md).
+
+    The same picture: the heading's text and height, the footer's lines, the numbers of a scale's domain and of
+    a legend's values come from the row. The text alternative (the spec's description) becomes the heading's
+    own label, which a screen reader reads with it; the chart's label is `description`, the same for every view.
+    A literal the row does not carry (a legend title, a category) still changes the spec: Vega then draws anew.
+    `spec`: a finished figure's Vega-Lite dict (its datasets as rows, or as Streamlit's Arrow bytes)."""
+    row: dict[str, object] = {}
+    names: dict[str, str] = {}
+
+    def field(value: object) -> str:
+        key = f"v{sum(name.startswith('v') for name in row)}"  # by place: the same names for every view
+        row[key] = value
+        return f"data('{VIEW_DATASET}')[0].{key}"
+
+    def walk(node: object, under: str = "") -> object:
+        if isinstance(node, list):
+            return [walk(item, under) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: (value if key == "datasets" else walk(value, key)) for key, value in node.items()}
+        data, mark = node.get("data"), node.get("mark")
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            node["data"] = {**data, "name": names.setdefault(data["name"], f"atlas_{len(names)}")}
+        if data == {"values": [{}]} and isinstance(mark, dict) and "text" in mark and "heading" not in row:
+            text = mark["text"]  # frame_spec's heading (heading_layer)
+            row["heading"] = "\n".join(text) if isinstance(text, list) else str(text)
+            row["alt"] = spec.get("description") or ""
+            node["data"] = {"name": VIEW_DATASET}
+            node["mark"] = {k: v for k, v in mark.items() if k != "text"} | {
+                "lineBreak": "\n",
+                "y": {"expr": field(mark.get("y", 0))},
+            }
+            node["encoding"] = {
+                "text": {"field": "heading", "type": "nominal"},
+                "description": {"field": "alt", "type": "nominal"},
+            }
+        for key in _NUMBERS.get(under, ()):  # a scale's domain, a legend's values
+            numbers = node.get(key)
+            if _is_number(numbers):
+                node[key] = {"expr": field(numbers)}
+            elif isinstance(numbers, list) and numbers and all(_is_number(n) for n in numbers):
+                node[key] = {"expr": "[" + ", ".join(field(n) for n in numbers) + "]"}
+        return node
+
+    out = walk(spec)
+    title = out.get("title")
+    if "heading" in row and isinstance(title, dict) and isinstance(title.get("text"), list | str):
+        # the footer: read from the row too, and spoken with the heading (Vega writes a title's label for a
+        # screen reader once, when it first draws: it would go on naming the first view's footer)
+        text = "\n".join(title["text"]) if isinstance(title["text"], list) else title["text"]
+        row["alt"] = " ".join(filter(None, (str(row["alt"]), text.replace("\n", " "))))
+        out["title"] = {**title, "text": {"expr": f"split({field(text)}, '\\n')"}, "aria": False}
+    if "datasets" in out:
+        out["datasets"] = {names.get(name, name): rows for name, rows in out["datasets"].items()}
+    if row:
+        out["datasets"] = {**out.get("datasets", {}), VIEW_DATASET: [row]}
+        if "alt" in row:
+            out["description"] = description
+    return out
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 # Altair checks a finished chart against the Vega-Lite schema (20-70 ms a map, on every rerun), and each object
 # it makes on the way (its debug mode: a fifth of a page's chart time): checks of our own code, which the test
 # suite runs (check_specs), not the app
@@ -611,7 +691,10 @@ def indicator_map(
     ind = cat[indicator_id]
     rows = indicator_rows(meeting, indicator_id) if rows is None else rows
     target_label = insights.target_text(profile, ind, lang)
-    legend = t("legend_with_target", lang, show=t(f"show_{show}", lang), target=target_label)
+    # the target is in the heading: a legend title the same for every indicator lets the page update the map in
+    # place (steady); the value ramp's middle colour is the target
+    ramp = show == "value" and not ind.rules.binary
+    legend = t("legend_target_mid" if ramp else f"show_{show}", lang, show=t(f"show_{show}", lang))
     color = charts.indicator_color(
         show,
         rows["value"],
@@ -648,6 +731,7 @@ def indicator_map(
         "figure.indicator_map",
         lang,
         indicator=ind.name(lang),
+        target=target_label,
         show=t(f"show_{show}", lang),
         **_where(meeting),
     )

@@ -34,10 +34,13 @@ from browser_helpers import (
     wait_for_map,
 )
 
+from analytics.catalog import load_catalog
+
 pytestmark = BROWSER_MARKS
 sync_api = pytest.importorskip("playwright.sync_api")
 
 JILIN_COUNTIES = 60  # county-level units of 吉林省 in the boundary file
+CATALOG = load_catalog()
 NATIONAL_MIN_SHAPES = 2000
 DEEP_LINK = "/indicator_map?prov=220000&year=2022&ind=prenatal_screening&show=status"
 
@@ -208,16 +211,46 @@ def test_indicator_map_legend_names_the_target(page, app):
     if info["renderer"] == "svg":
         assert "目标" in info["text"], info["text"]  # legend title: 指标值（目标 ＞70%）
     assert "目标" in body_text(page)
-    # what a screen reader hears for the map: its text alternative, not "geo: [object Object]" per county
-    label = map_locator(page, "indicator_map").evaluate(
-        "c => { const v = '[aria-roledescription=\"visualization\"]';"
-        " return ((c.matches(v) && c) || c.querySelector(v) || {}).ariaLabel || ''; }"
-    )
+    # what a screen reader hears for the map: its text alternative (the label of its heading, which the page
+    # updates with the map: analytics.figures.steady), not "geo: [object Object]" per county
+    label = map_locator(page, "indicator_map").evaluate(SPOKEN_JS)
     assert "共 60 个县（市、区）" in label and "最高：" in label, label
     spoken = map_locator(page, "indicator_map").evaluate(
         "c => [...c.querySelectorAll('path[aria-label]')].map(p => p.getAttribute('aria-label')).join(' ')"
     )
     assert "object Object" not in spoken and "geo" not in spoken
+
+
+SPOKEN_JS = """c => [...c.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))
+  .find(l => l.includes('最高：')) || ''"""
+
+
+@retry_if_server_stopped
+def test_another_indicator_updates_the_map_in_place(page, app):
+    """The page sends the same spec with new data (analytics.figures.steady): Vega redraws the map it has, with
+    the new heading, colours, footer and text alternative."""
+    goto(page, app.url + "/indicator_map?ind=premarital_exam&show=status")
+    wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    chart = map_locator(page, "indicator_map")
+    chart.evaluate("c => { c.querySelector('svg').dataset.first = 'yes'; }")
+    before = chart.evaluate(SPOKEN_JS)
+    name = CATALOG["rehab_physicians"].name("zh")
+    box = page.locator(".st-key-w_indicator input").first
+    box.click()
+    box.fill(name)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([key, name]) => [...document.querySelectorAll('.st-key-' + key + ' svg text')]"
+        ".some(t => t.textContent.includes(name))",
+        arg=["indicator_map", name],
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
+    assert chart.evaluate("c => c.querySelector('svg').dataset.first") == "yes"  # the same SVG, redrawn
+    after = chart.evaluate(SPOKEN_JS)
+    assert after.startswith(name) and "≥8 人/10万人口" in after and after != before, after
+    assert_map_drawn(wait_for_map(page, "indicator_map", JILIN_COUNTIES), JILIN_COUNTIES)
+    assert_no_exception(page)
 
 
 # --- a click on a county opens its profile -----------------------------------------------------------

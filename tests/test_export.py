@@ -114,8 +114,9 @@ def test_export_fetches_nothing_from_outside():
 # --- Chinese text ---------------------------------------------------------------------------------------
 def test_svg_keeps_the_chinese_title_and_footer(jilin):
     svg = export.to_svg(figures.indicator_map(jilin, "premarital_exam", "status", inline=True))
-    heading = f"{jilin.catalog['premarital_exam'].name('zh')} · 达标状态 · 吉林省 {YEAR}年"
-    assert heading in svg
+    heading = f"{jilin.catalog['premarital_exam'].name('zh')}（目标 ＞70%） · 达标状态 · 吉林省 {YEAR}年"
+    lines = figures.heading_lines(heading)  # a long heading is two lines, each its own text in the SVG
+    assert isinstance(lines, list) and all(line in svg for line in lines)
     assert "示例数据（模拟，非真实统计）" in svg
     assert "WenQuanYi Micro Hei" in svg  # the font family travels with the text
 
@@ -247,3 +248,24 @@ def test_make_then_download_png_and_svg(app):
     assert sorted(Path(b.proto.url).suffix for b in buttons) == [".png", ".svg"]
     at.run()  # any other rerun: the files are gone, so a later download is never of an older view
     assert not at.get("download_button")
+
+
+# --- the page's steady spec (analytics.figures.steady) draws what the figure draws ----------------------
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: figures.indicator_map(m, "rehab_physicians", "status"),
+        lambda m: figures.indicator_map(m, "rehab_physicians", "value"),
+        lambda m: figures.indicator_map(m, "premarital_exam", "trajectory", highlight="220102"),
+        lambda m: figures.ranked_bars(m, "premarital_exam"),
+        lambda m: figures.distribution(m, "premarital_exam"),
+        lambda m: figures.bullets(m, "220102"),
+        lambda m: figures.status_grid(m),
+    ],
+    ids=["status_map", "value_map", "trajectory_map", "ranked_bars", "distribution", "bullets", "grid"],
+)
+def test_the_steady_spec_draws_the_same_pixels(jilin, make):
+    figure = export.vega_lite_spec(make(jilin))
+    same = export.to_png(figures.steady(figure, "图表"), scale=2)
+    image, _ = pixel_counts(same)
+    assert image.tobytes() == pixel_counts(export.to_png(figure, scale=2))[0].tobytes()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -519,3 +520,54 @@ def test_the_funnel_plot_counts_the_counties_outside_each_funnel(jilin):
     marks = {d["mark"]["type"] for d in walk(spec) if isinstance(d.get("mark"), dict)}
     assert {"point", "line", "rule"} <= marks
     assert figures.funnel(jilin, "endemic_disease_control") is None  # a county's 1/0 status: no funnel
+
+
+# --- steady: the spec a page sends stays the same text from one indicator to the next -------------------
+STEADY_INDICATORS = ["premarital_exam", "rehab_physicians", "knowledge_awareness", "hypertension_management"]
+
+
+def row_values(row: dict, expr: str) -> list:
+    """The row's values an expression of steady() reads, in order."""
+    return [row[key] for key in re.findall(rf"data\('{figures.VIEW_DATASET}'\)\[0\]\.(\w+)", expr)]
+
+
+@pytest.mark.parametrize("show", figures.SHOWS)
+def test_a_steady_map_is_the_same_spec_for_every_indicator(jilin, show):
+    """Only the data differs, so Streamlit hands Vega new rows and the map is redrawn in place."""
+    sent = [
+        figures.steady(figures.indicator_map(jilin, i, show).to_dict(), "图表") for i in STEADY_INDICATORS
+    ]
+    assert (
+        len({json.dumps({k: v for k, v in s.items() if k != "datasets"}, sort_keys=True) for s in sent}) == 1
+    )
+    rows = [s["datasets"][figures.VIEW_DATASET][0] for s in sent]
+    assert len({row["heading"] for row in rows}) == len(STEADY_INDICATORS)
+    assert all(set(s["datasets"]) == set(sent[0]["datasets"]) for s in sent)  # names by place, not content
+
+
+def test_steady_moves_the_words_and_numbers_of_a_view_into_its_row(jilin):
+    spec = figures.indicator_map(jilin, "rehab_physicians", "value").to_dict()
+    sent = figures.steady(spec, "图表")
+    row = sent["datasets"][figures.VIEW_DATASET][0]
+    assert row["heading"].replace("\n", " · ") == heading_of(spec)
+    assert "（目标 ≥8 人/10万人口（力争））" in row["heading"]  # the target: in the heading, not the legend
+    # the text alternative and the footer, spoken with the heading; the chart's own label is the same for all
+    assert row["alt"].startswith(spec["description"]) and all(line in row["alt"] for line in footer_of(spec))
+    assert sent["description"] == "图表" and "description" in sent["layer"][-1]["encoding"]
+    color, literal = sent["layer"][0]["encoding"]["color"], spec["layer"][0]["encoding"]["color"]
+    assert row_values(row, color["scale"]["domain"]["expr"]) == literal["scale"]["domain"]
+    assert row_values(row, color["legend"]["values"]["expr"]) == literal["legend"]["values"]
+    assert row_values(row, sent["title"]["text"]["expr"])[0].split("\n") == footer_of(spec)
+    assert sent["title"]["aria"] is False  # Vega would go on reading the first view's footer
+    assert row_values(row, sent["layer"][-1]["mark"]["y"]["expr"]) == [heading_layer_of(spec)["mark"]["y"]]
+
+
+def heading_layer_of(spec: dict) -> dict:
+    return next(layer for layer in spec["layer"] if layer.get("data") == {"values": [{}]})
+
+
+def test_steady_leaves_a_chart_without_a_heading_its_own_description(jilin):
+    spec = figures.indicator_map(jilin, "premarital_exam", "status", title="").to_dict()
+    sent = figures.steady(spec, "图表")
+    assert sent["description"] == spec["description"]
+    assert sent["title"] == spec["title"]  # no heading to speak the footer with: the footer stays as it is

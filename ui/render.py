@@ -7,9 +7,10 @@ import re
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec  # pinned (requirements.txt)
 
 from analytics import figures
-from analytics.i18n import t
+from analytics.i18n import DEFAULT_LANG, t
 from analytics.intake.summary import FORMULA_START
 from ui.loaders import regions
 from ui.sidebar import Context
@@ -33,12 +34,18 @@ def header(ctx: Context, title: str) -> None:
 def chart(spec: alt.TopLevelMixin, *, key: str | None = None, selectable: bool = False, on_select=None):
     """Render with our own theme (theme=None keeps the registered Altair theme, not Streamlit's). `selectable`:
     clicks rerun the page and the chart returns its selection; `on_select`: a callback run on a click instead
-    (it may change the sidebar's widgets, which the page itself may not once they are drawn)."""
+    (it may change the sidebar's widgets, which the page itself may not once they are drawn).
+
+    Sent steady (analytics.figures.steady): from one indicator to the next the spec stays the same and only its
+    data changes, so the browser updates the chart in place. Streamlit's own conversion keeps the data frames as
+    Arrow (categories stay dictionaries)."""
+    lang = st.session_state.get("lang") or DEFAULT_LANG
+    sent = figures.steady(_convert_altair_to_vega_lite_spec(spec), t("chart_alt_root", lang))
     if selectable or on_select:
-        return st.altair_chart(
-            spec, theme=None, key=key, on_select=on_select or "rerun", selection_mode=None, width="stretch"
+        return st.vega_lite_chart(
+            sent, theme=None, key=key, on_select=on_select or "rerun", selection_mode=None, width="stretch"
         )
-    st.altair_chart(spec, theme=None, key=key, width="stretch")
+    st.vega_lite_chart(sent, theme=None, key=key, width="stretch")
     return None
 
 
