@@ -11,6 +11,9 @@ from ui.loaders import catalog, regions
 from ui.meeting import meeting_of
 from ui.url_state import current, keep, write_url
 
+VIEW, VIEWS = "w_profile_view", ("peers", "trends")  # the tabs under the bullets, the peers first
+TAB_LABELS = {"peers": "peers.section", "trends": "profile_view_trends"}
+
 ctx = current()
 lang, cat, regs = ctx.lang, catalog(), regions()
 render.banner(ctx)
@@ -108,63 +111,80 @@ for level, region in (("prefecture", path[-2]), ("province", path[0])):
         for note in insights.reported_notes(rows, cat, region.name, lang):
             st.caption(note)
 
-# --- peers: the counties of the province most alike in size and urbanisation --------------------------------
-st.subheader(t("peers.section", lang))
-try:
-    near = peers.peers(regs, county)
-except AtlasError as exc:  # no census population or urban share for this county
-    st.info(render.escape_markdown(exc.message(lang)))
-else:
-    st.caption(t("peers.section_help", lang, n=len(near), pool=peers.peer_pool_size(regs, county) - 1))
-    county_rows = ctx.all_years("county")
-    comparison = peers.peer_comparison(
-        county_rows[county_rows["year"] == ctx.year], cat, county, list(near["region_code"])
+# --- below: the peers (the counties of the province most alike in size and urbanisation), and the trends with
+# their projection to the target year; one at a time, only the open one built and sent: a click on a county paints
+# its profile sooner (the trends' 25 small charts took a third of it, benchmarks/RESULTS.md)
+views = dict(
+    zip(
+        VIEWS,
+        st.tabs([t(TAB_LABELS[v], lang) for v in VIEWS], key=VIEW, on_change="rerun"),
+        strict=True,
     )
-    peer_col, compare_col = st.columns([2, 3])
-    with peer_col:
-        render.table(
-            near.assign(
-                population=near["population"].map("{:,.0f}".format),
-                urban_share=(near["urban_share"] * 100).map("{:.1f}%".format),
-                distance=near["distance"].map("{:.2f}".format),
-            )[["region_name", "prefecture", "population", "urban_share", "distance"]].rename(
-                columns={
-                    "region_name": t("county", lang),
-                    "prefecture": t("prefecture", lang),
-                    "population": t("peers.population", lang),
-                    "urban_share": t("peers.urban_share", lang),
-                    "distance": t("peers.distance", lang),
-                }
-            ),
-            lang=lang,
-        )
-    with compare_col:
-        render.table(
-            insights.peer_table(comparison, cat, ctx.profile, lang).rename(
-                columns={
-                    "indicator": t("indicator", lang),
-                    "value_text": t("county_value", lang),
-                    "status_label": t("status", lang),
-                    "median_text": t("peers.median", lang),
-                    "peers_met_text": t("peers.met", lang),
-                    "rank_text": t("peers.rank_column", lang),
-                }
-            ),
-            height=420,
-            lang=lang,
-        )
+)
+with views["peers"]:
+    if views["peers"].open:
+        try:
+            near = peers.peers(regs, county)
+        except AtlasError as exc:  # no census population or urban share for this county
+            st.info(render.escape_markdown(exc.message(lang)))
+        else:
+            st.caption(
+                t("peers.section_help", lang, n=len(near), pool=peers.peer_pool_size(regs, county) - 1)
+            )
+            county_rows = ctx.all_years("county")
+            comparison = peers.peer_comparison(
+                county_rows[county_rows["year"] == ctx.year], cat, county, list(near["region_code"])
+            )
+            peer_col, compare_col = st.columns([2, 3])
+            with peer_col:
+                render.table(
+                    near.assign(
+                        population=near["population"].map("{:,.0f}".format),
+                        urban_share=(near["urban_share"] * 100).map("{:.1f}%".format),
+                        distance=near["distance"].map("{:.2f}".format),
+                    )[["region_name", "prefecture", "population", "urban_share", "distance"]].rename(
+                        columns={
+                            "region_name": t("county", lang),
+                            "prefecture": t("prefecture", lang),
+                            "population": t("peers.population", lang),
+                            "urban_share": t("peers.urban_share", lang),
+                            "distance": t("peers.distance", lang),
+                        }
+                    ),
+                    lang=lang,
+                )
+            with compare_col:
+                render.table(
+                    insights.peer_table(comparison, cat, ctx.profile, lang).rename(
+                        columns={
+                            "indicator": t("indicator", lang),
+                            "value_text": t("county_value", lang),
+                            "status_label": t("status", lang),
+                            "median_text": t("peers.median", lang),
+                            "peers_met_text": t("peers.met", lang),
+                            "rank_text": t("peers.rank_column", lang),
+                        }
+                    ),
+                    height=420,
+                    lang=lang,
+                )
 
-# --- trends with projection to the target year ---------------------------------------------------
-trend = figures.trend_rows(meeting, county)
-render.chart(figures.trends(meeting, county, rows=trend))
-stem = file_stem(meeting, county, "trends")
-figure_downloads(lambda: figures.trends(meeting, county, rows=trend), stem=stem, lang=lang, key="dl_trends")
-wide = trend[trend["series"] == "observed"].pivot_table(
-    index="indicator", columns="year", values="value", aggfunc="first"
-)
-wide.columns = [str(c) for c in wide.columns]  # one type of column name for the table
-render.table(
-    wide.reindex([i.short(lang) for i in cat.indicators]).rename_axis(t("indicator", lang)).reset_index(),
-    caption=t("table_of_chart", lang),
-    lang=lang,
-)
+with views["trends"]:
+    if views["trends"].open:
+        trend = figures.trend_rows(meeting, county)
+        render.chart(figures.trends(meeting, county, rows=trend))
+        stem = file_stem(meeting, county, "trends")
+        figure_downloads(
+            lambda: figures.trends(meeting, county, rows=trend), stem=stem, lang=lang, key="dl_trends"
+        )
+        wide = trend[trend["series"] == "observed"].pivot_table(
+            index="indicator", columns="year", values="value", aggfunc="first"
+        )
+        wide.columns = [str(c) for c in wide.columns]  # one type of column name for the table
+        render.table(
+            wide.reindex([i.short(lang) for i in cat.indicators])
+            .rename_axis(t("indicator", lang))
+            .reset_index(),
+            caption=t("table_of_chart", lang),
+            lang=lang,
+        )

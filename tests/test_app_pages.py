@@ -237,6 +237,20 @@ def test_profile_shows_the_chosen_county():
     assert at.query_params["county"] == code
 
 
+def test_under_the_profile_only_the_open_tab_is_built():
+    """The peers first (two tables); the trends' 25 small charts only once their tab is opened, and it stays
+    open for the next county."""
+    at = open_app("county_profile")
+    charts_before = len(at.get("vega_lite_chart"))
+    assert len(at.dataframe) == 3  # the bullets' table, the peers, their comparison
+    at.session_state["w_profile_view"] = t("profile_view_trends")
+    check(at.run())
+    assert len(at.get("vega_lite_chart")) == charts_before + 1  # the trends
+    assert len(at.dataframe) == 2  # the bullets' table, the trends' table
+    check(at.selectbox(key="w_county").set_value(YITONG[0]).run())
+    assert len(at.get("vega_lite_chart")) == charts_before + 1 and len(at.dataframe) == 2
+
+
 @pytest.mark.parametrize(
     ("page", "key", "value"),
     [  # a bar's click; a prefecture map's click, as its callback (render.map_click) leaves it, since AppTest

@@ -196,7 +196,7 @@ def test_figure_files_are_a_png_and_an_svg(jilin):
 PAGE_DOWNLOADS = {
     "overview": {"dl_domains", "dl_subs", "dl_map", "dl_grid"},
     "indicator_map": {"dl_map", "dl_bars"},  # and one in each tab under the map: see TAB_DOWNLOADS
-    "county_profile": {"dl_bullets", "dl_trends"},
+    "county_profile": {"dl_bullets"},  # and the trends' in their tab: see TAB_DOWNLOADS
     "scenarios": {"dl_scenario_before", "dl_scenario_after"},
     "final": {"dl_final"},
 }
@@ -223,19 +223,25 @@ def test_every_chart_has_its_download_menu(app, page):
     assert not figure_files  # nothing is drawn until someone asks (a table's CSV is there at once)
 
 
-TAB_DOWNLOADS = {"map_view_distribution": "dl_distribution", "map_view_funnel": "dl_funnel"}
+# (page, its tabs' state key, the tab, the tab's first tab): the chart a tab holds has its menu when it is open
+TAB_DOWNLOADS = {
+    ("indicator_map", "w_map_view", "map_view_distribution", "map_view_table"): "dl_distribution",
+    ("indicator_map", "w_map_view", "map_view_funnel", "map_view_table"): "dl_funnel",
+    ("county_profile", "w_profile_view", "profile_view_trends", "peers.section"): "dl_trends",
+}
 
 
 @pytest.mark.apptest
-@pytest.mark.parametrize("tab", sorted(TAB_DOWNLOADS))
-def test_the_charts_in_the_indicator_maps_tabs_have_their_download_menus(app, tab):
-    at = app.switch_page("pages/indicator_map.py")
-    at.session_state["w_map_view"] = t(tab)
+@pytest.mark.parametrize("tab", sorted(TAB_DOWNLOADS), ids=lambda tab: tab[2])
+def test_the_charts_in_a_pages_tabs_have_their_download_menus(app, tab):
+    page, key, label, first = tab
+    at = app.switch_page(f"pages/{page}.py")
+    at.session_state[key] = t(label)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     makes = {b.key.removesuffix("_make") for b in at.button if (b.key or "").endswith("_make")}
-    assert makes == PAGE_DOWNLOADS["indicator_map"] | {TAB_DOWNLOADS[tab]}
-    at.session_state["w_map_view"] = t("map_view_table")
+    assert makes == PAGE_DOWNLOADS[page] | {TAB_DOWNLOADS[tab]}
+    at.session_state[key] = t(first)
     at.run()
 
 
