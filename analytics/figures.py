@@ -342,13 +342,10 @@ def inline_geometry(spec: dict) -> dict:
     return out
 
 
-VIEW_DATASET = (
-    "atlas_view"  # steady(): the one row holding what changes from one view of a figure to the next
-)
-_NUMBERS = {
-    "scale": ("domain", "domainMid"),
-    "legend": ("values",),
-}  # the numbers steady() lifts, by their parent
+# steady(): the one row holding what changes from one view of a figure to the next, and the numbers it lifts
+# into that row, by their parent
+VIEW_DATASET = "atlas_view"
+_NUMBERS = {"scale": ("domain", "domainMid"), "legend": ("values",)}
 
 
 def steady(spec: dict, description: str) -> dict:

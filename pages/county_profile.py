@@ -114,13 +114,7 @@ for level, region in (("prefecture", path[-2]), ("province", path[0])):
 # --- below: the peers (the counties of the province most alike in size and urbanisation), and the trends with
 # their projection to the target year; one at a time, only the open one built and sent: a click on a county paints
 # its profile sooner (the trends' 25 small charts took a third of it, benchmarks/RESULTS.md)
-views = dict(
-    zip(
-        VIEWS,
-        st.tabs([t(TAB_LABELS[v], lang) for v in VIEWS], key=VIEW, on_change="rerun"),
-        strict=True,
-    )
-)
+views = render.lazy_tabs({v: t(TAB_LABELS[v], lang) for v in VIEWS}, VIEW)
 with views["peers"]:
     if views["peers"].open:
         try:

@@ -102,9 +102,7 @@ with bar_col:
 # --- below: the table, the counties' spread by prefecture (province) with the target, the funnel plot ------------
 # one at a time, and only the open one is built and sent: an indicator change repaints the map sooner
 # (benchmarks/RESULTS.md)
-views = dict(
-    zip(VIEWS, st.tabs([t(f"map_view_{v}", lang) for v in VIEWS], key=VIEW, on_change="rerun"), strict=True)
-)
+views = render.lazy_tabs({v: t(f"map_view_{v}", lang) for v in VIEWS}, VIEW)
 with views["distribution"]:
     if views["distribution"].open:
         render.chart(figures.distribution(meeting, ind_id, rows=rows), key="indicator_distribution")

@@ -49,6 +49,13 @@ def chart(spec: alt.TopLevelMixin, *, key: str | None = None, selectable: bool =
     return None
 
 
+def lazy_tabs(labels: dict[str, str], key: str) -> dict:
+    """Tabs of which only the open one is built (the page checks each tab's `.open`): choosing a tab reruns the
+    page, and the tab stays chosen for the next view. `labels`: name -> label shown, the first open at first.
+    Returns name -> tab."""
+    return dict(zip(labels, st.tabs(list(labels.values()), key=key, on_change="rerun"), strict=True))
+
+
 PICKED_ROW = "background-color: #fff2a8; font-weight: bold"  # the county picked beside a chart
 _CALLS = re.compile(r"[(|!]")  # a function call, a DDE link or another sheet: what a formula needs to do harm
 
