@@ -34,10 +34,12 @@ st.html(Path(__file__).with_name("ui") / "app.css")  # projector-friendly widths
 st.sidebar.container(key="chart_warmup").vega_lite_chart({"mark": "point"}, width=1, height=1)
 
 from ui.guard import guarded  # noqa: E402
+from ui.render import open_pending_profile  # noqa: E402
 from ui.sidebar import sidebar  # noqa: E402  (heavy imports after navigation: see above)
 from ui.url_state import resume_deep_link  # noqa: E402
 
 resume_deep_link()
+open_pending_profile()  # a county clicked on a chart: its profile at once, not after this page's sidebar
 # Back / Forward restore the view the URL names (static script, in the sidebar: no gap on the page)
 st.sidebar.html(Path(__file__).with_name("ui") / "history.html", unsafe_allow_javascript=True)
 # anything slower than half a second (the whole country's data, a whole-country page: seconds) says so, at the

@@ -471,14 +471,16 @@ def as_figure(
     width: int = 640,
     description: str | None = None,
 ) -> alt.TopLevelMixin:
-    """`chart` as a figure: its spec gets `heading` and `footer` (see frame_spec), its `description` (the text
-    alternative) and, with `inline`, carries its geometry (see inline_geometry). Copies keep all of them (they
-    live in usermeta and the class)."""
+    """`chart`, made a figure in place: its spec gets `heading` and `footer` (see frame_spec), its `description`
+    (the text alternative) and, with `inline`, carries its geometry (see inline_geometry). Copies keep all of them
+    (they live in usermeta and the class)."""
     cls = type(chart)
     base = next(c for c in cls.__mro__ if not issubclass(c, _Figure))
     if base not in _FIGURE_CLASSES:
         _FIGURE_CLASSES[base] = type(f"Figure{base.__name__}", (_Figure, base), {})
-    out = chart.copy(deep=False)
+    # `chart` itself becomes the figure (each figure function builds its own): a copy, even a shallow one, of a
+    # layered or faceted chart deep-copies all its layers (Altair re-combines the sub-charts' parameters)
+    out = chart
     object.__setattr__(
         out, "__class__", _FIGURE_CLASSES[base]
     )  # SchemaBase.__setattr__ would store a property

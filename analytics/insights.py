@@ -300,6 +300,11 @@ def indicator_table(
     return rows.reset_index(drop=True)
 
 
+# what profile_table reads of a county's, its prefecture's and its province's evaluated rows
+_PROFILE_FIELDS = ("value", "low", "high", "certainty", "status", "gap", "shortfall")
+_PROFILE_FIELDS += ("value_source", "reported_by")
+
+
 def profile_table(
     county: str,
     ev_county: pd.DataFrame,
@@ -314,22 +319,26 @@ def profile_table(
     """All 25 indicators for one county next to its prefecture, province and the target."""
     pref_code = regions.prefecture_of(county)
 
-    def pick(ev: pd.DataFrame, code: str) -> pd.DataFrame:
-        part = ev[ev["region_code"].astype(str) == code]
-        return part.set_index(part["indicator_id"].astype(str))
+    def pick(ev: pd.DataFrame, code: str, fields: tuple[str, ...] = _PROFILE_FIELDS) -> dict[str, dict]:
+        """indicator id -> the region's row as a dict of `fields` (read once, not a row Series per lookup; column by
+        column, so a missing count stays <NA>, not NaN)."""
+        mask = (ev["region_code"].astype(str) == code).to_numpy()
+        columns = {c: ev[c].array[mask].tolist() for c in fields if c in ev.columns}
+        records = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        return dict(zip(map(str, ev["indicator_id"].to_numpy()[mask]), records, strict=True))
 
-    own, pref, prov = (
+    own, pref, prov, p = (
         pick(ev_county, county),
         pick(ev_prefecture, pref_code),
         pick(ev_province, regions.get(county).province_code),
+        pick(prog, county, ("trajectory", "projected_target_year")),
     )
-    p = prog[prog["region_code"].astype(str) == county]
-    p = p.set_index(p["indicator_id"].astype(str)) if len(p) else None
     labels = status_labels(lang)
     rows = []
     for ind in catalog.indicators:
-        r = own.loc[ind.id] if ind.id in own.index else None
+        r = own.get(ind.id)
         status = str(r["status"]) if r is not None else "no_data"
+        trajectory = p.get(ind.id, {})
         rows.append(
             {
                 "indicator_id": ind.id,
@@ -340,8 +349,8 @@ def profile_table(
                 "county_low": r.get("low", np.nan) if r is not None else np.nan,
                 "county_high": r.get("high", np.nan) if r is not None else np.nan,
                 "certainty": r.get("certainty", "") if r is not None else "",
-                "prefecture_value": pref.loc[ind.id, "value"] if ind.id in pref.index else np.nan,
-                "province_value": prov.loc[ind.id, "value"] if ind.id in prov.index else np.nan,
+                "prefecture_value": pref[ind.id]["value"] if ind.id in pref else np.nan,
+                "province_value": prov[ind.id]["value"] if ind.id in prov else np.nan,
                 "target": float(profile.targets[ind.id].threshold) if ind.id in profile.targets else np.nan,
                 "target_text": target_text(profile, ind, lang),
                 "status": status,
@@ -352,12 +361,8 @@ def profile_table(
                 "shortfall_text": shortfall_text(r["shortfall"], ind, lang, gap=r["gap"])
                 if r is not None
                 else "",
-                "trajectory": p.loc[ind.id, "trajectory"]
-                if p is not None and ind.id in p.index
-                else "no_data",
-                "projected": p.loc[ind.id, "projected_target_year"]
-                if p is not None and ind.id in p.index
-                else np.nan,
+                "trajectory": trajectory.get("trajectory", "no_data"),
+                "projected": trajectory.get("projected_target_year", np.nan),
             }
         )
     out = pd.DataFrame(rows)
@@ -371,10 +376,11 @@ def profile_table(
         for lo, hi, i in zip(out["county_low"], out["county_high"], out["indicator_id"], strict=True)
     ]
     out["certainty_label"] = certainty_labels(out["certainty"], lang)
-    for level, own in (("prefecture", pref), ("province", prov)):  # a region's figure, marked when reported
+    # a region's figure, marked when reported
+    for level, level_rows in (("prefecture", pref), ("province", prov)):
         texts = []
         for ind in catalog.indicators:
-            r = own.loc[ind.id] if ind.id in own.index else None
+            r = level_rows.get(ind.id)
             text = format_value(r["value"], ind, lang) if r is not None else format_value(np.nan, ind, lang)
             if r is not None and r.get("value_source", "") == "reported":
                 text += reported_mark(r.get("reported_by", ""), lang)

@@ -146,21 +146,24 @@ def peer_comparison(
     codes = rows["region_code"].astype(str)
     if not (codes == county_code).any():
         raise PeerError("county_not_evaluated", code=county_code)
-    rows = rows.assign(region_code=codes, indicator_id=rows["indicator_id"].astype(str))
-    table = rows.drop_duplicates(["region_code", "indicator_id"]).set_index(["region_code", "indicator_id"])
+    # (county, indicator) -> value and status, read once for the county and its peers (the first row of a key)
+    wanted = (codes == county_code) | codes.isin(peer_codes)
+    keys = zip(codes[wanted], rows["indicator_id"][wanted].astype(str), strict=True)
+    values, statuses = {}, {}
+    for key, v, s in zip(keys, rows["value"][wanted].tolist(), rows["status"][wanted].tolist(), strict=True):
+        values.setdefault(key, v)
+        statuses.setdefault(key, s)
     records = []
     for ind in catalog.indicators:
         binary = bool(ind.rules.binary)
         scale = float(ind.scale) if binary else 1.0  # a county's status value is 1 x scale: back to 1/0
 
         def value_of(code: str, ind_id: str = ind.id, scale: float = scale) -> float:
-            key = (code, ind_id)
-            v = table.at[key, "value"] if key in table.index else np.nan
+            v = values.get((code, ind_id), np.nan)
             return float(v) / scale if pd.notna(v) else math.nan
 
         def status_of(code: str, ind_id: str = ind.id) -> str:
-            key = (code, ind_id)
-            s = table.at[key, "status"] if key in table.index else None
+            s = statuses.get((code, ind_id))
             return "no_data" if s is None or pd.isna(s) else str(s)
 
         value = value_of(county_code)

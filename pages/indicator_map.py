@@ -24,7 +24,6 @@ def pick_from_table(codes: list[str]) -> None:
 
 
 ctx = current()
-render.open_clicked_profile({"indicator_bars": "bar"})
 lang, cat, regs = ctx.lang, catalog(), regions()
 render.banner(ctx)
 
@@ -89,7 +88,7 @@ with map_col:
     )
 with bar_col:
     bars = figures.ranked_bars(meeting, ind_id, rows=rows, highlight=picked)
-    render.chart(bars, key="indicator_bars", selectable=True)  # a click opens the profile (top of page)
+    render.chart(bars, key="indicator_bars", on_select=render.profile_click("indicator_bars", "bar"))
     st.caption(t("click_hint", lang))
     figure_downloads(
         lambda: figures.ranked_bars(meeting, ind_id, rows=rows),

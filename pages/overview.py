@@ -11,7 +11,6 @@ from ui.meeting import meeting_of
 from ui.url_state import current, write_url
 
 ctx = current()
-render.open_clicked_profile({})
 lang, cat, regs = ctx.lang, catalog(), regions()
 meeting = meeting_of(ctx)
 write_url(ctx)

@@ -251,19 +251,39 @@ def test_under_the_profile_only_the_open_tab_is_built():
     assert len(at.get("vega_lite_chart")) == charts_before + 1 and len(at.dataframe) == 2
 
 
+def clicked_on(chart_key: str, name: str, event: dict) -> None:
+    """A chart's click callback (render.profile_click) run as Streamlit runs it, before the script."""
+    import streamlit as st
+
+    from ui import render
+
+    st.session_state[chart_key] = event
+    render.profile_click(chart_key, name)()
+    st.write(st.session_state.get(render.PENDING_PROFILE, "nothing"))
+
+
 @pytest.mark.parametrize(
-    ("page", "key", "value"),
-    [  # a bar's click; a prefecture map's click, as its callback (render.map_click) leaves it, since AppTest
-        # runs no selection callback (they are driven in tests/test_browser.py)
-        ("indicator_map", "indicator_bars", {"selection": {"bar": [{"region_code": YITONG[0]}]}}),
-        ("indicator_map", render.PENDING_PROFILE, YITONG[0]),
-        ("overview", render.PENDING_PROFILE, YITONG[0]),
+    ("event", "left"),
+    [
+        ({"selection": {"bar": [{"region_code": "220581"}]}}, "220581"),
+        ({"selection": {"bar": {"region_code": ["220581"]}}}, "220581"),
+        ({"selection": {"bar": []}}, "nothing"),  # a click beside the bars clears the selection
+        ({"selection": {"other": [{"region_code": "220581"}]}}, "nothing"),
     ],
 )
-def test_click_on_a_county_opens_its_profile(page, key, value):
+def test_a_click_on_a_bar_leaves_its_county_to_open(event, left):
+    at = AppTest.from_function(clicked_on, args=("indicator_bars", "bar", event)).run()
+    assert not at.exception
+    assert at.markdown[0].value == left
+
+
+@pytest.mark.parametrize("page", ["indicator_map", "overview"])
+def test_click_on_a_county_opens_its_profile(page):
+    """A county left by a click (render.map_click, render.profile_click) opens before the sidebar is drawn. AppTest
+    runs no selection callback: they are driven in tests/test_browser.py."""
     at = open_app(page)
     code, name = YITONG
-    at.session_state[key] = value
+    at.session_state[render.PENDING_PROFILE] = code
     check(at.run())
     assert title(at) == t("profile_title", county=name)
     assert at.session_state["county"] == code

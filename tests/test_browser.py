@@ -289,6 +289,23 @@ def test_click_county_opens_its_profile(page, app):
 
 
 @retry_if_server_stopped
+def test_a_click_on_a_county_bar_opens_its_profile(page, app):
+    """The ranked bars' click callback (render.profile_click) leaves the county, and app.py opens it."""
+    goto(page, app.url + "/indicator_map?prov=220000&pref=220200")
+    wait_for_map(page, "indicator_map", 9)
+    bars = page.locator('.st-key-indicator_bars [data-testid="stVegaLiteChart"]').first
+    # the county's axis label: its bar starts just right of it
+    label = bars.locator("svg text", has_text="桦甸市").first
+    label.wait_for(state="attached", timeout=30_000)
+    box = label.bounding_box()
+    page.mouse.click(box["x"] + box["width"] + 20, box["y"] + box["height"] / 2)
+    page.wait_for_url(lambda url: urlparse(url).path == "/county_profile", timeout=30_000)
+    page.locator('[data-testid="stMain"] h1', has_text="桦甸市").first.wait_for(timeout=30_000)
+    assert parse_qs(urlparse(page.url).query).get("county") == ["220282"], page.url
+    assert_no_exception(page)
+
+
+@retry_if_server_stopped
 def test_a_click_on_the_province_map_zooms_to_the_prefecture(page, app):
     """On the whole province a click drills down one level: to the clicked county's prefecture (whose map
     then opens profiles); one press of Back returns to the province."""

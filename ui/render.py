@@ -122,17 +122,26 @@ def open_profile(code: str | None) -> None:
 
 
 PENDING_PROFILE = (
-    "_profile_to_open"  # a county clicked on a prefecture's map, opened at the top of the next run
+    "_profile_to_open"  # a county clicked on a chart (map_click, profile_click), opened next run
 )
 
 
-def open_clicked_profile(clicks: dict[str, str]) -> None:
-    """At the top of a page: a county clicked on its charts in the last run ({chart key: selection name}), or on
-    a prefecture's map (`map_click`), opens its profile before the page draws anything (the page's own work
-    would only delay the profile)."""
+def open_pending_profile() -> None:
+    """Called by app.py before the sidebar: a county clicked on a chart in the last run opens its profile before
+    anything else is drawn (the sidebar and the page's own work would only delay the profile)."""
     open_profile(st.session_state.pop(PENDING_PROFILE, None))
-    for key, name in clicks.items():
-        open_profile(selected_code(st.session_state.get(key), name))
+
+
+def profile_click(key: str, name: str):
+    """The callback of a chart whose click on a county opens its profile (the ranked bars): `name` is the chart's
+    selection."""
+
+    def clicked() -> None:
+        code = selected_code(st.session_state.get(key), name)
+        if code:
+            st.session_state[PENDING_PROFILE] = code
+
+    return clicked
 
 
 def map_click(ctx: Context, key: str, name: str = "county"):
