@@ -143,6 +143,7 @@ def shared_app() -> AppTest:
 def test_page_renders(shared_app, page):
     at = check(shared_app.switch_page(f"pages/{page}.py").run())
     assert at.title, "no title"
+    assert [w.key for w in at.sidebar.selectbox] == ["source", "province", "prefecture", "profile"]
     banners = [w.value for w in at.warning if BANNER in w.value]
     if page in NO_DEMO_NUMBERS:
         assert not banners

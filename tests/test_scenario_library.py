@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sqlite3
+import sys
+import types
 
 import pytest
 
@@ -187,8 +189,10 @@ def _save_many(db: str, worker: int, n: int) -> None:
         library.save(target, Scenario(f"进程{worker}-情景{i:02d}", UNITS.adjustments), DEMO_VIEW)
 
 
-def test_concurrent_saves_from_several_processes_all_land(store):
+def test_concurrent_saves_from_several_processes_all_land(store, monkeypatch):
     """The finding: two processes saving at once kept 44 of 80. Four processes x 20 saves = 80 saved."""
+    # a script AppTest ran (AppTest.from_function) can be left as __main__, and spawn would run it in each child
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     spawn = multiprocessing.get_context("spawn")
     workers = [spawn.Process(target=_save_many, args=(str(store.path), w, 20)) for w in range(4)]
     for w in workers:
