@@ -20,10 +20,10 @@ import pandas as pd
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 
+from analytics.cells import formula_safe
 from analytics.charts import STATUS_SYMBOL
 from analytics.i18n import t
 from analytics.insights import status_labels
-from analytics.intake.summary import formula_safe
 from analytics.scenario_words import describe
 from analytics.slides import ScenarioRun, scenario_runs
 

@@ -4,9 +4,9 @@ and one level down, met or not at the end, progress status and counties meeting 
 import streamlit as st
 
 from analytics import figures
+from analytics.cells import formula_safe
 from analytics.errors import AtlasError
 from analytics.i18n import t
-from analytics.intake.summary import formula_safe
 from ui import render
 from ui.downloads import figure_downloads, file_stem
 from ui.loaders import final_evaluation

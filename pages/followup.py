@@ -4,9 +4,9 @@ department, with the shortfall, the trajectory and the counties furthest behind.
 import streamlit as st
 
 from analytics import followup
+from analytics.cells import formula_safe
 from analytics.errors import AtlasError
 from analytics.i18n import t
-from analytics.intake.summary import formula_safe
 from ui import render
 from ui.loaders import followup_frame
 from ui.url_state import current, write_url

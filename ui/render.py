@@ -10,8 +10,8 @@ import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec  # pinned (requirements.txt)
 
 from analytics import figures
+from analytics.cells import FORMULA_START
 from analytics.i18n import DEFAULT_LANG, t
-from analytics.intake.summary import FORMULA_START
 from ui.loaders import regions
 from ui.sidebar import Context
 from ui.text import escape_markdown  # noqa: F401  (the pages' one escaping rule, re-exported)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from analytics.cells import formula_safe
 from analytics.errors import SEVERITIES, Problem, Words
 from analytics.i18n import DEFAULT_LANG, strings, t
 
@@ -22,7 +23,6 @@ FIRST_ROWS = 5  # row numbers a summary line lists
 # "另有 … 行同类提示" line, not a million. The one place the cap lives (read_submission applies it).
 WARNINGS_LISTED = 200
 ERRORS_LISTED = 1000  # errors too: a file of a million bad rows lists the first thousand of each kind
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
 
 
 @dataclass(frozen=True)
@@ -190,14 +190,6 @@ def _kind_title(first: Problem):
         return first.message(lang)  # no short title for this kind: the first one left out says what it is
 
     return render
-
-
-def formula_safe(value):
-    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab / carriage return) gets a
-    leading apostrophe; numbers and other text are unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def problems_csv(problems: Iterable[Problem], lang: str = DEFAULT_LANG) -> bytes:
