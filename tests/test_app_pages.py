@@ -253,14 +253,20 @@ def test_under_the_profile_only_the_open_tab_is_built():
 
 
 def clicked_on(chart_key: str, name: str, event: dict) -> None:
-    """A chart's click callback (render.profile_click) run as Streamlit runs it, before the script."""
+    """A chart's click callback (render.profile_click) run as Streamlit runs it, before the script; the whole app's
+    rerun it asks for (the chart may sit in a page's fragment) is recorded, not made."""
+    from unittest import mock
+
     import streamlit as st
 
     from ui import render
 
     st.session_state[chart_key] = event
-    render.profile_click(chart_key, name)()
+    reruns = []
+    with mock.patch.object(render, "rerun_app", lambda: reruns.append("app")):
+        render.profile_click(chart_key, name)()
     st.write(st.session_state.get(render.PENDING_PROFILE, "nothing"))
+    st.write(",".join(reruns) or "no rerun")
 
 
 @pytest.mark.parametrize(
@@ -276,6 +282,7 @@ def test_a_click_on_a_bar_leaves_its_county_to_open(event, left):
     at = AppTest.from_function(clicked_on, args=("indicator_bars", "bar", event)).run()
     assert not at.exception
     assert at.markdown[0].value == left
+    assert at.markdown[1].value == ("no rerun" if left == "nothing" else "app")
 
 
 @pytest.mark.parametrize("page", ["indicator_map", "overview"])

@@ -35,6 +35,7 @@ from browser_helpers import (
 )
 
 from analytics.catalog import load_catalog
+from analytics.i18n import t
 
 pytestmark = BROWSER_MARKS
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -253,6 +254,70 @@ def test_another_indicator_updates_the_map_in_place(page, app):
     assert_no_exception(page)
 
 
+@retry_if_server_stopped
+def test_an_indicator_change_reruns_the_page_alone(page, app):
+    """The map page's body is a fragment (ui.guard.page_body): a new indicator resends the page, not app.py's
+    sidebar; the URL names the new indicator, so Back and a copied link still reopen the view."""
+    frames: list[bytes] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda p: frames.append(p if isinstance(p, bytes) else p.encode())),
+    )
+    goto(page, app.url + "/indicator_map?ind=premarital_exam&show=status")
+    wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    page.wait_for_timeout(1500)  # the first run's last messages
+    sidebar_text = t("app_subtitle").encode()
+    assert any(sidebar_text in f for f in frames), "the whole run sends the sidebar"
+    frames.clear()
+    name = CATALOG["rehab_physicians"].name("zh")
+    box = page.locator(".st-key-w_indicator input").first
+    box.click()
+    box.fill(name)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.search.includes('ind=rehab_physicians')", timeout=60_000)
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('h1')].some(h => h.innerText.includes(n))",
+        arg=name,
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1500)
+    assert any(name.encode() in f for f in frames), "the page's own run was sent"
+    assert not any(sidebar_text in f for f in frames), "the sidebar was sent again"
+    assert page.locator('[data-testid="stSidebar"]').get_by_text(t("app_subtitle")).count() == 1
+    assert_no_exception(page)
+
+
+@retry_if_server_stopped
+def test_a_click_on_the_province_map_of_an_indicator_zooms_to_the_prefecture(page, app):
+    """From inside the page's fragment a click reaches the sidebar: the whole app reruns, zoomed to the clicked
+    county's prefecture (ui.render.rerun_app), and the indicator stays."""
+    goto(page, app.url + "/indicator_map?prov=220000&ind=rehab_physicians&show=status")
+    wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    point = county_point(page, "indicator_map")
+    assert point and point["name"], "no point of the map on a county shape"
+    clicked = page.evaluate(
+        "n => [...document.querySelectorAll('.st-key-indicator_map svg g.mark-shape path')]"
+        ".map(p => (p.__data__ || {}).datum || {}).find(d => d.region_name === n)",
+        point["name"],
+    )
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function("() => location.search.includes('pref=')", timeout=30_000)
+    assert urlparse(page.url).path == "/indicator_map", page.url
+    query = parse_qs(urlparse(page.url).query)
+    assert query["pref"] == [clicked["region_code"][:4] + "00"] and query["ind"] == ["rehab_physicians"], (
+        query
+    )
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('h1')].some(h => h.innerText.includes(n))",
+        arg=clicked["prefecture"],
+        timeout=30_000,
+    )
+    box = page.locator('[data-testid="stSidebar"] .st-key-prefecture').first  # the sidebar follows the click
+    shown = box.inner_text() + box.locator("input").first.input_value()
+    assert clicked["prefecture"] in shown, shown
+    assert_no_exception(page)
+
+
 # --- a click on a county opens its profile -----------------------------------------------------------
 FIRST_COUNTY = "南关区"  # 220102, codes[0] of 吉林省: the profile page's fallback when the county is unknown
 
@@ -375,6 +440,19 @@ def test_national_map(page, app):
     goto(page, app.url + "/indicator_map?prov=100000&ind=premarital_exam&show=value", timeout=60)
     info = wait_for_map(page, "indicator_map", NATIONAL_MIN_SHAPES, timeout=60)
     assert info["renderer"] == "svg" and info["groups"][:2] == [2875, 34], info.get("groups")
+    assert_no_exception(page)
+    # another indicator: the page's own run (a fragment, without the sidebar's spinner around it)
+    name = CATALOG["rehab_physicians"].name("zh")
+    box = page.locator(".st-key-w_indicator input").first
+    box.click()
+    box.fill(name)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('h1')].some(h => h.innerText.includes(n))",
+        arg=name,
+        timeout=60_000,
+    )
+    wait_for_map(page, "indicator_map", NATIONAL_MIN_SHAPES, timeout=60)
     assert_no_exception(page)
     # a click on the whole country zooms to the clicked county's province
     point = county_point(page, "indicator_map")
@@ -509,6 +587,11 @@ def test_a_click_on_a_table_row_picks_the_county_in_map_and_bars(page, app):
       return p ? p.innerText + ' ' + [...p.querySelectorAll('input')].map(i => i.value).join(' ') : ''; }"""
     page.wait_for_function(f"() => ({shown})().includes('·')", timeout=30_000)
     assert "通化县" in page.evaluate(shown)  # the lowest value comes first in the table
+    assert_no_exception(page)
+    # the button beside the picker opens the county's profile: a page switch from the page's own fragment run
+    page.locator(".st-key-w_map_pick_open button").first.click()
+    page.wait_for_url(lambda url: urlparse(url).path == "/county_profile", timeout=30_000)
+    page.locator('[data-testid="stMain"] h1', has_text="通化县").first.wait_for(timeout=30_000)
     assert_no_exception(page)
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analytics.errors import AtlasError
-from analytics.i18n import t
+from analytics.i18n import DEFAULT_LANG, t
 from ui.render import escape_markdown
 
 RAISE_ENV = "PREVENTION_ATLAS_RAISE"
@@ -40,3 +41,30 @@ def guarded(lang: str) -> Iterator[None]:
         incident = uuid.uuid4().hex[:8]
         log.exception("page failed, incident %s", incident)
         st.error(t("unexpected_error", lang, incident=incident))
+
+
+def page_body(body: Callable[[], None]) -> None:
+    """Run a page's body as a fragment: a change of the page's own widgets (an indicator, a tab, a picked county)
+    reruns the body alone, so app.py and the sidebar are neither run nor sent again (an indicator change repaints
+    the Jilin map sooner, benchmarks/RESULTS.md). On such a rerun app.py's guard and busy note are not around the
+    body, so it has its own (the busy note only then: a whole run has the sidebar's). A callback whose change
+    reaches beyond the body (the sidebar's region, a county's profile to open) reruns the whole app
+    (ui.render.rerun_app)."""
+
+    @st.fragment
+    def run() -> None:
+        lang = st.session_state.get("lang") or DEFAULT_LANG
+        with guarded(lang):
+            if _own_rerun():
+                with st.spinner(t("busy", lang)):
+                    body()
+            else:
+                body()
+
+    run()
+
+
+def _own_rerun() -> bool:
+    """Whether this run is a fragment's own (Streamlit names the fragments it reruns; a whole run names none)."""
+    ctx = get_script_run_ctx()
+    return bool(ctx and getattr(ctx, "fragment_ids_this_run", None))

@@ -126,6 +126,13 @@ PENDING_PROFILE = (
 )
 
 
+def rerun_app() -> None:
+    """End a callback whose change reaches beyond the page's own body (the sidebar's region, a county's profile
+    to open): the whole app reruns, not only the page's fragment (ui.guard.page_body). Elsewhere a callback's run
+    is the whole app's anyway."""
+    st.rerun()
+
+
 def open_pending_profile() -> None:
     """Called by app.py before the sidebar: a county clicked on a chart in the last run opens its profile before
     anything else is drawn (the sidebar and the page's own work would only delay the profile)."""
@@ -140,6 +147,7 @@ def profile_click(key: str, name: str):
         code = selected_code(st.session_state.get(key), name)
         if code:
             st.session_state[PENDING_PROFILE] = code
+            rerun_app()
 
     return clicked
 
@@ -155,14 +163,14 @@ def map_click(ctx: Context, key: str, name: str = "county"):
         code = selected_code(st.session_state.get(key), name)
         if not code or code not in regs:
             return
+        prefecture = regs.prefecture_of(code)
         if ctx.national:
             st.session_state["province"], st.session_state["prefecture"] = regs.get(code).province_code, ""
-            return
-        prefecture = regs.prefecture_of(code)
-        if not ctx.prefecture and prefecture != code and len(regs.counties(prefecture)) > 1:
+        elif not ctx.prefecture and prefecture != code and len(regs.counties(prefecture)) > 1:
             st.session_state["prefecture"] = prefecture
-            return
-        st.session_state[PENDING_PROFILE] = code
+        else:
+            st.session_state[PENDING_PROFILE] = code
+        rerun_app()
 
     return clicked
 
@@ -232,6 +240,8 @@ def drill_down(key: str, national: bool):
             st.session_state["province"], st.session_state["prefecture"] = code, ""
         elif code:
             st.session_state["prefecture"] = code
+        if code:
+            rerun_app()
 
     return zoom
 
@@ -242,5 +252,6 @@ def back_to_province_button(ctx: Context) -> None:
 
         def back() -> None:
             st.session_state["prefecture"] = ""
+            rerun_app()
 
         st.button(t("back_to_province", ctx.lang), on_click=back, key="back_to_province")
