@@ -262,6 +262,8 @@ def heading_layer(heading: str, width: int | dict, *, x: int = 0) -> dict:
     return {"data": {"values": [{}]}, "mark": mark}
 
 
+# the channels a figure's legends show
+LEGEND_CHANNELS = ("color", "fill", "stroke", "shape", "size", "opacity")
 # what stays on top when a spec is wrapped in a vconcat (the rest describes the view)
 TOP_LEVEL_KEYS = (
     "$schema",
@@ -279,7 +281,7 @@ TOP_LEVEL_KEYS = (
 def frame_spec(spec: dict, heading: str, lines: list[str], *, width: int = 640) -> dict:
     """A Vega-Lite spec with its heading on top and `lines` as its footer. A layer stays a layer and the
     national map an hconcat (Streamlit reads their click selections; the pages' tests read their layers);
-    anything else (facets) is wrapped in a one-view vconcat that carries both."""
+    anything else (facets) is wrapped in a one-view vconcat that carries both, its legends kept in the view."""
     spec = dict(spec)
     if spec.get("width") == "container":  # fit the width only: the heading and footer add to the height
         spec["autosize"] = {"type": "fit-x", "contains": "padding"}
@@ -306,7 +308,9 @@ def frame_spec(spec: dict, heading: str, lines: list[str], *, width: int = 640) 
             "font": charts.FONT,
             "offset": 16,
         }
-    return {**top, "vconcat": [spec], "title": footer_title(lines)}
+    # the legends stay with the view, under its heading (the vconcat's own would sit above it)
+    legends = {"legend": dict.fromkeys(LEGEND_CHANNELS, "independent")}
+    return {**top, "vconcat": [spec], "title": footer_title(lines), "resolve": legends}
 
 
 def _static_file(url: str):

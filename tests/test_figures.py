@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from spec_helpers import walk
 
-from analytics import charts, figures, scenarios, sources
+from analytics import charts, export, figures, scenarios, sources
 from analytics.errors import AtlasError
 from analytics.geo import STATIC_PREFIX
 from analytics.i18n import t
@@ -200,6 +200,34 @@ def test_a_bar_heading_starts_over_the_labels_and_is_whole_beside_a_narrow_plot(
     assert mark["x"] == -extent
     svg = export.to_svg(chart.properties(width=220))
     assert heading in svg and "…" not in svg
+
+
+def drawn_texts(node: dict, y: float = 0) -> list[tuple[float, str]]:
+    """(y, text) of every text Vega draws, from a scenegraph (vl_convert.vegalite_to_scenegraph), top down."""
+    out = []
+    for item in node.get("items", []):
+        item_y = y + (item.get("y") or 0)
+        if node.get("marktype") == "text" and item.get("text"):
+            text = item["text"]
+            out.append((item_y, " ".join(text) if isinstance(text, list) else str(text)))
+        if node.get("marktype") == "group":
+            for child in item.get("items", []):
+                out += drawn_texts(child, item_y)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("name", ["bullets", "status_grid"])
+def test_a_facets_heading_comes_first_then_its_legend(jilin, name):
+    """A facet's legend sits under its heading, not above it (it was: the wrapper's legend went on top)."""
+    import vl_convert
+
+    spec = export.vega_lite_spec(all_figures(jilin)[name])
+    texts = drawn_texts(vl_convert.vegalite_to_scenegraph(spec)["scenegraph"])
+    heading = heading_of(spec)
+    legend_title = t("status")
+    assert texts[0][1] == heading, texts[:3]
+    ys = {text: y for y, text in reversed(texts)}  # the first (highest) place of each text
+    assert ys[heading] < ys[legend_title], (ys[heading], ys[legend_title])
 
 
 def test_facets_are_wrapped_with_config_and_data_on_top(specs):
