@@ -65,3 +65,24 @@ def test_tests_still_see_the_error():
     """conftest sets the raise switch: a bug fails AppTest runs instead of hiding behind the sentence."""
     at = run("bug")
     assert at.exception
+
+
+def page_body_that_fails() -> None:
+    import streamlit as st
+
+    from ui.guard import page_body
+
+    def body() -> None:
+        st.title("before")
+        raise KeyError("C:/server/path/secret.py")
+
+    page_body(body)  # no guard of app.py's around it: the fragment has its own
+    st.write("after the body")
+
+
+def test_a_page_body_fragment_is_guarded_on_its_own(users):
+    at = AppTest.from_function(page_body_that_fails).run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith(t("unexpected_error", incident="")[:8]) and "secret.py" not in error.value
+    assert [x.value for x in at.title] == ["before"] and at.markdown[-1].value == "after the body"

@@ -54,9 +54,10 @@ def page_body(body: Callable[[], None]) -> None:
     @st.fragment
     def run() -> None:
         lang = st.session_state.get("lang") or DEFAULT_LANG
+        busy = st.container(key="page_busy")  # in the page's corner (app.css): no shift of the page under it
         with guarded(lang):
             if _own_rerun():
-                with st.spinner(t("busy", lang)):
+                with busy.spinner(t("busy", lang)):
                     body()
             else:
                 body()
