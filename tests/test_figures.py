@@ -599,3 +599,16 @@ def test_steady_leaves_a_chart_without_a_heading_its_own_description(jilin):
     sent = figures.steady(spec, "图表")
     assert sent["description"] == spec["description"]
     assert sent["title"] == spec["title"]  # no heading to speak the footer with: the footer stays as it is
+
+
+def test_bullets_rows_have_few_ticks_and_no_grid(jilin):
+    """25 rows of own axes: five ticks or so each and no grid lines (fewer marks for the browser to draw, the
+    profile paints sooner; benchmarks/RESULTS.md)."""
+    import vl_convert
+
+    spec = export.vega_lite_spec(all_figures(jilin)["bullets"])
+    texts = drawn_texts(vl_convert.vegalite_to_scenegraph(spec)["scenegraph"])
+    numbers = [text for _, text in texts if re.fullmatch(r"[-−]?[\d,.]+", text)]
+    rows = len(figures.bullet_rows(jilin, COUNTY))
+    assert rows == 25 and len(numbers) <= 7 * rows, len(numbers)
+    assert spec["vconcat"][0]["spec"]["layer"][0]["encoding"]["x"]["axis"]["grid"] is False
