@@ -236,12 +236,13 @@ def drill_down(key: str, national: bool):
 
     def zoom() -> None:
         code = selected_code(st.session_state.get(key), figures.SUB_REGION_PICK)
-        if code and national:
+        if not code:
+            return
+        if national:
             st.session_state["province"], st.session_state["prefecture"] = code, ""
-        elif code:
+        else:
             st.session_state["prefecture"] = code
-        if code:
-            rerun_app()
+        rerun_app()
 
     return zoom
 
