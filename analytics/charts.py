@@ -310,21 +310,31 @@ def ranked_bars(
     height_per_row: int = 18,
     highlight: str | None = None,
     interval: tuple[str, str] | None = None,
+    label_width: float | None = None,
+    height_rows: int | None = None,
 ) -> alt.LayerChart:
     """Counties sorted by value, target as a dashed rule; click selects a county (same field as the map);
     the `highlight`ed county's bar is outlined in black; `interval` = (low, high) fields: each value's 95 %
-    interval as a whisker across the bar's end."""
+    interval as a whisker across the bar's end.
+
+    The order is a rank field in the rows, not a list in the spec; `label_width` (px, default: the widest
+    label's) and `height_rows` (default: the rows') fix the label column and the height: a page that keeps
+    them from one indicator to the next sends the same spec with new rows (figures.steady), which the browser
+    redraws in place."""
     data = used_fields(data, color, tooltip, keep=(value, label, "region_code", *(interval or ())))
+    data = data.sort_values(value, ascending=False, kind="stable").assign(rank=range(len(data)))
     select = alt.selection_point(fields=["region_code"], name=selection_name, on="click")
     picked = alt.FieldEqualPredicate(field="region_code", equal=str(highlight or ""))
     # a fixed label column, so the figure's heading can start over the labels (see count_bars)
-    extent = int(min(max((text_width(str(v), AXIS_LABEL_SIZE) for v in data[label]), default=0), 220)) + 10
+    if label_width is None:
+        label_width = max((text_width(str(v), AXIS_LABEL_SIZE) for v in data[label]), default=0)
+    extent = int(min(label_width, 220)) + 10
     axis = alt.Axis(labelLimit=220, minExtent=extent, maxExtent=extent)
-    order = data.sort_values(value, ascending=False, kind="stable")[label].tolist()  # every layer's order
+    order = alt.EncodingSortField(field="rank", op="min", order="ascending")  # every layer's order
     bars = (
         # named: a view with a selection has a name, which Altair would otherwise make by hashing the chart
         # with its data printed (20 ms for a map)
-        alt.Chart(data, name=f"{selection_name}_marks")
+        alt.Chart(name=f"{selection_name}_marks")
         .mark_bar(aria=False)  # the figure's description and the table beside it say it in words
         .encode(
             **channels(
@@ -340,18 +350,17 @@ def ranked_bars(
         .add_params(select)
     )
     layers: list[alt.Chart] = [bars]
-    if interval is not None and data[list(interval)].notna().all(axis=1).any():
+    if interval is not None:
         low, high = interval
         # a whisker far past every bar (a few accidents: a reduction's interval runs to -10,000 %) is cut at a
         # tenth of the bars' span beyond them, so the bars keep their scale
         ends = [data[value].min(), data[value].max(), 0.0, *([target] if target is not None else [])]
+        ends = [e for e in ends if pd.notna(e)]
         span = (max(ends) - min(ends)) or 1.0
         lo_end, hi_end = min(ends) - span / 10, max(ends) + span / 10
-        shown = data[data[list(interval)].notna().all(axis=1)].assign(
-            **{low: data[low].clip(lo_end, hi_end), high: data[high].clip(lo_end, hi_end)}
-        )
+        data = data.assign(**{low: data[low].clip(lo_end, hi_end), high: data[high].clip(lo_end, hi_end)})
         whiskers = (
-            alt.Chart(shown)
+            alt.Chart()
             .mark_rule(color="#333333", strokeWidth=1.5, aria=False)
             .encode(
                 **channels(
@@ -361,6 +370,7 @@ def ranked_bars(
                     tooltip=tooltip,
                 )
             )
+            .transform_filter(f"isValid(datum.{low}) && isValid(datum.{high})")
         )
         layers.append(whiskers)
     if target is not None:
@@ -368,7 +378,8 @@ def ranked_bars(
             strokeDash=[6, 4], strokeWidth=2, color="#000000"
         )
         layers.append(rule.encode(**channels(x="target:Q")))
-    return alt.layer(*layers, height=max(160, height_per_row * len(data)), width="container")
+    rows = len(data) if height_rows is None else height_rows
+    return alt.layer(*layers, data=data, height=max(160, height_per_row * rows), width="container")
 
 
 def status_grid(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import partial
 
 import altair as alt
 import numpy as np
@@ -359,8 +360,8 @@ def steady(spec: dict, description: str) -> dict:
     Streamlit hands Vega the new rows instead of a new chart, which Vega would compile, fetch its geometry for and
     draw again (an indicator change repaints the Jilin map sooner, benchmarks/RESULTS.md).
 
-    The same picture: the heading's text and height, the footer's lines, the numbers of a scale's domain and of
-    a legend's values come from the row. The text alternative (the spec's description) becomes the heading's
+    The same picture: the heading's text and height, the footer's lines, an axis's title, the numbers of a
+    scale's domain and of a legend's values come from the row. The text alternative (the spec's description) becomes the heading's
     own label, which a screen reader reads with it; the chart's label is `description`, the same for every view.
     A literal the row does not carry (a legend title, a category) still changes the spec: Vega then draws anew.
     `spec`: a finished figure's Vega-Lite dict (its datasets as rows, or as Streamlit's Arrow bytes)."""
@@ -393,6 +394,12 @@ def steady(spec: dict, description: str) -> dict:
             node["encoding"] = {
                 "text": {"field": "heading", "type": "nominal"},
                 "description": {"field": "alt", "type": "nominal"},
+            }
+        axis, title = node.get("axis", {}), node.get("title")
+        if under in ("x", "y") and isinstance(title, str) and title and isinstance(axis, dict):
+            # an axis's title (Vega-Lite takes no expression there: Vega's own signal, passed through)
+            node = {k: v for k, v in node.items() if k != "title"} | {
+                "axis": axis | {"title": {"signal": field(title)}}
             }
         for key in _NUMBERS.get(under, ()):  # a scale's domain, a legend's values
             numbers = node.get(key)
@@ -913,6 +920,9 @@ def sub_region_bars(
     return _met_bars(meeting, subs, "name", len(meeting.catalog), key, title, selection_name=SUB_REGION_PICK)
 
 
+NATIONAL_BARS = 40  # the whole country's ranked bars: its lowest counties (and the one picked)
+
+
 def ranked_bars(
     meeting: Meeting,
     indicator_id: str,
@@ -928,12 +938,13 @@ def ranked_bars(
     rows = indicator_rows(meeting, indicator_id) if rows is None else rows
     ranked = rows[rows["value"].notna()]
     if meeting.national:  # thousands of bars do not help anyone: the 40 lowest (the page has a table of all)
-        lowest = ranked.nsmallest(40, "value")
+        lowest = ranked.nsmallest(NATIONAL_BARS, "value")
         ranked = pd.concat(
             [lowest, ranked[ranked["region_code"].eq(highlight) & ~ranked.index.isin(lowest.index)]]
         )
     unclear = ranked["certainty"].eq("unclear") if "certainty" in ranked.columns else False
     mark = pd.Series("", index=ranked.index).where(~unclear, t("certainty_symbol", lang))
+    width = partial(charts.text_width, size=charts.AXIS_LABEL_SIZE)
     chart = charts.ranked_bars(
         ranked.assign(label=ranked["region_name"] + " " + ranked["symbol"] + mark),
         value="value",
@@ -947,6 +958,10 @@ def ranked_bars(
         selection_name="bar",
         highlight=highlight,
         interval=("low", "high") if "low" in ranked.columns else None,
+        # the same label column and height for every indicator of the region: the page's spec stays the same
+        label_width=max((width(name) for name in rows["region_name"]), default=0)
+        + max(width(f" {symbol}{t('certainty_symbol', lang)}") for symbol in charts.STATUS_SYMBOL.values()),
+        height_rows=NATIONAL_BARS + 1 if meeting.national else len(rows),
     )
     heading = t("figure.ranked_bars", lang, indicator=ind.name(lang), **_where(meeting))
     text = map_text(meeting, heading, ranked, category="status_label", value="value")

@@ -239,11 +239,13 @@ def choose_indicator(page, indicator_id: str) -> str:
 @retry_if_server_stopped
 def test_another_indicator_updates_the_map_in_place(page, app):
     """The page sends the same spec with new data (analytics.figures.steady): Vega redraws the map it has, with
-    the new heading, colours, footer and text alternative."""
+    the new heading, colours, footer and text alternative; and the ranked bars they have, in the new order,
+    under the new indicator's axis title."""
     goto(page, app.url + "/indicator_map?ind=premarital_exam&show=status")
     wait_for_map(page, "indicator_map", JILIN_COUNTIES)
-    chart = map_locator(page, "indicator_map")
-    chart.evaluate("c => { c.querySelector('svg').dataset.first = 'yes'; }")
+    chart, bars = map_locator(page, "indicator_map"), map_locator(page, "indicator_bars")
+    for each in (chart, bars):
+        each.evaluate("c => { c.querySelector('svg').dataset.first = 'yes'; }")
     before = chart.evaluate(SPOKEN_JS)
     name = choose_indicator(page, "rehab_physicians")
     page.wait_for_function(
@@ -256,6 +258,10 @@ def test_another_indicator_updates_the_map_in_place(page, app):
     assert chart.evaluate("c => c.querySelector('svg').dataset.first") == "yes"  # the same SVG, redrawn
     after = chart.evaluate(SPOKEN_JS)
     assert after.startswith(name) and "≥8 人/10万人口" in after and after != before, after
+    axis_title = f"{CATALOG['rehab_physicians'].short('zh')}（人/10万人口）"
+    bars.locator("svg text", has_text=axis_title).first.wait_for(timeout=30_000)
+    assert bars.evaluate("c => c.querySelector('svg').dataset.first") == "yes"
+    assert bars.locator("svg text", has_text=CATALOG["premarital_exam"].short("zh")).count() == 0
     assert_map_drawn(wait_for_map(page, "indicator_map", JILIN_COUNTIES), JILIN_COUNTIES)
     assert_no_exception(page)
 

@@ -316,6 +316,7 @@ def test_bars_and_distribution_carry_only_the_columns_they_draw(jilin_counties):
         "status_label",
         "low",
         "high",
+        "rank",  # the bars' order (a field, not a list in the spec: figures.steady)
     }
     spread = charts.distribution(
         wide.assign(prefecture="长春市"),

@@ -516,11 +516,18 @@ def test_ranked_bars_carry_each_interval_as_a_whisker_in_the_bars_order(jilin):
     assert whisker["x"]["field"] == "low" and whisker["x2"]["field"] == "high"
     bars = next(d for d in walk(spec) if d.get("mark", {}).get("type") == "bar")
     assert whisker["y"]["sort"] == bars["encoding"]["y"]["sort"]  # one order for both layers
-    order = bars["encoding"]["y"]["sort"]
+    assert bars["encoding"]["y"]["sort"] == {"field": "rank", "op": "min", "order": "ascending"}
+    drawn = pd.DataFrame(bars_rows(spec)).sort_values("rank")
     rows = figures.indicator_rows(jilin, "rehab_physicians").dropna(subset=["value"])
-    values = rows.set_index(rows["region_name"])["value"]
-    shown = [values[label.rsplit(" ", 1)[0]] for label in order]
-    assert shown == sorted(shown, reverse=True)
+    assert drawn["rank"].tolist() == list(range(len(rows)))
+    assert drawn["value"].is_monotonic_decreasing  # rank 0 the highest value
+    assert sorted(drawn["value"]) == sorted(rows["value"])
+
+
+def bars_rows(spec: dict) -> list[dict]:
+    """The rows the ranked bars' layers share (the one dataset with their rank)."""
+    (rows,) = [rows for rows in spec["datasets"].values() if rows and "rank" in rows[0]]
+    return rows
 
 
 def test_a_reduction_whisker_is_cut_near_the_bars(jilin):
@@ -529,7 +536,8 @@ def test_a_reduction_whisker_is_cut_near_the_bars(jilin):
     rule = next(
         d for d in walk(spec) if d.get("mark", {}).get("type") == "rule" and "x2" in d.get("encoding", {})
     )
-    data = spec["datasets"][rule["data"]["name"]]
+    assert rule["transform"] == [{"filter": "isValid(datum.low) && isValid(datum.high)"}]
+    data = [d for d in bars_rows(spec) if d["low"] is not None and d["high"] is not None]
     rows = figures.indicator_rows(jilin, "work_safety_accidents").dropna(subset=["value"])
     span = max(rows["value"].max(), 10, 0) - min(rows["value"].min(), 0)
     assert min(d["low"] for d in data) >= min(rows["value"].min(), 0) - span / 10 - 1e-9
@@ -565,12 +573,33 @@ def test_a_steady_map_is_the_same_spec_for_every_indicator(jilin, show):
     sent = [
         figures.steady(figures.indicator_map(jilin, i, show).to_dict(), "图表") for i in STEADY_INDICATORS
     ]
+    assert_one_spec(sent)
+
+
+def assert_one_spec(sent: list[dict]) -> None:
+    """The views' specs are one text but for their rows, each view's heading its own."""
     assert (
         len({json.dumps({k: v for k, v in s.items() if k != "datasets"}, sort_keys=True) for s in sent}) == 1
     )
     rows = [s["datasets"][figures.VIEW_DATASET][0] for s in sent]
-    assert len({row["heading"] for row in rows}) == len(STEADY_INDICATORS)
+    assert len({row["heading"] for row in rows}) == len(sent)
     assert all(set(s["datasets"]) == set(sent[0]["datasets"]) for s in sent)  # names by place, not content
+
+
+@pytest.mark.parametrize("region", [JILIN, SIPING, "100000"])
+def test_steady_ranked_bars_are_the_same_spec_for_every_indicator(region, jilin):
+    """The bars' order is a field, their label column and height the region's: only the rows change; the axis's
+    title (each indicator's name and unit) is read from the view's row."""
+    meeting = jilin if region == JILIN else meeting_of(region)
+    sent = [figures.steady(figures.ranked_bars(meeting, i).to_dict(), "图表") for i in STEADY_INDICATORS]
+    assert_one_spec(sent)
+    for spec, i in zip(sent, STEADY_INDICATORS, strict=True):
+        bars = next(d for d in walk(spec) if d.get("mark", {}).get("type") == "bar")
+        ind = meeting.catalog[i]
+        row = spec["datasets"][figures.VIEW_DATASET][0]
+        assert row_values(row, bars["encoding"]["x"]["axis"]["title"]["signal"]) == [
+            f"{ind.short('zh')}（{ind.unit_in('zh')}）"
+        ]
 
 
 def test_steady_moves_the_words_and_numbers_of_a_view_into_its_row(jilin):
