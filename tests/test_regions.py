@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from analytics.errors import problem
@@ -160,3 +161,21 @@ def test_county_refusals_read_in_both_languages(regions):
     assert problem("error", code.problem, **code.fields).message("en") == (
         "region code '229999' is not a county code of 吉林省 (220000)"
     )
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        ["220102", "100000", "999999", "220102", 220000],
+        pd.Categorical(["220102", "100000", "999999", "220102", "220000"]),
+        pd.Series(["220102", "100000", "999999", "220102", "220000"], dtype="str"),
+    ],
+    ids=["list", "categorical", "strings"],
+)
+def test_names_in_the_codes_order_with_the_country_and_unknown_codes(regions, codes):
+    """Looked up once per distinct code, returned per row: a repeat, the country, a code not in the table."""
+    assert regions.names(codes) == ["南关区", "全国", "999999", "南关区", "吉林省"]
+
+
+def test_names_of_no_codes(regions):
+    assert regions.names([]) == []
