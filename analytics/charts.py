@@ -143,7 +143,8 @@ def county_map(
     or provinces on the whole-country map), status symbols, click-to-select by adcode.
 
     `data` needs a `region_code` column; `symbols` (lon, lat, symbol) prints a glyph on each county;
-    `highlight` rings one county or several (a what-if's chosen counties) in black.
+    `highlight` rings one county or several (a what-if's chosen counties) in black; an empty list keeps the ring's
+    layer with no county in it (a page's map then stays the same spec whether a county is picked or not).
     """
     select = alt.selection_point(fields=["region_code"], name=selection_name, on="click", clear="dblclick")
     projection = alt.Projection(type="mercator", **({"fit": fit} if fit else {}))
@@ -180,10 +181,10 @@ def county_map(
             .encode(**channels(shape="geo:G"))
         )
         layers.append(outlines)
-    if highlight:
+    if highlight is not None:
         ringed = [highlight] if isinstance(highlight, str) else list(highlight)
         ring = (
-            alt.Chart(pd.DataFrame({"region_code": ringed}))
+            alt.Chart(pd.DataFrame({"region_code": pd.Series(ringed, dtype=object)}))
             .mark_geoshape(
                 filled=False, fill="none", stroke="#000000", strokeWidth=3, tooltip=False, aria=False
             )

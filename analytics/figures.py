@@ -15,6 +15,7 @@ Each figure function also has a `*_rows` companion that gives the page the same 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from functools import partial
@@ -360,8 +361,8 @@ def steady(spec: dict, description: str) -> dict:
     Streamlit hands Vega the new rows instead of a new chart, which Vega would compile, fetch its geometry for and
     draw again (an indicator change repaints the Jilin map sooner, benchmarks/RESULTS.md).
 
-    The same picture: the heading's text and height, the footer's lines, an axis's title, the numbers of a
-    scale's domain and of a legend's values come from the row. The text alternative (the spec's description) becomes the heading's
+    The same picture: the heading's text and height, the footer's lines, an axis's title, the value a predicate
+    tests for (the picked county), the numbers of a scale's domain and of a legend's values come from the row. The text alternative (the spec's description) becomes the heading's
     own label, which a screen reader reads with it; the chart's label is `description`, the same for every view.
     A literal the row does not carry (a legend title, a category) still changes the spec: Vega then draws anew.
     `spec`: a finished figure's Vega-Lite dict (its datasets as rows, or as Streamlit's Arrow bytes)."""
@@ -401,6 +402,9 @@ def steady(spec: dict, description: str) -> dict:
             node = {k: v for k, v in node.items() if k != "title"} | {
                 "axis": axis | {"title": {"signal": field(title)}}
             }
+        if under in ("test", "filter") and set(node) == {"field", "equal"} and _is_literal(node["equal"]):
+            # a predicate on one value (the picked county's outline in the bars): an expression of the row's value
+            return f"datum[{json.dumps(node['field'])}] === {field(node['equal'])}"
         for key in _NUMBERS.get(under, ()):  # a scale's domain, a legend's values
             numbers = node.get(key)
             if _is_number(numbers):
@@ -428,6 +432,10 @@ def steady(spec: dict, description: str) -> dict:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_literal(value: object) -> bool:
+    return isinstance(value, str) or _is_number(value)
 
 
 # Altair checks a finished chart against the Vega-Lite schema (20-70 ms a map, on every rerun), and each object
@@ -595,6 +603,12 @@ def _where(meeting: Meeting) -> dict:
 
 
 # --- maps ----------------------------------------------------------------------------------------------
+def _ringed(highlight: str | None) -> list[str] | None:
+    """A map's `highlight`: None draws no ring; "" keeps the ring's layer with no county (a page's map is then
+    the same spec whether a county is picked or not: steady)."""
+    return None if highlight is None else [highlight] if highlight else []
+
+
 def met_count_rows(meeting: Meeting) -> pd.DataFrame:
     """Per county: met / not_met / no_data, names, the "N / 25" label and the printed glyph (the count)."""
     total = len(meeting.catalog)
@@ -615,7 +629,7 @@ def met_count_map(
     highlight: str | None = None,
 ) -> alt.TopLevelMixin:
     """Indicators met per county (the overview's map). `rows`: met_count_rows(meeting), if already made;
-    `highlight`: a county ringed in black (the one picked beside the map)."""
+    `highlight`: a county ringed in black (the one picked beside the map; "": none yet, `_ringed`)."""
     lang, total = meeting.lang, len(meeting.catalog)
     summary = met_count_rows(meeting) if rows is None else rows
     tooltip = [
@@ -628,9 +642,7 @@ def met_count_map(
     met = summary["met"].dropna()  # the scale spans what the counties have, not 0 .. 25
     domain = [int(met.min()), max(int(met.max()), int(met.min()) + 1)] if len(met) else [0, total]
     color = charts.sequential_color("met", t("met_count", lang), scheme="blues", domain=domain, counts=True)
-    chart = _meeting_map(
-        meeting, summary, color=color, tooltip=tooltip, highlight=[highlight] if highlight else None
-    )
+    chart = _meeting_map(meeting, summary, color=color, tooltip=tooltip, highlight=_ringed(highlight))
     heading = t("figure.met_count_map", lang, **_where(meeting))
     text = map_text(meeting, heading, summary, category=None, value="met", value_text="label", name="county")
     return _finish_map(chart, meeting, heading, title, inline=inline, description=text)
@@ -693,7 +705,8 @@ def indicator_map(
 ) -> alt.TopLevelMixin:
     """One indicator across counties, coloured by `show` (value | status | gap | shortfall | progress |
     trajectory); `rows`: indicator_rows(meeting, indicator_id), if already made; `highlight`: a county ringed
-    in black (the one picked beside the map, also marked in the ranked bars and the table)."""
+    in black (the one picked beside the map, also marked in the ranked bars and the table; "": none yet,
+    `_ringed`)."""
     _check_indicator(meeting, indicator_id)
     if show not in SHOWS:
         raise ValueError(f"show must be one of {SHOWS}: {show!r}")
@@ -732,7 +745,7 @@ def indicator_map(
         drawn,
         color=color,
         tooltip=indicator_tooltip(meeting, rows),
-        highlight=[highlight] if highlight else None,
+        highlight=_ringed(highlight),
     )
     notes = [method_note(meeting, indicator_id, show)] if show in ("progress", "trajectory") else []
     if show == "status" and unclear.any():

@@ -79,7 +79,7 @@ def body() -> None:
     # --- map + ranked bars + table -----------------------------------------------------------------
     map_col, bar_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
     with map_col:
-        map_spec = figures.indicator_map(meeting, ind_id, show, rows=rows, highlight=picked)
+        map_spec = figures.indicator_map(meeting, ind_id, show, rows=rows, highlight=picked or "")
         render.chart(map_spec, key="indicator_map", on_select=render.map_click(ctx, "indicator_map"))
         render.map_click_hint(ctx)
         render.county_picker(names, PICK, lang)

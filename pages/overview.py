@@ -112,7 +112,7 @@ names = dict(zip(summary["region_code"], summary["prefecture"] + " · " + summar
 picked = render.picked_county(names, "w_overview_pick")
 map_col, table_col = (st.container(), st.container()) if ctx.national else st.columns([3, 2])
 with map_col:
-    met_map = figures.met_count_map(meeting, rows=summary, highlight=picked)
+    met_map = figures.met_count_map(meeting, rows=summary, highlight=picked or "")
     render.chart(met_map, key="overview_map", on_select=render.map_click(ctx, "overview_map"))
     render.map_click_hint(ctx)
     render.county_picker(names, "w_overview_pick", lang)

@@ -310,13 +310,21 @@ def test_the_map_says_what_a_click_does_at_its_level(page):
     assert t("map_click_hint_prefecture") in captions and t("map_click_hint_province") not in captions
 
 
-def rings(spec: dict) -> list[dict]:
-    """The layers that ring a picked county on a map (black, 3 px)."""
-    return [
+def ringed(element) -> list[str]:
+    """The counties a map rings in black (3 px): its ring layer's rows (one layer, empty until a pick)."""
+    spec, frames = chart_data(element)
+    (ring,) = [
         layer
         for layer in spec["layer"]
         if layer["mark"]["type"] == "geoshape" and layer["mark"].get("strokeWidth") == 3
     ]
+    return frames[ring["data"]["name"]]["region_code"].tolist()
+
+
+def view_row(spec: dict, frames: dict[str, pd.DataFrame], expr: str) -> list:
+    """The values of the view's row (analytics.figures.steady) an expression reads, in order."""
+    row = frames[figures.VIEW_DATASET].iloc[0]
+    return [row[key] for key in re.findall(rf"data\('{figures.VIEW_DATASET}'\)\[0\]\.(\w+)", expr)]
 
 
 def test_a_county_picked_beside_the_map_is_marked_in_map_bars_and_table():
@@ -324,15 +332,17 @@ def test_a_county_picked_beside_the_map_is_marked_in_map_bars_and_table():
     table row, and a button opens its profile (a click on a table row: tests/test_browser.py)."""
     at = open_app("indicator_map")
     code, name = YITONG
+    assert ringed(chart(at, "indicator_map")) == []
     check(at.selectbox(key="w_map_pick").set_value(code).run())
-    spec, _ = chart_data(chart(at, "indicator_map"))
-    assert len(rings(spec)) == 1
-    bars, _ = chart_data(chart(at, "indicator_bars"))
-    assert {"field": "region_code", "equal": code} in [
-        c.get("test")
+    assert ringed(chart(at, "indicator_map")) == [code]
+    bars, frames = chart_data(chart(at, "indicator_bars"))
+    (outline,) = [
+        c["test"]
         for layer in bars["layer"]
         for c in [layer.get("encoding", {}).get("stroke", {}).get("condition", {})]
+        if c
     ]
+    assert outline.startswith('datum["region_code"] === ') and view_row(bars, frames, outline) == [code]
     table = at.dataframe[0]
     assert "background-color" in table.proto.arrow_data.styler.styles  # the picked row, styled
     opener = [b for b in at.button if b.label == t("open_profile_of", county=f"四平市 · {name}")]
@@ -344,8 +354,7 @@ def test_the_overview_map_has_a_county_picker_too():
     at = open_app("overview")
     code, name = YITONG
     check(at.selectbox(key="w_overview_pick").set_value(code).run())
-    spec, _ = chart_data(chart(at, "overview_map"))
-    assert len(rings(spec)) == 1
+    assert ringed(chart(at, "overview_map")) == [code]
     check(at.button(key="w_overview_pick_open").click().run())
     assert title(at) == t("profile_title", county=name)
 

@@ -579,10 +579,17 @@ def test_keyboard_focus_is_visible_on_every_control(page, app):
 
 @retry_if_server_stopped
 def test_a_click_on_a_table_row_picks_the_county_in_map_and_bars(page, app):
-    """The table beside the map is linked back: a click on a row's box picks that county, so the map rings it
-    and the picker names it (the same state the picker sets from the keyboard)."""
+    """The table beside the map is linked back: a click on a row's box picks that county, so the map rings it,
+    its bar is outlined and the picker names it (the same state the picker sets from the keyboard). Map and
+    bars are redrawn in place (the same spec, new rows: analytics.figures.steady)."""
     goto(page, app.url + "/indicator_map?prov=220000&ind=premarital_exam")
     wait_for_map(page, "indicator_map", JILIN_COUNTIES)
+    charts = [map_locator(page, key) for key in ("indicator_map", "indicator_bars")]
+    for each in charts:
+        each.evaluate("c => { c.querySelector('svg').dataset.first = 'yes'; }")
+    outlined = """c => [...c.querySelectorAll('svg path')].filter(p => p.getAttribute('stroke') === '#000000'
+      && p.getAttribute('stroke-width') === '3').length"""
+    assert [each.evaluate(outlined) for each in charts] == [0, 0]
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
@@ -591,6 +598,9 @@ def test_a_click_on_a_table_row_picks_the_county_in_map_and_bars(page, app):
       return p ? p.innerText + ' ' + [...p.querySelectorAll('input')].map(i => i.value).join(' ') : ''; }"""
     page.wait_for_function(f"() => ({shown})().includes('·')", timeout=30_000)
     assert "通化县" in page.evaluate(shown)  # the lowest value comes first in the table
+    for each in charts:  # the ring on the map, the outline of the bar
+        page.wait_for_function(f"c => ({outlined})(c) === 1", arg=each.element_handle(), timeout=30_000)
+        assert each.evaluate("c => c.querySelector('svg').dataset.first") == "yes"
     assert_no_exception(page)
     # the button beside the picker opens the county's profile: a page switch from the page's own fragment run
     page.locator(".st-key-w_map_pick_open button").first.click()

@@ -264,11 +264,21 @@ def test_make_then_download_png_and_svg(app):
         lambda m: figures.indicator_map(m, "rehab_physicians", "value"),
         lambda m: figures.indicator_map(m, "premarital_exam", "trajectory", highlight="220102"),
         lambda m: figures.ranked_bars(m, "premarital_exam"),
+        lambda m: figures.ranked_bars(m, "premarital_exam", highlight="220102"),
         lambda m: figures.distribution(m, "premarital_exam"),
         lambda m: figures.bullets(m, "220102"),
         lambda m: figures.status_grid(m),
     ],
-    ids=["status_map", "value_map", "trajectory_map", "ranked_bars", "distribution", "bullets", "grid"],
+    ids=[
+        "status_map",
+        "value_map",
+        "trajectory_map",
+        "ranked_bars",
+        "ranked_bars_picked",
+        "distribution",
+        "bullets",
+        "grid",
+    ],
 )
 def test_the_steady_spec_draws_the_same_pixels(jilin, make):
     figure = export.vega_lite_spec(make(jilin))

@@ -602,6 +602,33 @@ def test_steady_ranked_bars_are_the_same_spec_for_every_indicator(region, jilin)
         ]
 
 
+def test_a_picked_county_changes_the_rows_not_the_spec(jilin):
+    """Picking a county beside the map (or another) rings it on the map and outlines its bar: new rows, the same
+    spec, so the browser redraws both in place; the bars' outline tests the row's value."""
+    picks = [None, "220102", "220183"]  # the page passes "" for none (figures._ringed)
+    for make in (
+        lambda h: figures.indicator_map(jilin, "premarital_exam", "status", highlight=h or ""),
+        lambda h: figures.ranked_bars(jilin, "premarital_exam", highlight=h),
+    ):
+        sent = [figures.steady(make(h).to_dict(), "图表") for h in picks]
+        assert len({json.dumps({k: v for k, v in s.items() if k != "datasets"}) for s in sent}) == 1
+    ringed = []
+    for h in picks:
+        sent = figures.steady(
+            figures.indicator_map(jilin, "premarital_exam", "status", highlight=h or "").to_dict(), "图表"
+        )
+        ring = next(
+            d for d in walk(sent) if d.get("mark", {}).get("strokeWidth") == 3
+        )  # the black ring's layer
+        ringed.append([r["region_code"] for r in sent["datasets"][ring["data"]["name"]]])
+    assert ringed == [[], ["220102"], ["220183"]]
+    bars = figures.steady(figures.ranked_bars(jilin, "premarital_exam", highlight="220183").to_dict(), "图表")
+    stroke = next(d for d in walk(bars) if d.get("mark", {}).get("type") == "bar")["encoding"]["stroke"]
+    test = stroke["condition"]["test"]
+    assert test.startswith('datum["region_code"] === ')
+    assert row_values(bars["datasets"][figures.VIEW_DATASET][0], test) == ["220183"]
+
+
 def test_steady_moves_the_words_and_numbers_of_a_view_into_its_row(jilin):
     spec = figures.indicator_map(jilin, "rehab_physicians", "value").to_dict()
     sent = figures.steady(spec, "图表")
