@@ -280,7 +280,8 @@ def used_fields(data: pd.DataFrame, *channels: object, keep: tuple[str, ...] = (
             for part in item:
                 walk(part)
         elif hasattr(item, "to_dict"):
-            spec = item.to_dict()
+            # only its field names: no schema check here (the whole chart is checked in the tests: check_specs)
+            spec = item.to_dict(validate=False)
             for found in (spec, spec.get("condition") or {}):
                 if isinstance(found, dict) and isinstance(found.get("field"), str):
                     names.add(found["field"])
