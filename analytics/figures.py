@@ -60,6 +60,9 @@ MAP_CLASSES = {"status": "status_label", "progress": "progress_label", "trajecto
 FOOTER_SIZE = 12
 FOOTER_COLOR = "#555555"
 FOOTER_WRAP = 480  # px: a map shares the page with its table, and Streamlit cuts a longer line with "…"
+# px: bars in a narrow column (beside a map, or half the page): a bottom title is cut at the bars' own width, without
+# their label column (~390 px at 1280x720)
+SIDE_FOOTER_WRAP = 360
 BARS_WIDTH = 420  # the count bars sit in half a page: their footer wraps to it
 TOPO_DATASET = "atlas_topo"  # prefix of the inlined geometry's dataset names
 
@@ -528,10 +531,11 @@ def _finish(
     notes: Iterable[str] = (),
     width: int = 640,
     description: str | None = None,
+    footer_wrap: int = FOOTER_WRAP,
 ) -> alt.TopLevelMixin:
     """`chart` with its heading (or `title`), footer and, for a map, its text alternative (`description`:
-    Vega puts it on the SVG as the aria-label a screen reader reads)."""
-    lines = footer_lines(meeting, is_map=is_map, notes=notes, width=min(width, FOOTER_WRAP))
+    Vega puts it on the SVG as the aria-label a screen reader reads). `footer_wrap`: the footer's line width (px)."""
+    lines = footer_lines(meeting, is_map=is_map, notes=notes, width=min(width, footer_wrap))
     heading = heading if title is None else title
     return as_figure(chart, heading, lines, inline=inline, width=width, description=description)
 
@@ -545,9 +549,10 @@ def _finish_map(
     inline: bool,
     description: str,
     notes: Iterable[str] = (),
+    footer_wrap: int = FOOTER_WRAP,
 ) -> alt.TopLevelMixin:
     """A map as a figure: the boundary note in its footer, its width (with the inset nationally), its text
-    alternative."""
+    alternative. `footer_wrap`: SIDE_FOOTER_WRAP for a map drawn in half the page (a pair)."""
     width = _map_width(meeting)
     return _finish(
         chart,
@@ -559,6 +564,7 @@ def _finish_map(
         notes=notes,
         width=width,
         description=description,
+        footer_wrap=footer_wrap,
     )
 
 
@@ -809,7 +815,16 @@ def scenario_map(
     )
     heading = t("figure.scenario_map", lang, indicator=ind.name(lang), side=t(side, lang), **_where(meeting))
     text = map_text(meeting, heading, rows, category="status_label")
-    return _finish_map(chart, meeting, heading, title, inline=inline, notes=notes, description=text)
+    return _finish_map(
+        chart,
+        meeting,
+        heading,
+        title,
+        inline=inline,
+        notes=notes,
+        description=text,
+        footer_wrap=SIDE_FOOTER_WRAP,
+    )
 
 
 def trajectory_rows(
@@ -868,7 +883,16 @@ def trajectory_map(
     )
     notes = [*notes, method_note(meeting, indicator_id, "trajectory")]
     text = map_text(meeting, heading, rows, category="trajectory_label")
-    return _finish_map(chart, meeting, heading, title, inline=inline, notes=notes, description=text)
+    return _finish_map(
+        chart,
+        meeting,
+        heading,
+        title,
+        inline=inline,
+        notes=notes,
+        description=text,
+        footer_wrap=SIDE_FOOTER_WRAP,
+    )
 
 
 # --- bars ----------------------------------------------------------------------------------------------
@@ -907,7 +931,7 @@ def _met_bars(
         selection_name=selection_name,
     )
     heading = t(heading_key, meeting.lang, **_where(meeting))
-    return _finish(chart, meeting, heading, title, width=BARS_WIDTH)
+    return _finish(chart, meeting, heading, title, width=BARS_WIDTH, footer_wrap=SIDE_FOOTER_WRAP)
 
 
 def sub_region_level(meeting: Meeting) -> str:
@@ -978,7 +1002,7 @@ def ranked_bars(
     )
     heading = t("figure.ranked_bars", lang, indicator=ind.name(lang), **_where(meeting))
     text = map_text(meeting, heading, ranked, category="status_label", value="value")
-    return _finish(chart, meeting, heading, title, description=text)
+    return _finish(chart, meeting, heading, title, description=text, footer_wrap=SIDE_FOOTER_WRAP)
 
 
 # --- grid, bullets, trends -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from browser_helpers import (
     BROWSER_MARKS,
+    CHARTS_DRAWN_JS,
     REPO,
     VIEWPORT,
     AppServer,
@@ -180,6 +181,31 @@ def test_page_renders(page, app, name):
     warm = page.locator(".st-key-chart_warmup")
     assert warm.locator('[data-testid="stVegaLiteChart"]').count() == 1 and warm.is_hidden()
     assert page.evaluate(WARM_CHART_ROOM_JS) == 0
+
+
+# the texts of the page's charts that Vega cut to "…" (a heading, a legend title, a footer line too long for its
+# column), each with the chart's key
+CUT_TEXTS_JS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg')].flatMap(svg => {
+  const key = ((svg.closest('[class*="st-key-"]') || {}).className || '').match(/st-key-[\\w-]+/);
+  return [...svg.querySelectorAll('text')].map(t => t.textContent).filter(t => t.includes('…'))
+    .map(t => (key ? key[0] : 'chart') + ': ' + t);
+})"""
+
+
+@retry_if_server_stopped
+def test_no_chart_text_is_cut_on_the_projector(browser, app):
+    """At 1280x720, on every page, no text of a chart (heading, legend, axis title, footer) ends in "…": the
+    footers of bars in a narrow column wrap at its width (figures.SIDE_FOOTER_WRAP)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    cut = {}
+    for name, path in PAGES.items():
+        goto(page, app.url + path)
+        with contextlib.suppress(sync_api.TimeoutError):  # drawn, and the columns at their final width
+            page.wait_for_function(CHARTS_DRAWN_JS, timeout=15_000)
+            page.wait_for_function(f"() => ({CUT_TEXTS_JS})().length === 0", timeout=5_000)
+        cut[name] = page.evaluate(CUT_TEXTS_JS)
+    page.close()
+    assert {name: texts for name, texts in cut.items() if texts} == {}
 
 
 # the height the hidden chart's wrapper takes in the sidebar (its flex gap included, if it were shown)
@@ -652,4 +678,6 @@ def test_legend_titles_are_whole_on_the_projector(browser, app, show):
     assert info["renderer"] == "svg"
     assert "…" not in info["text"], info["text"][-300:]
     assert "目标" in info["text"]  # the legend title names the target
+    bars = map_locator(page, "indicator_bars").evaluate("c => c.querySelector('svg').textContent")
+    assert "…" not in bars and "数据：内置示例数据" in bars, bars[-300:]  # the ranked bars' narrower column
     page.close()
