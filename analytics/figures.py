@@ -60,8 +60,8 @@ MAP_CLASSES = {"status": "status_label", "progress": "progress_label", "trajecto
 FOOTER_SIZE = 12
 FOOTER_COLOR = "#555555"
 FOOTER_WRAP = 480  # px: a map shares the page with its table, and Streamlit cuts a longer line with "…"
-# px: bars in a narrow column (beside a map, or half the page): a bottom title is cut at the bars' own width, without
-# their label column (~390 px at 1280x720)
+# px: a chart in a narrow column (the bars beside a map, bars or a map in half the page): Vega cuts a footer
+# line at the chart's own width, without its label column (~390 px for the ranked bars at 1280x720)
 SIDE_FOOTER_WRAP = 360
 BARS_WIDTH = 420  # the count bars sit in half a page: their footer wraps to it
 TOPO_DATASET = "atlas_topo"  # prefix of the inlined geometry's dataset names
@@ -365,8 +365,9 @@ def steady(spec: dict, description: str) -> dict:
     draw again (an indicator change repaints the Jilin map sooner, benchmarks/RESULTS.md).
 
     The same picture: the heading's text and height, the footer's lines, an axis's title, the value a predicate
-    tests for (the picked county), the numbers of a scale's domain and of a legend's values come from the row. The text alternative (the spec's description) becomes the heading's
-    own label, which a screen reader reads with it; the chart's label is `description`, the same for every view.
+    tests for (the picked county), the numbers of a scale's domain and of a legend's values come from the row.
+    The text alternative (the spec's description) becomes the heading's own label, which a screen reader reads
+    with it; the chart's label is `description`, the same for every view.
     A literal the row does not carry (a legend title, a category) still changes the spec: Vega then draws anew.
     `spec`: a finished figure's Vega-Lite dict (its datasets as rows, or as Streamlit's Arrow bytes)."""
     row: dict[str, object] = {}
