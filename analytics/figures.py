@@ -569,6 +569,12 @@ def _finish_map(
     )
 
 
+def _finish_pair_map(*args, **kwargs) -> alt.TopLevelMixin:
+    """A map drawn as one of a pair, in half the page (what-if: before / after, today's pace / with the scenario):
+    its footer wraps narrower (SIDE_FOOTER_WRAP)."""
+    return _finish_map(*args, **kwargs, footer_wrap=SIDE_FOOTER_WRAP)
+
+
 def map_text(
     meeting: Meeting,
     heading: str,
@@ -816,16 +822,7 @@ def scenario_map(
     )
     heading = t("figure.scenario_map", lang, indicator=ind.name(lang), side=t(side, lang), **_where(meeting))
     text = map_text(meeting, heading, rows, category="status_label")
-    return _finish_map(
-        chart,
-        meeting,
-        heading,
-        title,
-        inline=inline,
-        notes=notes,
-        description=text,
-        footer_wrap=SIDE_FOOTER_WRAP,
-    )
+    return _finish_pair_map(chart, meeting, heading, title, inline=inline, notes=notes, description=text)
 
 
 def trajectory_rows(
@@ -884,16 +881,7 @@ def trajectory_map(
     )
     notes = [*notes, method_note(meeting, indicator_id, "trajectory")]
     text = map_text(meeting, heading, rows, category="trajectory_label")
-    return _finish_map(
-        chart,
-        meeting,
-        heading,
-        title,
-        inline=inline,
-        notes=notes,
-        description=text,
-        footer_wrap=SIDE_FOOTER_WRAP,
-    )
+    return _finish_pair_map(chart, meeting, heading, title, inline=inline, notes=notes, description=text)
 
 
 # --- bars ----------------------------------------------------------------------------------------------
