@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from apptest_helpers import navigation_server
+from spec_helpers import row_values
 from streamlit import dataframe_util
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -321,12 +322,6 @@ def ringed(element) -> list[str]:
     return frames[ring["data"]["name"]]["region_code"].tolist()
 
 
-def view_row(spec: dict, frames: dict[str, pd.DataFrame], expr: str) -> list:
-    """The values of the view's row (analytics.figures.steady) an expression reads, in order."""
-    row = frames[figures.VIEW_DATASET].iloc[0]
-    return [row[key] for key in re.findall(rf"data\('{figures.VIEW_DATASET}'\)\[0\]\.(\w+)", expr)]
-
-
 def test_a_county_picked_beside_the_map_is_marked_in_map_bars_and_table():
     """Linked views without a mouse: the picker rings the county on the map, outlines its bar, highlights its
     table row, and a button opens its profile (a click on a table row: tests/test_browser.py)."""
@@ -342,7 +337,9 @@ def test_a_county_picked_beside_the_map_is_marked_in_map_bars_and_table():
         for c in [layer.get("encoding", {}).get("stroke", {}).get("condition", {})]
         if c
     ]
-    assert outline.startswith('datum["region_code"] === ') and view_row(bars, frames, outline) == [code]
+    assert outline.startswith('datum["region_code"] === ') and row_values(
+        frames[figures.VIEW_DATASET].iloc[0], outline
+    ) == [code]
     table = at.dataframe[0]
     assert "background-color" in table.proto.arrow_data.styler.styles  # the picked row, styled
     opener = [b for b in at.button if b.label == t("open_profile_of", county=f"四平市 · {name}")]

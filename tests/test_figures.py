@@ -18,7 +18,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
-from spec_helpers import walk
+from spec_helpers import row_values, walk
 
 from analytics import charts, export, figures, scenarios, sources
 from analytics.errors import AtlasError
@@ -567,11 +567,6 @@ def test_the_funnel_plot_counts_the_counties_outside_each_funnel(jilin):
 STEADY_INDICATORS = ["premarital_exam", "rehab_physicians", "knowledge_awareness", "hypertension_management"]
 
 
-def row_values(row: dict, expr: str) -> list:
-    """The row's values an expression of steady() reads, in order."""
-    return [row[key] for key in re.findall(rf"data\('{figures.VIEW_DATASET}'\)\[0\]\.(\w+)", expr)]
-
-
 @pytest.mark.parametrize("show", figures.SHOWS)
 def test_a_steady_map_is_the_same_spec_for_every_indicator(jilin, show):
     """Only the data differs, so Streamlit hands Vega new rows and the map is redrawn in place."""
@@ -611,27 +606,30 @@ def test_a_picked_county_changes_the_rows_not_the_spec(jilin):
     """Picking a county beside the map (or another) rings it on the map and outlines its bar: new rows, the same
     spec, so the browser redraws both in place; the bars' outline tests the row's value."""
     picks = [None, "220102", "220183"]  # the page passes "" for none (figures._ringed)
-    for make in (
-        lambda h: figures.indicator_map(jilin, "premarital_exam", "status", highlight=h or ""),
-        lambda h: figures.ranked_bars(jilin, "premarital_exam", highlight=h),
-    ):
-        sent = [figures.steady(make(h).to_dict(), "图表") for h in picks]
-        assert len({json.dumps({k: v for k, v in s.items() if k != "datasets"}) for s in sent}) == 1
-    ringed = []
-    for h in picks:
-        sent = figures.steady(
+    maps = [
+        figures.steady(
             figures.indicator_map(jilin, "premarital_exam", "status", highlight=h or "").to_dict(), "图表"
         )
+        for h in picks
+    ]
+    bars = [
+        figures.steady(figures.ranked_bars(jilin, "premarital_exam", highlight=h).to_dict(), "图表")
+        for h in picks
+    ]
+    for sent in (maps, bars):
+        assert len({json.dumps({k: v for k, v in s.items() if k != "datasets"}) for s in sent}) == 1
+    ringed = []
+    for sent in maps:
         ring = next(
             d for d in walk(sent) if d.get("mark", {}).get("strokeWidth") == 3
         )  # the black ring's layer
         ringed.append([r["region_code"] for r in sent["datasets"][ring["data"]["name"]]])
     assert ringed == [[], ["220102"], ["220183"]]
-    bars = figures.steady(figures.ranked_bars(jilin, "premarital_exam", highlight="220183").to_dict(), "图表")
-    stroke = next(d for d in walk(bars) if d.get("mark", {}).get("type") == "bar")["encoding"]["stroke"]
+    picked = bars[2]  # 220183
+    stroke = next(d for d in walk(picked) if d.get("mark", {}).get("type") == "bar")["encoding"]["stroke"]
     test = stroke["condition"]["test"]
     assert test.startswith('datum["region_code"] === ')
-    assert row_values(bars["datasets"][figures.VIEW_DATASET][0], test) == ["220183"]
+    assert row_values(picked["datasets"][figures.VIEW_DATASET][0], test) == ["220183"]
 
 
 def test_steady_moves_the_words_and_numbers_of_a_view_into_its_row(jilin):
