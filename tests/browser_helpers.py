@@ -371,11 +371,47 @@ CLICK_POINT_JS = """
 """
 
 
+LAYOUT_JS = """() => JSON.stringify([...document.querySelectorAll(
+  '[data-testid="stMain"] [data-testid="stVegaLiteChart"], [data-testid="stMain"] [data-testid="stDataFrame"]'
+)].map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].map(Math.round); }))"""
+
+
+def wait_for_layout(page, timeout: float = 20, quiet: float = 0.4) -> None:
+    """Wait until every chart has drawn and no chart or table of the page has moved or changed size for `quiet`
+    s. A chart or table above drawn after the map pushes it down: a point read before that is clicked on
+    whatever lies there afterwards (in the full suite under load a click on the province map did nothing)."""
+    # a chart in a closed container never draws: the layout check still applies
+    with contextlib.suppress(Exception):
+        page.wait_for_function(CHARTS_DRAWN_JS, timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    last = page.evaluate(LAYOUT_JS)
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(quiet * 1000)
+        now = page.evaluate(LAYOUT_JS)
+        if now == last:
+            return
+        last = now
+
+
 def county_point(page, key: str, exclude: tuple[str, ...] = ()) -> dict | None:
-    """{x, y, name, covered}: where to click / hover to reach a county of map `key` (SVG renderer)."""
+    """{x, y, name, covered}: where to click / hover to reach a county of map `key` (SVG renderer), read once
+    the page's layout has settled."""
     chart = map_locator(page, key)
     chart.scroll_into_view_if_needed()
+    wait_for_layout(page)
     return chart.evaluate(CLICK_POINT_JS, list(exclude))
+
+
+AT_POINT_JS = """([chart, x, y]) => { const e = document.elementFromPoint(x, y);
+  return e && chart.contains(e) && e.tagName.toLowerCase() === 'path' ? '' : (e ? e.outerHTML.slice(0, 200) : 'nothing'); }"""
+
+
+def click_map(page, key: str, point: dict) -> None:
+    """Click map `key` at `point` (county_point), first checking that the county's shape is still what lies there
+    (a click elsewhere would fail later with only a timeout to show for it)."""
+    above = page.evaluate(AT_POINT_JS, [map_locator(page, key).element_handle(), point["x"], point["y"]])
+    assert not above, f"not a shape of map {key} at {point}: {above}"
+    page.mouse.click(point["x"], point["y"])
 
 
 def tooltip_text(page, timeout: float = 5) -> str:

@@ -22,6 +22,7 @@ from browser_helpers import (
     AppServer,
     assert_no_exception,
     body_text,
+    click_map,
     county_point,
     goto,
     hover_tooltip,
@@ -32,6 +33,7 @@ from browser_helpers import (
     slider_value,
     title,
     wait_for_app,
+    wait_for_layout,
     wait_for_map,
 )
 
@@ -334,7 +336,7 @@ def test_a_click_on_the_province_map_of_an_indicator_zooms_to_the_prefecture(pag
         ".map(p => (p.__data__ || {}).datum || {}).find(d => d.region_name === n)",
         point["name"],
     )
-    page.mouse.click(point["x"], point["y"])
+    click_map(page, "indicator_map", point)
     page.wait_for_function("() => location.search.includes('pref=')", timeout=30_000)
     assert urlparse(page.url).path == "/indicator_map", page.url
     query = parse_qs(urlparse(page.url).query)
@@ -369,7 +371,7 @@ def click_county(page, app, exclude=()) -> dict:
     assert info["renderer"] == "svg", "the click test finds a county through the SVG"
     point = county_point(page, "indicator_map", exclude)
     assert point and point["name"], "no point of the map on a county shape"
-    page.mouse.click(point["x"], point["y"])
+    click_map(page, "indicator_map", point)
     # (page.url only updates while Playwright runs: wait with its own calls, not time.sleep)
     page.wait_for_url(lambda url: urlparse(url).path == "/county_profile", timeout=30_000)
     wait_for_app(page)
@@ -396,6 +398,7 @@ def test_a_click_on_a_county_bar_opens_its_profile(page, app):
     # the county's axis label: its bar starts just right of it
     label = bars.locator("svg text", has_text="桦甸市").first
     label.wait_for(state="attached", timeout=30_000)
+    wait_for_layout(page)
     box = label.bounding_box()
     page.mouse.click(box["x"] + box["width"] + 20, box["y"] + box["height"] / 2)
     page.wait_for_url(lambda url: urlparse(url).path == "/county_profile", timeout=30_000)
@@ -417,7 +420,7 @@ def test_a_click_on_the_province_map_zooms_to_the_prefecture(page, app):
         ".map(p => (p.__data__ || {}).datum || {}).find(d => d.county === n)",
         point["name"],
     )
-    page.mouse.click(point["x"], point["y"])
+    click_map(page, "overview_map", point)
     page.wait_for_function("() => location.search.includes('pref=')", timeout=30_000)
     pref = parse_qs(urlparse(page.url).query)["pref"][0]
     assert urlparse(page.url).path in ("", "/"), page.url  # still the overview, not a profile
@@ -487,7 +490,7 @@ def test_national_map(page, app):
     # a click on the whole country zooms to the clicked county's province
     point = county_point(page, "indicator_map")
     assert point and point["name"], "no point of the map on a county shape"
-    page.mouse.click(point["x"], point["y"])
+    click_map(page, "indicator_map", point)
     page.wait_for_function("() => !location.search.includes('prov=100000')", timeout=60_000)
     assert urlparse(page.url).path == "/indicator_map", page.url
     province = parse_qs(urlparse(page.url).query)["prov"][0]
@@ -562,7 +565,7 @@ def test_click_on_the_what_if_map_chooses_and_unchooses_a_county(page, app):
     assert info["renderer"] == "svg", "the click test finds a county through the SVG"
     point = county_point(page, "scenario_map_before_0")
     assert point and point["name"], "no point of the map on a county shape"
-    page.mouse.click(point["x"], point["y"])
+    click_map(page, "scenario_map_before_0", point)
     chooser = page.locator('[data-testid="stMultiSelect"]').filter(has_text="选择县（市、区）")
     chooser.get_by_text(point["name"], exact=True).first.wait_for(timeout=30_000)
     assert_no_exception(page)
@@ -571,7 +574,7 @@ def test_click_on_the_what_if_map_chooses_and_unchooses_a_county(page, app):
     wait_for_map(page, "scenario_map_before_1", JILIN_COUNTIES)
     again = county_point(page, "scenario_map_before_1")  # the same largest county, on the redrawn map
     assert again and again["name"] == point["name"], (point, again)
-    page.mouse.click(again["x"], again["y"])
+    click_map(page, "scenario_map_before_1", again)
     chooser.get_by_text(point["name"], exact=True).first.wait_for(state="detached", timeout=30_000)
     assert_no_exception(page)
 
@@ -618,6 +621,7 @@ def test_a_click_on_a_table_row_picks_the_county_in_map_and_bars(page, app):
     assert [each.evaluate(outlined) for each in charts] == [0, 0]
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
+    wait_for_layout(page)
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the first row's selection box
     shown = """() => { const p = document.querySelector('.st-key-w_map_pick');
@@ -643,6 +647,7 @@ def test_a_click_on_a_prefecture_bar_zooms_to_it(page, app):
     bars.scroll_into_view_if_needed()
     target = bars.locator('path[aria-label*="四平市"]').first
     target.wait_for(state="attached", timeout=30_000)
+    wait_for_layout(page)
     box = target.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("() => location.search.includes('pref=220300')", timeout=30_000)
