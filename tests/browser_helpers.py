@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import signal
 import socket
@@ -371,15 +372,23 @@ CLICK_POINT_JS = """
 """
 
 
-LAYOUT_JS = """() => JSON.stringify([...document.querySelectorAll(
-  '[data-testid="stMain"] [data-testid="stVegaLiteChart"], [data-testid="stMain"] [data-testid="stDataFrame"]'
-)].map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].map(Math.round); }))"""
+# where each chart and table of the page is, and how many charts drew a new SVG or canvas since the last call
+# (Vega embedding a chart again: its listeners are new too)
+LAYOUT_JS = """() => { const main = '[data-testid="stMain"] ';
+  const boxes = [...document.querySelectorAll(main + '[data-testid="stVegaLiteChart"], ' + main + '[data-testid="stDataFrame"]')]
+    .map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].map(Math.round); });
+  let fresh = 0;
+  for (const v of document.querySelectorAll(main + '[data-testid="stVegaLiteChart"] :is(svg.marks, canvas)')) {
+    if (!v.dataset.seen) { v.dataset.seen = '1'; fresh += 1; }
+  }
+  return JSON.stringify({boxes, fresh}); }"""
 
 
 def wait_for_layout(page, timeout: float = 20, quiet: float = 0.4) -> None:
     """Wait until every chart has drawn and no chart or table of the page has moved or changed size for `quiet`
-    s. A chart or table above drawn after the map pushes it down: a point read before that is clicked on
-    whatever lies there afterwards (in the full suite under load a click on the province map did nothing)."""
+    s, and no chart drew a new SVG or canvas meanwhile. A chart or table above drawn after the map pushes it
+    down, and a chart embedded again has new listeners: a point read before that is clicked on whatever lies there
+    afterwards (in the full suite under load a click on the province map did nothing)."""
     # a chart in a closed container never draws: the layout check still applies
     with contextlib.suppress(Exception):
         page.wait_for_function(CHARTS_DRAWN_JS, timeout=timeout * 1000)
@@ -388,7 +397,7 @@ def wait_for_layout(page, timeout: float = 20, quiet: float = 0.4) -> None:
     while time.monotonic() < deadline:
         page.wait_for_timeout(quiet * 1000)
         now = page.evaluate(LAYOUT_JS)
-        if now == last:
+        if json.loads(now)["fresh"] == 0 and json.loads(now)["boxes"] == json.loads(last)["boxes"]:
             return
         last = now
 
