@@ -180,7 +180,9 @@ def test_page_renders(page, app, name):
     screenshot(page, f"page_{name}")  # (grows the viewport: every chart is drawn)
     assert overflowing_charts(page) == []
     # app.py's empty chart (its element makes the browser load Vega early) takes no room and nothing reads it
+    # (a run still landing may hold it back for a moment: CI once found none right after the screenshot)
     warm = page.locator(".st-key-chart_warmup")
+    warm.locator('[data-testid="stVegaLiteChart"]').first.wait_for(state="attached", timeout=15_000)
     assert warm.locator('[data-testid="stVegaLiteChart"]').count() == 1 and warm.is_hidden()
     assert page.evaluate(WARM_CHART_ROOM_JS) == 0
 
