@@ -2,10 +2,12 @@
 
     python benchmarks/browser_paint.py [--repeat 3] [--national]
 
-Three timings, each beside benchmarks/floor_map.py (a one-chart Streamlit app drawing the same map), the
+Four timings, each beside benchmarks/floor_map.py (a one-chart Streamlit app drawing the same map), the
 two measured interleaved in one run on this machine, and the ratio app / floor:
 - server start to the first painted map (Jilin; the whole country with --national): process spawn until the
-  map's SVG holds its county shapes;
+  map's SVG holds its county shapes; the app launched as scripts/run.sh launches it (scripts/serve.py);
+- open to the first painted map (Jilin): the browser opens the page OPEN_AFTER s after the server answers, as a
+  person does after launching it, until the map has painted;
 - indicator change to the repainted map: a new indicator chosen in the select box (keyboard) until the map's
   heading names it;
 - a click on a county to its painted profile (the app only: the floor has no profile);
@@ -70,7 +72,11 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        cmd = [python(), "-m", "streamlit", "run", *self.script[:1], "--server.port", str(self.port)]
+        # the app as scripts/run.sh launches it; the floor as a plain Streamlit app
+        launch = (
+            ["scripts/serve.py"] if self.script[0] == "app.py" else ["-m", "streamlit", "run", self.script[0]]
+        )
+        cmd = [python(), *launch, "--server.port", str(self.port)]
         cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false", "--", *self.script[1:]]
         env = {**os.environ, "ATLAS_ROOT": str(ROOT)}
         self.proc = subprocess.Popen(
@@ -95,11 +101,20 @@ class Server:
             self.proc.wait(timeout=20)
 
 
-def first_paint(browser, script: list[str], path: str, key: str, shapes: int) -> float:
-    """Seconds from spawning the server to the painted map."""
+OPEN_AFTER = 4.0  # seconds between the server answering and a person opening the app in the browser
+
+
+def first_paint(
+    browser, script: list[str], path: str, key: str, shapes: int, open_after: float | None = None
+) -> float:
+    """Seconds from spawning the server to the painted map; with `open_after`, from opening the page that long after
+    the server answered to the painted map."""
     start = time.perf_counter()
     server = Server(script)
     server.start()
+    if open_after is not None:
+        time.sleep(open_after)
+        start = time.perf_counter()
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     try:
         page.goto(server.url + path, wait_until="domcontentloaded", timeout=120_000)
@@ -170,6 +185,10 @@ def measure(args, names: dict[str, str], regions: list[str], add) -> None:
                 )
                 floor = [str(FLOOR), region]
                 add(f"start_{tag} floor", first_paint(browser, floor, "/", "indicator_map", SHAPES[region]))
+                if region == JILIN:
+                    for name, script, at in (("app", ["app.py"], path), ("floor", floor, "/")):
+                        secs = first_paint(browser, script, at, "indicator_map", SHAPES[region], OPEN_AFTER)
+                        add(f"open_{tag} {name}", secs)
         for region in regions:
             tag = "jilin" if region == JILIN else "china"
             app, floor = Server(["app.py"]), Server([str(FLOOR), region])

@@ -50,8 +50,8 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`python -m streamlit run app.py` (as scripts/run.sh launches it) on a free port, in its own process group
-    (so all of it can be ended)."""
+    """The app as scripts/run.sh launches it (scripts/serve.py: `streamlit run app.py`) on a free port, in its own
+    process group (so all of it can be ended)."""
 
     def __init__(self, name: str = "server") -> None:
         self.name = name
@@ -69,10 +69,7 @@ class AppServer:
         log = open(LOGS / f"{self.name}-{self.port}-{self.starts}.log", "wb")  # noqa: SIM115 (closed below: the child has its own copy)
         cmd = [
             python(),
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            "scripts/serve.py",
             "--server.port",
             str(self.port),
             "--server.headless",
