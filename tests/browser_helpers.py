@@ -168,10 +168,14 @@ def launch(playwright):
 
 
 # every browser test module: `pytestmark = BROWSER_MARKS` (skipped where Debian chromium is missing); their
-# `browser` fixture is in tests/conftest.py
+# `browser` fixture is in tests/conftest.py. A failed browser test runs once more (pytest-rerunfailures; the run
+# reports it as R): three fresh-clone CI runs on 2026-12-02 each failed one different browser test out of 1,644
+# (a click, a key press, a hidden chart not yet counted) that passed alone, under load and in the next run. A
+# test that fails twice fails the suite.
 BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
+    pytest.mark.flaky(reruns=1),
 ]
 
 

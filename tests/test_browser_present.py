@@ -7,7 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import BROWSER_MARKS, AppServer, assert_no_exception, body_text, goto, screenshot
+from browser_helpers import (
+    BROWSER_MARKS,
+    AppServer,
+    assert_no_exception,
+    body_text,
+    goto,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = BROWSER_MARKS
 PROJECTOR = {"width": 1280, "height": 720}
@@ -98,11 +106,16 @@ def test_arrow_and_page_keys_move_between_slides(app, browser):
     heading = page.locator('[data-testid="stMain"] h1').first
     page.wait_for_function(HEADING_CHANGED_JS, arg=title, timeout=30_000)
     assert slide_number(page) == 2 and heading.inner_text() != title
+    # each key once the slide before it has been drawn, as a presenter sees it: the CI once lost a PageDown
+    # pressed while the run of the ArrowLeft before it was still landing
+    wait_for_app(page)
     page.keyboard.press("ArrowLeft")
     page.wait_for_function("() => location.search.includes('slide=1')", timeout=30_000)
     assert slide_number(page) == 1
+    wait_for_app(page)
     page.keyboard.press("PageDown")  # a presenter's clicker
     page.wait_for_function("() => location.search.includes('slide=2')", timeout=30_000)
+    wait_for_app(page)
     page.keyboard.press("PageUp")
     page.wait_for_function("() => location.search.includes('slide=1')", timeout=30_000)
     page.close()
