@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import signal
 import socket
@@ -382,7 +381,7 @@ LAYOUT_JS = """() => { const main = '[data-testid="stMain"] ';
   for (const v of document.querySelectorAll(main + '[data-testid="stVegaLiteChart"] :is(svg.marks, canvas)')) {
     if (!v.dataset.seen) { v.dataset.seen = '1'; fresh += 1; }
   }
-  return JSON.stringify({boxes, fresh}); }"""
+  return {boxes, fresh}; }"""
 
 
 def wait_for_layout(page, timeout: float = 20, quiet: float = 0.4) -> None:
@@ -398,7 +397,7 @@ def wait_for_layout(page, timeout: float = 20, quiet: float = 0.4) -> None:
     while time.monotonic() < deadline:
         page.wait_for_timeout(quiet * 1000)
         now = page.evaluate(LAYOUT_JS)
-        if json.loads(now)["fresh"] == 0 and json.loads(now)["boxes"] == json.loads(last)["boxes"]:
+        if now["fresh"] == 0 and now["boxes"] == last["boxes"]:
             return
         last = now
 
